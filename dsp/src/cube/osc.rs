@@ -1,0 +1,534 @@
+//! The cube oscillator: reads the eight corner nodes of a [`CubeSet`] at a per-sample morph
+//! point, through two crossfaded mip levels and the 8-tap B-spline kernel.
+//!
+//! Per output sample it finds the cell and the trilinear corner weights (renormalised over
+//! the corners that exist), blends the corners' 8-tap windows with those weights, and takes
+//! one dot product with the kernel weights per level. Because every node shares the level
+//! lengths, the blend happens on contiguous 8-float windows: on AVX2 + FMA machines a
+//! corner costs one load and one fused multiply-add per level.
+//!
+//! The kernel weights come from a 256-phase table of the B-spline weights, linearly
+//! interpolated between phases (one 64-byte row per phase, 16 KiB in all). The weight error
+//! is below 2e-6, about −115 dB, well under the −90 dB spurious budget.
+
+use super::cubeset::CellCorners;
+use super::{bspline7_weights, CubeSet, LevelPick, BSPLINE_TAPS};
+
+/// Per-sample morph coordinates for one block, each normalised 0..1 across the cube.
+#[derive(Debug, Clone, Copy)]
+pub struct MorphBuffers<'a> {
+    /// Morph x per sample, 0..1.
+    pub x: &'a [f32],
+    /// Morph y per sample, 0..1.
+    pub y: &'a [f32],
+    /// Morph z per sample, 0..1.
+    pub z: &'a [f32],
+}
+
+/// Phases in the kernel-weight table.
+const PHASES: usize = 256;
+
+/// The kernel weights at one table phase and their step to the next phase.
+#[derive(Debug, Clone, Copy)]
+#[repr(C, align(64))]
+struct PhaseRow {
+    /// Tap weights at `t = p / 256`.
+    w: [f32; BSPLINE_TAPS],
+    /// Weights at `t = (p + 1) / 256` minus `w`.
+    d: [f32; BSPLINE_TAPS],
+}
+
+/// Reads a [`CubeSet`] as a band-limited oscillator. Holds no per-voice state: the caller
+/// keeps each voice's phase.
+#[derive(Debug, Clone)]
+pub struct CubeOsc {
+    /// B-spline weights per phase.
+    table: Vec<PhaseRow>,
+    /// True when the AVX2 + FMA kernel may run on this CPU.
+    simd: bool,
+}
+
+impl Default for CubeOsc {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// What one render call needs to know about a level.
+#[derive(Clone, Copy)]
+struct LevelRead {
+    /// Offset of the level's first stored float (its guard) within a channel block.
+    offset: usize,
+    /// `32 − log2(len)`: phase bits above this are the table index.
+    index_shift: u32,
+    /// `log2(len)`: shifting the phase left by this leaves the fraction in the top bits.
+    log2_len: u32,
+    /// Crossfade weight of this level.
+    weight: f32,
+}
+
+/// The cube's grid geometry in the form the per-sample loop wants.
+#[derive(Clone, Copy)]
+struct Geometry {
+    /// `side − 1` per axis: a morph of 1.0 maps to the last node.
+    scale: [f32; 3],
+    /// Cells per axis.
+    cells: [usize; 3],
+}
+
+/// Everything a kernel reads, bundled to keep the signatures short.
+#[derive(Clone, Copy)]
+struct Args<'a> {
+    set: &'a CubeSet,
+    geo: Geometry,
+    lo: LevelRead,
+    hi: LevelRead,
+    inc: u32,
+    morph: MorphBuffers<'a>,
+    gain: &'a [f32],
+}
+
+impl CubeOsc {
+    /// Makes an oscillator that uses the AVX2 + FMA kernel when the CPU has it.
+    ///
+    /// # Allocation
+    /// Allocates the 16 KiB kernel-weight table.
+    pub fn new() -> Self {
+        Self {
+            table: kernel_table(),
+            simd: simd_available(),
+        }
+    }
+
+    /// Makes an oscillator that always uses the portable scalar kernel (for tests and
+    /// comparisons).
+    ///
+    /// # Allocation
+    /// Allocates the 16 KiB kernel-weight table.
+    pub fn scalar() -> Self {
+        Self {
+            table: kernel_table(),
+            simd: false,
+        }
+    }
+
+    /// True when this oscillator runs the AVX2 + FMA kernel.
+    pub fn is_simd(&self) -> bool {
+        self.simd
+    }
+
+    /// Renders `gain.len()` samples and **adds** them, scaled by `gain` per sample, into
+    /// `out_l` and `out_r`.
+    ///
+    /// `phase` is the voice's phase (cycles × 2³², wrapping) and advances by `inc` per
+    /// sample; `pick` is [`MipLevels::pick`](super::MipLevels::pick) of that increment.
+    /// A mono cube writes the same signal to both outputs. Never allocates.
+    pub fn render(
+        &self,
+        set: &CubeSet,
+        phase: &mut u32,
+        inc: u32,
+        pick: LevelPick,
+        morph: MorphBuffers<'_>,
+        gain: &[f32],
+        out_l: &mut [f32],
+        out_r: &mut [f32],
+    ) {
+        let n = gain.len();
+        assert!(morph.x.len() >= n && morph.y.len() >= n && morph.z.len() >= n);
+        assert!(out_l.len() >= n && out_r.len() >= n);
+        let levels = set.levels().levels();
+        let read = |i: usize, weight: f32| LevelRead {
+            offset: levels[i].offset,
+            index_shift: 32 - levels[i].log2_len,
+            log2_len: levels[i].log2_len,
+            weight,
+        };
+        let geo = Geometry {
+            scale: set.dims().map(|s| (s - 1) as f32),
+            cells: set.cell_dims(),
+        };
+        let a = Args {
+            set,
+            geo,
+            lo: read(pick.lo, pick.w_lo),
+            hi: read(pick.hi, pick.w_hi),
+            inc,
+            morph,
+            gain,
+        };
+        match (set.is_single(), set.is_stereo()) {
+            (true, false) => self.dispatch::<false, false>(a, phase, out_l, out_r),
+            (true, true) => self.dispatch::<false, true>(a, phase, out_l, out_r),
+            (false, false) => self.dispatch::<true, false>(a, phase, out_l, out_r),
+            (false, true) => self.dispatch::<true, true>(a, phase, out_l, out_r),
+        }
+    }
+
+    fn dispatch<const MORPH: bool, const STEREO: bool>(
+        &self,
+        a: Args<'_>,
+        phase: &mut u32,
+        out_l: &mut [f32],
+        out_r: &mut [f32],
+    ) {
+        #[cfg(target_arch = "x86_64")]
+        if self.simd {
+            // SAFETY: `simd` is only true when the CPU reports AVX2 and FMA.
+            unsafe { avx2::render::<MORPH, STEREO>(&self.table, a, phase, out_l, out_r) };
+            return;
+        }
+        render_scalar::<MORPH, STEREO>(&self.table, a, phase, out_l, out_r);
+    }
+}
+
+fn simd_available() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
+fn kernel_table() -> Vec<PhaseRow> {
+    let at = |p: usize| bspline7_weights(p as f64 / PHASES as f64);
+    (0..PHASES)
+        .map(|p| {
+            let (w0, w1) = (at(p), at(p + 1));
+            PhaseRow {
+                w: w0.map(|v| v as f32),
+                d: std::array::from_fn(|k| (w1[k] - w0[k]) as f32),
+            }
+        })
+        .collect()
+}
+
+/// Table index of `phase` in a table of `2^log2_len` samples, the kernel-table row, and the
+/// fraction (0..1) between that row and the next.
+#[inline(always)]
+fn split_phase(phase: u32, r: LevelRead) -> (usize, usize, f32) {
+    let index = (phase >> r.index_shift) as usize;
+    let frac24 = (phase << r.log2_len) >> 8;
+    (
+        index,
+        (frac24 >> 16) as usize,
+        (frac24 & 0xFFFF) as f32 * (1.0 / 65536.0),
+    )
+}
+
+/// Finds the cell around morph point `(x, y, z)` (each 0..1) and its eight corner weights,
+/// renormalised over the corners that exist. All-zero weights mean every corner is empty.
+#[inline(always)]
+fn corner_weights(
+    geo: Geometry,
+    cells: &[CellCorners],
+    x: f32,
+    y: f32,
+    z: f32,
+) -> (&CellCorners, [f32; 8]) {
+    // `max` before `min` maps NaN to 0.
+    let axis = |v: f32, a: usize| {
+        let g = (v * geo.scale[a]).max(0.0).min(geo.scale[a]);
+        let i = (g as i32 as usize).min(geo.cells[a] - 1);
+        (i, g - i as f32)
+    };
+    let (ix, fx) = axis(x, 0);
+    let (iy, fy) = axis(y, 1);
+    let (iz, fz) = axis(z, 2);
+    let cell = &cells[(ix * geo.cells[1] + iy) * geo.cells[2] + iz];
+    if cell.complete {
+        // Common case: the weights already sum to one.
+        let wxy = [
+            (1.0 - fx) * (1.0 - fy),
+            (1.0 - fx) * fy,
+            fx * (1.0 - fy),
+            fx * fy,
+        ];
+        let w = std::array::from_fn(|c| wxy[c >> 1] * if c & 1 == 1 { fz } else { 1.0 - fz });
+        return (cell, w);
+    }
+    (cell, renormalised([fx, fy, fz], &cell.present))
+}
+
+/// Trilinear weights over the present corners only, summing to one (or all zero when no
+/// corner exists).
+#[cold]
+fn renormalised(f: [f32; 3], present: &[f32; 8]) -> [f32; 8] {
+    let mut w = trilinear(f, present, 0.0);
+    if w.iter().sum::<f32>() < 1e-20 {
+        // The corners that carry weight are all missing: take the limit from inside the
+        // cell, so the nearest present nodes fill in (never silence while any exists).
+        w = trilinear(f, present, 1e-6);
+    }
+    let sum: f32 = w.iter().sum();
+    if sum < 1e-20 {
+        return [0.0; 8];
+    }
+    w.map(|v| v / sum)
+}
+
+fn trilinear(f: [f32; 3], present: &[f32; 8], floor: f32) -> [f32; 8] {
+    let pair = |t: f32| [(1.0 - t).max(floor), t.max(floor)];
+    let (wx, wy, wz) = (pair(f[0]), pair(f[1]), pair(f[2]));
+    std::array::from_fn(|c| wx[c >> 2] * wy[(c >> 1) & 1] * wz[c & 1] * present[c])
+}
+
+/// Portable kernel: the reference the SIMD one is tested against.
+fn render_scalar<const MORPH: bool, const STEREO: bool>(
+    table: &[PhaseRow],
+    a: Args<'_>,
+    phase: &mut u32,
+    out_l: &mut [f32],
+    out_r: &mut [f32],
+) {
+    let arena = a.set.arena();
+    let cells = a.set.cells();
+    let mut ph = *phase;
+    let taps = |row: usize, f: f32, g: f32| -> [f32; 8] {
+        let r = &table[row];
+        std::array::from_fn(|k| (r.w[k] + f * r.d[k]) * g)
+    };
+    let read_channel = |bases: &[u32; 8],
+                        w: &[f32; 8],
+                        o_lo: usize,
+                        o_hi: usize,
+                        k_lo: &[f32; 8],
+                        k_hi: &[f32; 8]| {
+        let mut acc_lo = [0.0f32; 8];
+        let mut acc_hi = [0.0f32; 8];
+        for c in 0..if MORPH { 8 } else { 1 } {
+            let b = bases[c] as usize;
+            let lo = &arena[b + o_lo..][..BSPLINE_TAPS];
+            let hi = &arena[b + o_hi..][..BSPLINE_TAPS];
+            for k in 0..BSPLINE_TAPS {
+                acc_lo[k] += w[c] * lo[k];
+                acc_hi[k] += w[c] * hi[k];
+            }
+        }
+        (0..BSPLINE_TAPS)
+            .map(|k| acc_lo[k] * k_lo[k] + acc_hi[k] * k_hi[k])
+            .sum::<f32>()
+    };
+    for n in 0..a.gain.len() {
+        let (cell, w) = if MORPH {
+            corner_weights(a.geo, cells, a.morph.x[n], a.morph.y[n], a.morph.z[n])
+        } else {
+            (&cells[0], [1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0])
+        };
+        let (i_lo, r_lo, f_lo) = split_phase(ph, a.lo);
+        let (i_hi, r_hi, f_hi) = split_phase(ph, a.hi);
+        let (k_lo, k_hi) = (taps(r_lo, f_lo, a.lo.weight), taps(r_hi, f_hi, a.hi.weight));
+        let (o_lo, o_hi) = (a.lo.offset + i_lo, a.hi.offset + i_hi);
+        let g = a.gain[n];
+        let l = read_channel(&cell.left, &w, o_lo, o_hi, &k_lo, &k_hi);
+        out_l[n] += l * g;
+        if STEREO {
+            out_r[n] += read_channel(&cell.right, &w, o_lo, o_hi, &k_lo, &k_hi) * g;
+        } else {
+            out_r[n] += l * g;
+        }
+        ph = ph.wrapping_add(a.inc);
+    }
+    *phase = ph;
+}
+
+#[cfg(target_arch = "x86_64")]
+mod avx2 {
+    use super::*;
+    use std::arch::x86_64::*;
+
+    /// AVX2 + FMA kernel: the same arithmetic as [`render_scalar`], eight taps per register.
+    ///
+    /// # Safety
+    /// The CPU must support AVX2 and FMA.
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) unsafe fn render<const MORPH: bool, const STEREO: bool>(
+        table: &[PhaseRow],
+        a: Args<'_>,
+        phase: &mut u32,
+        out_l: &mut [f32],
+        out_r: &mut [f32],
+    ) {
+        let arena = a.set.arena();
+        let cells = a.set.cells();
+        let base = arena.as_ptr();
+        let n = a.gain.len();
+        let (gain, mx, my, mz) = (
+            &a.gain[..n],
+            &a.morph.x[..n],
+            &a.morph.y[..n],
+            &a.morph.z[..n],
+        );
+        let (out_l, out_r) = (&mut out_l[..n], &mut out_r[..n]);
+        let (g_lo, g_hi) = (_mm256_set1_ps(a.lo.weight), _mm256_set1_ps(a.hi.weight));
+        let mut ph = *phase;
+        for i in 0..n {
+            let (cell, w) = if MORPH {
+                corner_weights(a.geo, cells, mx[i], my[i], mz[i])
+            } else {
+                (&cells[0], [1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0])
+            };
+            let (i_lo, r_lo, f_lo) = split_phase(ph, a.lo);
+            let (i_hi, r_hi, f_hi) = split_phase(ph, a.hi);
+            // Level crossfade weights ride on the kernel weights.
+            let k_lo = _mm256_mul_ps(taps(&table[r_lo], f_lo), g_lo);
+            let k_hi = _mm256_mul_ps(taps(&table[r_hi], f_hi), g_hi);
+            let (o_lo, o_hi) = (a.lo.offset + i_lo, a.hi.offset + i_hi);
+            // SAFETY: every corner base starts a block of `block_len` floats inside the
+            // arena, and a level's offset plus index plus eight taps stays inside its stored
+            // table (guards included), as `CubeSet::build` lays them out.
+            let l = unsafe { read_channel::<MORPH>(base, &cell.left, &w, o_lo, o_hi, k_lo, k_hi) };
+            out_l[i] += l * gain[i];
+            if STEREO {
+                // SAFETY: as above, for the right-channel blocks.
+                let r =
+                    unsafe { read_channel::<MORPH>(base, &cell.right, &w, o_lo, o_hi, k_lo, k_hi) };
+                out_r[i] += r * gain[i];
+            } else {
+                out_r[i] += l * gain[i];
+            }
+            ph = ph.wrapping_add(a.inc);
+        }
+        *phase = ph;
+    }
+
+    /// Kernel weights of a table row, interpolated to fraction `f` towards the next row.
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    fn taps(row: &PhaseRow, f: f32) -> __m256 {
+        // SAFETY: `w` and `d` are eight contiguous f32 each.
+        let (w, d) = unsafe {
+            (
+                _mm256_loadu_ps(row.w.as_ptr()),
+                _mm256_loadu_ps(row.d.as_ptr()),
+            )
+        };
+        _mm256_fmadd_ps(_mm256_set1_ps(f), d, w)
+    }
+
+    /// Blends the corners' 8-tap windows for both levels and returns the interpolated value.
+    /// `k_lo`/`k_hi` are the kernel weights already scaled by the level crossfade.
+    ///
+    /// # Safety
+    /// `base + bases[c] + o_lo/o_hi + 8` must lie inside the arena for every corner read.
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn read_channel<const MORPH: bool>(
+        base: *const f32,
+        bases: &[u32; 8],
+        w: &[f32; 8],
+        o_lo: usize,
+        o_hi: usize,
+        k_lo: __m256,
+        k_hi: __m256,
+    ) -> f32 {
+        // SAFETY (all loads): guaranteed by the caller.
+        let load = |c: usize, o: usize| unsafe { _mm256_loadu_ps(base.add(bases[c] as usize + o)) };
+        let (acc_lo, acc_hi) = if MORPH {
+            // Two accumulators per level halve the dependency chain of the eight FMAs.
+            let mut lo = [_mm256_setzero_ps(); 2];
+            let mut hi = [_mm256_setzero_ps(); 2];
+            for c in 0..8 {
+                let wc = _mm256_set1_ps(w[c]);
+                lo[c & 1] = _mm256_fmadd_ps(wc, load(c, o_lo), lo[c & 1]);
+                hi[c & 1] = _mm256_fmadd_ps(wc, load(c, o_hi), hi[c & 1]);
+            }
+            (_mm256_add_ps(lo[0], lo[1]), _mm256_add_ps(hi[0], hi[1]))
+        } else {
+            (load(0, o_lo), load(0, o_hi))
+        };
+        hsum(_mm256_fmadd_ps(acc_lo, k_lo, _mm256_mul_ps(acc_hi, k_hi)))
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    fn hsum(v: __m256) -> f32 {
+        let s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps::<1>(v));
+        let s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+        let s = _mm_add_ss(s, _mm_movehdup_ps(s));
+        _mm_cvtss_f32(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cube::{factory_cube, Cube, Node};
+
+    fn render(
+        osc: &CubeOsc,
+        set: &CubeSet,
+        f0: f64,
+        sr: f64,
+        morph: [f32; 3],
+        n: usize,
+    ) -> Vec<f32> {
+        let inc = (f0 / sr * 4294967296.0) as u32;
+        let pick = set.levels().pick(inc);
+        let (x, y, z) = (vec![morph[0]; n], vec![morph[1]; n], vec![morph[2]; n]);
+        let gain = vec![1.0; n];
+        let (mut l, mut r) = (vec![0.0; n], vec![0.0; n]);
+        let mut phase = 0;
+        osc.render(
+            set,
+            &mut phase,
+            inc,
+            pick,
+            MorphBuffers {
+                x: &x,
+                y: &y,
+                z: &z,
+            },
+            &gain,
+            &mut l,
+            &mut r,
+        );
+        l
+    }
+
+    #[test]
+    fn simd_matches_scalar() {
+        let set = CubeSet::build(&factory_cube()).unwrap();
+        let simd = CubeOsc::new();
+        let scalar = CubeOsc::scalar();
+        for (f0, morph) in [
+            (55.0, [0.3, 0.7, 0.1]),
+            (880.0, [1.0, 0.0, 0.5]),
+            (3000.0, [0.61, 0.33, 0.97]),
+        ] {
+            let a = render(&simd, &set, f0, 48000.0, morph, 2000);
+            let b = render(&scalar, &set, f0, 48000.0, morph, 2000);
+            let err = a
+                .iter()
+                .zip(&b)
+                .map(|(p, q)| (p - q).abs())
+                .fold(0.0f32, f32::max);
+            assert!(err < 2e-6, "simd vs scalar differ by {err} at {f0} Hz");
+        }
+    }
+
+    #[test]
+    fn a_sine_node_plays_a_sine_of_its_amplitude() {
+        let mut cube = Cube::new(1, 1, 1).unwrap();
+        cube.set(
+            0,
+            0,
+            0,
+            Node::from_fn(2048, |p| 0.5 * (std::f64::consts::TAU * p).sin()).unwrap(),
+        )
+        .unwrap();
+        let set = CubeSet::build(&cube).unwrap();
+        let sr = 48000.0;
+        let f0 = 1000.0;
+        let out = render(&CubeOsc::new(), &set, f0, sr, [0.0; 3], 4800);
+        let mut max_err = 0.0f64;
+        for (i, &v) in out.iter().enumerate() {
+            let want = 0.5 * (std::f64::consts::TAU * f0 * i as f64 / sr).sin();
+            max_err = max_err.max((v as f64 - want).abs());
+        }
+        assert!(max_err < 1e-5, "max error {max_err}");
+    }
+}

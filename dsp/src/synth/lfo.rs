@@ -1,0 +1,251 @@
+//! A low-frequency oscillator for morph modulation, up to audio rate (1 kHz).
+
+use std::str::FromStr;
+
+use thiserror::Error;
+
+/// Highest LFO rate, Hz.
+pub const MAX_LFO_RATE_HZ: f32 = 1000.0;
+
+/// LFO waveform. All shapes run −1..1 and start at phase 0.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LfoShape {
+    /// `sin(2π·phase)`.
+    #[default]
+    Sine,
+    /// Rises from 0 to 1 at a quarter cycle, −1 at three quarters.
+    Triangle,
+    /// Rises from −1 to 1 over the cycle.
+    Saw,
+    /// 1 for the first half cycle, −1 for the second.
+    Square,
+    /// A new random value each cycle, held (sample and hold); seeded, so renders repeat.
+    Random,
+}
+
+/// An unknown LFO shape name.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("unknown LFO shape '{0}' (expected sine, triangle, saw, square or random)")]
+pub struct ParseLfoShapeError(pub String);
+
+impl FromStr for LfoShape {
+    type Err = ParseLfoShapeError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "sine" | "sin" => Ok(Self::Sine),
+            "triangle" | "tri" => Ok(Self::Triangle),
+            "saw" => Ok(Self::Saw),
+            "square" | "sqr" => Ok(Self::Square),
+            "random" | "rand" | "s&h" => Ok(Self::Random),
+            _ => Err(ParseLfoShapeError(s.to_owned())),
+        }
+    }
+}
+
+/// LFO settings.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LfoParams {
+    /// Waveform.
+    pub shape: LfoShape,
+    /// Rate, 0 to [`MAX_LFO_RATE_HZ`] Hz.
+    pub rate_hz: f32,
+    /// Modulation depth in morph units (the whole cube is 1), −1..1.
+    pub depth: f32,
+}
+
+impl LfoParams {
+    /// A copy with rate in 0..=1000 Hz, depth in −1..1 and NaNs zeroed.
+    pub fn sanitized(&self) -> Self {
+        let fix = |v: f32, lo: f32, hi: f32| if v.is_nan() { 0.0 } else { v.clamp(lo, hi) };
+        Self {
+            shape: self.shape,
+            rate_hz: fix(self.rate_hz, 0.0, MAX_LFO_RATE_HZ),
+            depth: fix(self.depth, -1.0, 1.0),
+        }
+    }
+}
+
+/// One LFO's running state.
+#[derive(Debug, Clone)]
+pub struct Lfo {
+    /// Sample rate, Hz.
+    sample_rate: f64,
+    /// Phase, cycles × 2³² (wraps once per cycle).
+    phase: u32,
+    /// Completed cycles since reset (drives the random shape).
+    cycle: u32,
+    /// Seed of the random shape.
+    seed: u32,
+    /// The random shape's held value, −1..1.
+    held: f32,
+}
+
+impl Lfo {
+    /// An LFO at `sample_rate` Hz with a random-shape seed.
+    pub fn new(sample_rate: f32, seed: u32) -> Self {
+        let mut lfo = Self {
+            sample_rate: sample_rate as f64,
+            phase: 0,
+            cycle: 0,
+            seed,
+            held: 0.0,
+        };
+        lfo.reset(seed);
+        lfo
+    }
+
+    /// Changes the sample rate.
+    pub fn set_sample_rate(&mut self, sample_rate: f32) {
+        self.sample_rate = sample_rate as f64;
+    }
+
+    /// Restarts at phase 0 with a new random seed.
+    pub fn reset(&mut self, seed: u32) {
+        self.phase = 0;
+        self.cycle = 0;
+        self.seed = seed;
+        self.held = hash_to_bipolar(seed, 0);
+    }
+
+    /// Returns the value at the current phase, −1..1, then advances one sample.
+    #[inline]
+    pub fn process(&mut self, p: &LfoParams) -> f32 {
+        let unit = LfoParams { depth: 1.0, ..*p };
+        let mut v = [0.0];
+        self.process_block(&unit, 0.0, -1.0, 1.0, &mut v);
+        v[0]
+    }
+
+    /// Writes `base + depth·lfo` per sample into `out`, clamped to `lo..=hi`. The shape is
+    /// chosen once per block, outside the sample loop.
+    pub fn process_block(&mut self, p: &LfoParams, base: f32, lo: f32, hi: f32, out: &mut [f32]) {
+        let depth = p.depth;
+        // Phase step, cycles × 2³² per sample (0.005% steps at 0.01 Hz and 192 kHz).
+        let step =
+            (p.rate_hz as f64 / self.sample_rate * 4_294_967_296.0).min(u32::MAX as f64) as u32;
+        match p.shape {
+            LfoShape::Sine => self.run(out, step, |ph| base + depth * fast_sin_cycles(ph), lo, hi),
+            LfoShape::Triangle => self.run(out, step, |ph| base + depth * triangle(ph), lo, hi),
+            LfoShape::Saw => self.run(out, step, |ph| base + depth * (2.0 * ph - 1.0), lo, hi),
+            LfoShape::Square => self.run(
+                out,
+                step,
+                |ph| base + depth * if ph < 0.5 { 1.0 } else { -1.0 },
+                lo,
+                hi,
+            ),
+            LfoShape::Random => {
+                for o in out.iter_mut() {
+                    *o = (base + depth * self.held).clamp(lo, hi);
+                    self.advance(step);
+                }
+            }
+        }
+    }
+
+    #[inline(always)]
+    fn run(&mut self, out: &mut [f32], step: u32, f: impl Fn(f32) -> f32, lo: f32, hi: f32) {
+        for o in out.iter_mut() {
+            *o = f(self.phase as f32 * (1.0 / 4_294_967_296.0)).clamp(lo, hi);
+            self.advance(step);
+        }
+    }
+
+    #[inline(always)]
+    fn advance(&mut self, step: u32) {
+        let (next, wrapped) = self.phase.overflowing_add(step);
+        self.phase = next;
+        if wrapped {
+            self.cycle = self.cycle.wrapping_add(1);
+            self.held = hash_to_bipolar(self.seed, self.cycle);
+        }
+    }
+}
+
+/// Triangle: 0 at phase 0, 1 at a quarter cycle, −1 at three quarters.
+#[inline(always)]
+fn triangle(ph: f32) -> f32 {
+    let t = 4.0 * ph;
+    if ph < 0.25 {
+        t
+    } else if ph < 0.75 {
+        2.0 - t
+    } else {
+        t - 4.0
+    }
+}
+
+/// `sin(2π·x)` for `x` in 0..1, by an odd 11th-order polynomial after folding to a quarter
+/// cycle. Maximum error about 2e-7 (ample for modulation), no libm call.
+#[inline]
+fn fast_sin_cycles(x: f32) -> f32 {
+    // Fold to −0.25..0.25 cycles: sin(2π(0.5 − x)) = sin(2πx).
+    let x = if x > 0.75 {
+        x - 1.0
+    } else if x > 0.25 {
+        0.5 - x
+    } else {
+        x
+    };
+    let t = std::f32::consts::TAU * x;
+    let t2 = t * t;
+    // Taylor coefficients to t^11 on |t| ≤ π/2 (truncation error below 6e-8).
+    let p = t
+        * (1.0
+            + t2 * (-1.0 / 6.0
+                + t2 * (1.0 / 120.0
+                    + t2 * (-1.0 / 5040.0 + t2 * (1.0 / 362_880.0 + t2 * (-1.0 / 39_916_800.0))))));
+    p.clamp(-1.0, 1.0)
+}
+
+/// A uniform value in −1..1 from a seed and a counter (SplitMix-style integer hash).
+fn hash_to_bipolar(seed: u32, n: u32) -> f32 {
+    let mut z = (u64::from(seed) << 32 | u64::from(n)).wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^= z >> 31;
+    ((z >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fast_sine_is_accurate() {
+        let err = (0..10_000)
+            .map(|i| {
+                let x = i as f32 / 10_000.0;
+                (fast_sin_cycles(x) as f64 - (std::f64::consts::TAU * x as f64).sin()).abs()
+            })
+            .fold(0.0, f64::max);
+        assert!(err < 2e-6, "{err}");
+    }
+
+    #[test]
+    fn shapes_stay_in_range_and_random_repeats() {
+        for shape in [
+            LfoShape::Sine,
+            LfoShape::Triangle,
+            LfoShape::Saw,
+            LfoShape::Square,
+            LfoShape::Random,
+        ] {
+            let p = LfoParams {
+                shape,
+                rate_hz: 997.0,
+                depth: 1.0,
+            };
+            let mut a = Lfo::new(48000.0, 7);
+            let mut b = Lfo::new(48000.0, 7);
+            for _ in 0..48000 {
+                let v = a.process(&p);
+                assert!((-1.0..=1.0).contains(&v));
+                assert_eq!(v, b.process(&p));
+            }
+        }
+        assert_eq!("Square".parse::<LfoShape>(), Ok(LfoShape::Square));
+        assert!("wobble".parse::<LfoShape>().is_err());
+    }
+}

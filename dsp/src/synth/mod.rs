@@ -1,0 +1,21 @@
+//! The synth: a polyphonic engine whose voices play the cube oscillator.
+//!
+//! Leaf units ([`Adsr`], [`Lfo`], [`SafetyClip`]) know nothing of voices; [`Voice`] wires one
+//! note's units to the [`CubeOsc`](crate::cube::CubeOsc); [`Engine`] owns the voice pool,
+//! splits blocks at event offsets and mixes.
+
+mod adsr;
+mod clip;
+mod engine;
+mod event;
+mod lfo;
+mod params;
+mod voice;
+
+pub use adsr::{Adsr, AdsrParams, AdsrStage};
+pub use clip::SafetyClip;
+pub use engine::{Engine, CHUNK, MAX_VOICES, STEAL_SLOTS};
+pub use event::{NoteEvent, TimedEvent};
+pub use lfo::{Lfo, LfoParams, LfoShape, ParseLfoShapeError, MAX_LFO_RATE_HZ};
+pub use params::{note_to_hz, SynthParams};
+pub use voice::{Voice, VOICE_GAIN};
