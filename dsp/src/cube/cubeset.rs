@@ -236,8 +236,13 @@ mod tests {
         let mut cube = Cube::new(2, 2, 1).unwrap();
         for x in 0..2 {
             for y in 0..2 {
-                cube.set(x, y, 0, Node::from_fn(2048, |p| (p * std::f64::consts::TAU).sin()).unwrap())
-                    .unwrap();
+                cube.set(
+                    x,
+                    y,
+                    0,
+                    Node::from_fn(2048, |p| (p * std::f64::consts::TAU).sin()).unwrap(),
+                )
+                .unwrap();
             }
         }
         let set = CubeSet::build(&cube).unwrap();

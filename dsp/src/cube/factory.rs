@@ -9,7 +9,8 @@
 //! Every node is scaled to an RMS of 0.35 (peak at most 0.99), so a morph changes timbre,
 //! not loudness.
 
-use std::f64::consts::TAU;
+use realfft::num_complex::Complex;
+use realfft::RealFftPlanner;
 
 use super::{Cube, Node};
 
@@ -75,30 +76,51 @@ fn harmonics(x: usize, y: usize, z: usize) -> Vec<f64> {
         .collect()
 }
 
+/// One cycle from sine-series amplitudes, by inverse real FFT:
+/// `x[i] = Σ a[h]·sin(2π·h·i/N)`, scaled to the target RMS.
 fn additive_node(amps: &[f64]) -> Node {
     let n = FACTORY_NODE_LEN;
-    let mut frame: Vec<f64> = (0..n)
-        .map(|i| {
-            let p = i as f64 / n as f64;
-            amps.iter()
-                .enumerate()
-                .skip(1)
-                .map(|(h, a)| a * (TAU * h as f64 * p).sin())
-                .sum()
-        })
-        .collect();
+    let mut planner = RealFftPlanner::<f64>::new();
+    let inv = planner.plan_fft_inverse(n);
+    let mut spectrum = inv.make_input_vec();
+    // A unit sine at harmonic h is the bin value −i·N/2 under realfft's unnormalised inverse.
+    for (h, &a) in amps.iter().enumerate().skip(1).take(n / 2 - 1) {
+        spectrum[h] = Complex::new(0.0, -a * n as f64 / 2.0);
+    }
+    let mut frame = inv.make_output_vec();
+    inv.process(&mut spectrum, &mut frame)
+        .expect("FFT sizes come from the plan");
     let rms = (frame.iter().map(|v| v * v).sum::<f64>() / n as f64).sqrt();
     let peak = frame.iter().fold(0.0f64, |m, v| m.max(v.abs()));
     let scale = (NODE_RMS / rms).min(0.99 / peak);
-    for v in &mut frame {
-        *v *= scale;
-    }
-    Node::mono(frame.into_iter().map(|v| v as f32).collect()).expect("factory frames are valid")
+    Node::mono(frame.iter().map(|v| (v * scale) as f32).collect())
+        .expect("factory frames are valid")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn inverse_fft_equals_the_sine_sum() {
+        let amps = harmonics(2, 1, 2);
+        let node = additive_node(&amps);
+        let direct: Vec<f64> = (0..FACTORY_NODE_LEN)
+            .map(|i| {
+                let p = i as f64 / FACTORY_NODE_LEN as f64;
+                amps.iter()
+                    .enumerate()
+                    .map(|(h, a)| a * (std::f64::consts::TAU * h as f64 * p).sin())
+                    .sum()
+            })
+            .collect();
+        let rms = (direct.iter().map(|v| v * v).sum::<f64>() / direct.len() as f64).sqrt();
+        let peak = direct.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        let scale = (NODE_RMS / rms).min(0.99 / peak);
+        for (a, b) in node.channel(0).iter().zip(&direct) {
+            assert!((*a as f64 - b * scale).abs() < 1e-6);
+        }
+    }
 
     #[test]
     fn factory_cube_is_full_and_level_matched() {

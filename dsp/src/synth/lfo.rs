@@ -144,11 +144,21 @@ impl Lfo {
         }
     }
 
+    /// The shaped loop: each sample's phase is computed from the block start, so there is
+    /// no loop-carried state and the loop vectorises.
     #[inline(always)]
     fn run(&mut self, out: &mut [f32], step: u32, f: impl Fn(f32) -> f32, lo: f32, hi: f32) {
-        for o in out.iter_mut() {
-            *o = f(self.phase as f32 * (1.0 / 4_294_967_296.0)).clamp(lo, hi);
-            self.advance(step);
+        let ph0 = self.phase;
+        for (i, o) in out.iter_mut().enumerate() {
+            let ph = ph0.wrapping_add(step.wrapping_mul(i as u32));
+            *o = f(ph as f32 * (1.0 / 4_294_967_296.0)).clamp(lo, hi);
+        }
+        let total = u64::from(ph0) + u64::from(step) * out.len() as u64;
+        self.phase = total as u32;
+        let wraps = (total >> 32) as u32;
+        if wraps > 0 {
+            self.cycle = self.cycle.wrapping_add(wraps);
+            self.held = hash_to_bipolar(self.seed, self.cycle);
         }
     }
 
@@ -163,17 +173,13 @@ impl Lfo {
     }
 }
 
-/// Triangle: 0 at phase 0, 1 at a quarter cycle, −1 at three quarters.
+/// Triangle: 0 at phase 0, 1 at a quarter cycle, −1 at three quarters. Branch-free.
 #[inline(always)]
 fn triangle(ph: f32) -> f32 {
-    let t = 4.0 * ph;
-    if ph < 0.25 {
-        t
-    } else if ph < 0.75 {
-        2.0 - t
-    } else {
-        t - 4.0
-    }
+    // `u` is non-negative, so truncation is floor (and vectorises without SSE4.1).
+    let u = ph + 0.75;
+    let u = u - (u as i32) as f32;
+    2.0 * (2.0 * u - 1.0).abs() - 1.0
 }
 
 /// `sin(2π·x)` for `x` in 0..1, by an odd 11th-order polynomial after folding to a quarter
@@ -221,6 +227,29 @@ mod tests {
             })
             .fold(0.0, f64::max);
         assert!(err < 2e-6, "{err}");
+    }
+
+    #[test]
+    fn triangle_hits_its_corners() {
+        for (ph, want) in [(0.0, 0.0), (0.125, 0.5), (0.25, 1.0), (0.5, 0.0), (0.75, -1.0), (0.875, -0.5)] {
+            assert!((triangle(ph) - want).abs() < 1e-6, "{ph}");
+        }
+    }
+
+    #[test]
+    fn block_and_sample_processing_agree() {
+        for shape in [LfoShape::Sine, LfoShape::Triangle, LfoShape::Saw, LfoShape::Square, LfoShape::Random] {
+            let p = LfoParams { shape, rate_hz: 313.0, depth: 0.5 };
+            let mut a = Lfo::new(48000.0, 3);
+            let mut b = Lfo::new(48000.0, 3);
+            let mut block = vec![0.0; 1000];
+            a.process_block(&p, 0.2, -2.0, 2.0, &mut block[..333]);
+            a.process_block(&p, 0.2, -2.0, 2.0, &mut block[333..]);
+            for (i, v) in block.iter().enumerate() {
+                let want = 0.2 + 0.5 * b.process(&p);
+                assert!((v - want).abs() < 1e-6, "{shape:?} sample {i}: {v} vs {want}");
+            }
+        }
     }
 
     #[test]

@@ -1,0 +1,71 @@
+//! Renders held voices for a profiler or instruction counter:
+//! `cargo run --release -p wavecube-dsp --example voice_profile -- [3d|3d-lfo|1d] VOICES SECONDS`,
+//! e.g. under `valgrind --tool=callgrind` to count instructions per voice-sample.
+
+use std::sync::Arc;
+
+use wavecube_dsp::cube::{factory_cube, Cube, CubeSet};
+use wavecube_dsp::synth::{AdsrParams, Engine, LfoParams, LfoShape, NoteEvent, TimedEvent};
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let mode = args.get(1).map_or("3d", String::as_str);
+    let voices: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(16);
+    let seconds: f64 = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(1.0);
+    let factory = factory_cube();
+    let cube = if mode == "1d" {
+        let mut c = Cube::new(1, 1, 1).unwrap();
+        c.set(0, 0, 0, factory.get(2, 3, 0).unwrap().clone())
+            .unwrap();
+        c
+    } else {
+        factory
+    };
+    let mut e = Engine::new(48000.0, 512, Arc::new(CubeSet::build(&cube).unwrap()));
+    let p = e.params_mut();
+    p.amp_env = AdsrParams {
+        attack_ms: 1.0,
+        decay_ms: 10.0,
+        sustain: 0.8,
+        release_ms: 100.0,
+    };
+    p.morph = [0.45, 0.55, 0.4];
+    if mode == "3d-lfo" {
+        p.morph = [0.5; 3];
+        p.lfo = [
+            LfoParams {
+                shape: LfoShape::Sine,
+                rate_hz: 0.7,
+                depth: 0.5,
+            },
+            LfoParams {
+                shape: LfoShape::Triangle,
+                rate_hz: 0.3,
+                depth: 0.5,
+            },
+            LfoParams {
+                shape: LfoShape::Sine,
+                rate_hz: 0.2,
+                depth: 0.5,
+            },
+        ];
+    }
+    let events: Vec<TimedEvent> = (0..voices)
+        .map(|i| TimedEvent {
+            offset: 0,
+            event: NoteEvent::NoteOn {
+                note: 24 + i as u8,
+                velocity: 0.8,
+            },
+        })
+        .collect();
+    let (mut l, mut r) = (vec![0.0; 512], vec![0.0; 512]);
+    e.process(&events, &mut l, &mut r);
+    let blocks = (seconds * 48000.0 / 512.0) as usize;
+    let mut sum = 0.0f64;
+    for _ in 0..blocks {
+        e.process(&[], &mut l, &mut r);
+        sum += l[0] as f64;
+    }
+    println!("{mode}: {voices} voices, {blocks} blocks, checksum {sum:.6}");
+}

@@ -1,0 +1,21 @@
+//! Wavecube's headless harness: render songs through the DSP engine, read and write WAV,
+//! measure the results, and generate the demo song.
+//!
+//! - [`midi`] and [`notes`] turn a Standard MIDI File or a `--notes` list into a [`song::Song`].
+//! - [`render`] plays a song through [`wavecube_dsp::synth::Engine`] block by block.
+//! - [`wav`] writes f32/i24/i16 stereo WAV and reads WAV back.
+//! - [`options`] checks the CLI's render options; [`error`] holds the typed errors.
+//! - [`demo`] generates `presets/demo/demo.mid`.
+//!
+//! The `wavecube` binary (`src/bin/wavecube.rs`) is the command line over these.
+
+pub mod demo;
+pub mod error;
+pub mod midi;
+pub mod notes;
+pub mod options;
+pub mod render;
+pub mod song;
+pub mod wav;
+
+pub use error::HarnessError;

@@ -1,0 +1,266 @@
+//! WAV files: stereo output as 32-bit float, 24-bit or 16-bit integer; input read back as f32.
+
+use std::fs::File;
+use std::io::BufWriter;
+use std::path::Path;
+
+use crate::error::{HarnessError, WavError};
+
+/// Sample format of a written WAV file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum WavFormat {
+    /// 32-bit IEEE float, written as rendered (no clipping).
+    #[default]
+    F32,
+    /// 24-bit signed integer, rounded and clipped to ±1 full scale (no dither).
+    I24,
+    /// 16-bit signed integer, rounded and clipped to ±1 full scale (no dither).
+    I16,
+}
+
+impl WavFormat {
+    /// The hound spec of a stereo file in this format at `sample_rate_hz` Hz.
+    pub fn spec(self, sample_rate_hz: u32) -> hound::WavSpec {
+        let (bits_per_sample, sample_format) = match self {
+            Self::F32 => (32, hound::SampleFormat::Float),
+            Self::I24 => (24, hound::SampleFormat::Int),
+            Self::I16 => (16, hound::SampleFormat::Int),
+        };
+        hound::WavSpec {
+            channels: 2,
+            sample_rate: sample_rate_hz,
+            bits_per_sample,
+            sample_format,
+        }
+    }
+
+    /// Short name as the CLI spells it (`f32`, `i24`, `i16`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::F32 => "f32",
+            Self::I24 => "i24",
+            Self::I16 => "i16",
+        }
+    }
+}
+
+/// `x` (full scale = 1.0) as a `bits`-bit integer sample: scaled by
+/// `2^(bits-1)`, rounded, clipped to the integer range. NaN becomes 0.
+pub fn to_int_sample(x: f32, bits: u16) -> i32 {
+    let scale = f64::from(1_u32 << (bits - 1));
+    let max = scale - 1.0;
+    (f64::from(x) * scale).round().clamp(-scale, max) as i32
+}
+
+/// A stereo WAV file being written block by block.
+pub struct WavOut {
+    writer: hound::WavWriter<BufWriter<File>>,
+    format: WavFormat,
+}
+
+impl WavOut {
+    /// Creates (truncates) `path` and writes the WAV header, so an unwritable
+    /// path fails here, before any rendering.
+    ///
+    /// # Errors
+    /// [`WavError::Create`] if the file cannot be created, [`WavError::Write`]
+    /// if the header cannot be written.
+    pub fn create(path: &Path, sample_rate_hz: u32, format: WavFormat) -> Result<Self, WavError> {
+        let file = File::create(path).map_err(WavError::Create)?;
+        let writer = hound::WavWriter::new(BufWriter::new(file), format.spec(sample_rate_hz))
+            .map_err(WavError::Write)?;
+        Ok(Self { writer, format })
+    }
+
+    /// Appends one block of stereo frames (`left[i]`, `right[i]`), full scale = 1.0.
+    ///
+    /// # Errors
+    /// [`WavError::Write`] on an I/O failure or when the file would pass 4 GiB.
+    pub fn write_block(&mut self, left: &[f32], right: &[f32]) -> Result<(), WavError> {
+        debug_assert_eq!(left.len(), right.len());
+        for (&l, &r) in left.iter().zip(right) {
+            for x in [l, r] {
+                match self.format {
+                    WavFormat::F32 => self.writer.write_sample(x),
+                    WavFormat::I24 => self.writer.write_sample(to_int_sample(x, 24)),
+                    WavFormat::I16 => self.writer.write_sample(to_int_sample(x, 16) as i16),
+                }
+                .map_err(WavError::Write)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Fixes up the header lengths and flushes the file.
+    ///
+    /// # Errors
+    /// [`WavError::Write`] if the final write fails.
+    pub fn finalize(self) -> Result<(), WavError> {
+        self.writer.finalize().map_err(WavError::Write)
+    }
+}
+
+/// Writes a whole stereo signal to `path`.
+///
+/// # Errors
+/// [`HarnessError::Wav`] naming `path`.
+pub fn write_stereo(
+    path: &Path,
+    sample_rate_hz: u32,
+    format: WavFormat,
+    left: &[f32],
+    right: &[f32],
+) -> Result<(), HarnessError> {
+    let wrap = |source| HarnessError::Wav {
+        path: path.to_owned(),
+        source,
+    };
+    let mut out = WavOut::create(path, sample_rate_hz, format).map_err(wrap)?;
+    out.write_block(left, right).map_err(wrap)?;
+    out.finalize().map_err(wrap)
+}
+
+/// A WAV file read into memory.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WavData {
+    /// Sample rate, Hz.
+    pub sample_rate_hz: u32,
+    /// One vector per channel, full scale = 1.0 (integers divided by `2^(bits-1)`).
+    pub channels: Vec<Vec<f32>>,
+}
+
+impl WavData {
+    /// Frames per channel.
+    pub fn frames(&self) -> usize {
+        self.channels.first().map_or(0, Vec::len)
+    }
+
+    /// Length, seconds.
+    pub fn duration_s(&self) -> f64 {
+        self.frames() as f64 / f64::from(self.sample_rate_hz)
+    }
+
+    /// The channels averaged into one: `(L + R) / 2` for stereo.
+    pub fn to_mono(&self) -> Vec<f32> {
+        let n = self.channels.len().max(1) as f32;
+        (0..self.frames())
+            .map(|i| self.channels.iter().map(|c| c[i]).sum::<f32>() / n)
+            .collect()
+    }
+}
+
+/// Reads a PCM (8-32 bit integer) or 32-bit float WAV file of any channel count.
+///
+/// # Errors
+/// [`HarnessError::Wav`] naming `path` if it is missing, malformed or in an
+/// unsupported format.
+pub fn read_wav(path: &Path) -> Result<WavData, HarnessError> {
+    let wrap = |source| HarnessError::Wav {
+        path: path.to_owned(),
+        source,
+    };
+    let mut reader = hound::WavReader::open(path).map_err(|e| wrap(WavError::Read(e)))?;
+    let spec = reader.spec();
+    let channel_count = usize::from(spec.channels);
+    if channel_count == 0 {
+        return Err(wrap(WavError::Unsupported("0 channels".into())));
+    }
+    let interleaved: Vec<f32> = match (spec.sample_format, spec.bits_per_sample) {
+        (hound::SampleFormat::Float, 32) => reader
+            .samples::<f32>()
+            .collect::<Result<_, _>>()
+            .map_err(|e| wrap(WavError::Read(e)))?,
+        (hound::SampleFormat::Int, bits @ 1..=32) => {
+            let scale = 1.0 / f64::from(1_u32 << (bits - 1)) as f32;
+            reader
+                .samples::<i32>()
+                .map(|s| s.map(|v| v as f32 * scale))
+                .collect::<Result<_, _>>()
+                .map_err(|e| wrap(WavError::Read(e)))?
+        }
+        (format, bits) => {
+            return Err(wrap(WavError::Unsupported(format!(
+                "{bits}-bit {format:?} samples"
+            ))))
+        }
+    };
+    let frames = interleaved.len() / channel_count;
+    let channels = (0..channel_count)
+        .map(|c| {
+            (0..frames)
+                .map(|i| interleaved[i * channel_count + c])
+                .collect()
+        })
+        .collect();
+    Ok(WavData {
+        sample_rate_hz: spec.sample_rate,
+        channels,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integer_conversion_rounds_and_clips() {
+        assert_eq!(to_int_sample(0.0, 16), 0);
+        assert_eq!(to_int_sample(1.0, 16), 32_767);
+        assert_eq!(to_int_sample(-1.0, 16), -32_768);
+        assert_eq!(to_int_sample(2.5, 24), 8_388_607);
+        assert_eq!(to_int_sample(0.5, 24), 4_194_304);
+        assert_eq!(to_int_sample(f32::NAN, 16), 0);
+    }
+
+    #[test]
+    fn formats_round_trip_within_their_resolution() {
+        let dir = std::env::temp_dir().join(format!("wavecube-wav-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let left: Vec<f32> = (0..1000)
+            .map(|i| ((i as f32) * 0.013).sin() * 0.9)
+            .collect();
+        let right: Vec<f32> = left.iter().map(|x| -0.5 * x).collect();
+        for (format, tolerance) in [
+            (WavFormat::F32, 0.0),
+            (WavFormat::I24, 0.6 / 8_388_608.0),
+            (WavFormat::I16, 0.6 / 32_768.0),
+        ] {
+            let path = dir.join(format!("{}.wav", format.name()));
+            write_stereo(&path, 44_100, format, &left, &right).unwrap();
+            let back = read_wav(&path).unwrap();
+            assert_eq!(back.sample_rate_hz, 44_100);
+            assert_eq!(back.channels.len(), 2);
+            assert_eq!(back.frames(), 1000);
+            let err = left
+                .iter()
+                .chain(&right)
+                .zip(back.channels[0].iter().chain(&back.channels[1]))
+                .fold(0.0_f32, |m, (a, b)| m.max((a - b).abs()));
+            assert!(
+                err <= tolerance,
+                "{}: error {err:e} > {tolerance:e}",
+                format.name()
+            );
+            let mono = back.to_mono();
+            assert!((mono[100] - 0.25 * back.channels[0][100]).abs() < 1e-6 + tolerance);
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn unwritable_and_missing_paths_are_named() {
+        let path = Path::new("/nonexistent-wavecube-dir/out.wav");
+        let err = write_stereo(path, 48_000, WavFormat::F32, &[0.0], &[0.0]).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("/nonexistent-wavecube-dir/out.wav: cannot create"),
+            "{err}"
+        );
+        let err = read_wav(path).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("/nonexistent-wavecube-dir/out.wav: cannot read WAV"),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,314 @@
+//! `cargo xtask`: the Wavecube workspace's tasks — `demo`, `test` and `presets`.
+//!
+//! Each task installs the Debian packages it needs (when missing), prints every
+//! command before running it, and stops at the first failure with a one-line
+//! message and a non-zero exit code.
+
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, ExitStatus};
+use std::time::Instant;
+
+use wavecube_harness::demo::{demo_midi_bytes, DEMO_MIDI_PATH};
+
+/// Debian packages `cargo xtask demo` needs (more arrive with the plugin).
+const DEMO_PACKAGES: &[&str] = &["pkg-config"];
+
+/// Debian packages `cargo xtask test` needs (more arrive with the plugin).
+const TEST_PACKAGES: &[&str] = &["pkg-config"];
+
+/// Morph settings of the demo render: a slow sweep on x and y across the cube.
+const DEMO_SOUND_ARGS: &[&str] = &[
+    "--morph",
+    "0.3,0.4,0.2",
+    "--lfo",
+    "x:0.15:0.4",
+    "--lfo",
+    "y:0.07:0.3",
+    "--lfo",
+    "z:0.05:0.15:triangle",
+];
+
+const USAGE: &str = "\
+usage: cargo xtask <task>
+
+tasks:
+  demo      install missing system packages, build the `wavecube` CLI (release) and
+            render presets/demo/demo.mid with morph LFOs to target/demo/demo.wav
+  test      install missing system packages, then run in order, stopping at the first
+            failure: cargo fmt --all -- --check; cargo clippy --workspace --all-targets
+            -- -D warnings; cargo test --workspace
+  presets   regenerate presets/demo/demo.mid";
+
+/// Why a task failed.
+#[derive(Debug, thiserror::Error)]
+enum TaskError {
+    /// Unknown or missing task name.
+    #[error("unknown task '{0}'\n{USAGE}")]
+    Usage(String),
+    /// A command could not be started.
+    #[error("cannot run `{command}`: {source}")]
+    Spawn {
+        command: String,
+        source: std::io::Error,
+    },
+    /// A command ran and failed.
+    #[error("`{command}` failed ({status}){hint}")]
+    Failed {
+        command: String,
+        status: ExitStatus,
+        hint: &'static str,
+    },
+    /// Missing system packages that cannot be installed from here.
+    #[error("missing Debian packages: {missing}; not root and no sudo, so install them as root: apt-get install -y --no-install-recommends {missing}")]
+    Packages { missing: String },
+    /// A file could not be written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+fn main() -> ExitCode {
+    let task = std::env::args().nth(1);
+    let result = match task.as_deref() {
+        Some("demo") => demo(),
+        Some("test") => test(),
+        Some("presets") => presets(),
+        Some("help" | "-h" | "--help") => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        None => Err(TaskError::Usage(String::new())),
+        Some(other) => Err(TaskError::Usage(other.to_owned())),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("xtask: error: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root (the parent of this crate's directory).
+fn root() -> PathBuf {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().unwrap_or(manifest).to_path_buf()
+}
+
+/// Cargo's target directory: `$CARGO_TARGET_DIR` or `<root>/target`.
+fn target_dir() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) => root().join(dir),
+        None => root().join("target"),
+    }
+}
+
+/// The cargo that runs us (so toolchain overrides carry through), else `cargo`.
+fn cargo() -> Command {
+    let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    cmd.current_dir(root());
+    cmd
+}
+
+/// `cmd` as a shell-like line, for printing; paths inside the workspace are
+/// shown relative to its root, and cargo as plain `cargo`.
+fn describe(cmd: &Command) -> String {
+    let program = Path::new(cmd.get_program());
+    let program = if std::env::var_os("CARGO").as_deref() == Some(program.as_os_str()) {
+        "cargo".to_owned()
+    } else {
+        let root = root();
+        program
+            .strip_prefix(&root)
+            .unwrap_or(program)
+            .to_string_lossy()
+            .into_owned()
+    };
+    std::iter::once(program)
+        .chain(cmd.get_args().map(|a| a.to_string_lossy().into_owned()))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Prints `cmd`, runs it with inherited stdio, and fails unless it succeeds.
+fn run(cmd: &mut Command, hint: &'static str) -> Result<(), TaskError> {
+    let command = describe(cmd);
+    println!("$ {command}");
+    let status = cmd.status().map_err(|source| TaskError::Spawn {
+        command: command.clone(),
+        source,
+    })?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(TaskError::Failed {
+            command,
+            status,
+            hint,
+        })
+    }
+}
+
+/// True if `program args` can be started and exits successfully (output discarded).
+fn succeeds(program: &str, args: &[&str]) -> bool {
+    Command::new(program)
+        .args(args)
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// True if dpkg reports `name` as "install ok installed".
+fn is_installed(name: &str) -> bool {
+    Command::new("dpkg")
+        .args(["-s", name])
+        .output()
+        .is_ok_and(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .lines()
+                .any(|l| l.trim() == "Status: install ok installed")
+        })
+}
+
+/// Makes sure the Debian packages `names` are installed: checks each with
+/// `dpkg -s`, and only if some are missing runs `apt-get update` and
+/// `apt-get install -y --no-install-recommends` for them — directly as root,
+/// through sudo otherwise, and fails with the command to run if neither works.
+fn ensure_packages(names: &[&str]) -> Result<(), TaskError> {
+    if !succeeds("dpkg", &["--version"]) {
+        println!(
+            "xtask: dpkg not found (not Debian?); make sure these are installed: {}",
+            names.join(" ")
+        );
+        return Ok(());
+    }
+    let missing: Vec<&str> = names.iter().copied().filter(|n| !is_installed(n)).collect();
+    if missing.is_empty() {
+        println!("xtask: system packages present: {}", names.join(" "));
+        return Ok(());
+    }
+    let is_root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
+    let apt = |args: &[&str]| -> Command {
+        let mut cmd = if is_root {
+            Command::new("apt-get")
+        } else {
+            let mut sudo = Command::new("sudo");
+            sudo.arg("apt-get");
+            sudo
+        };
+        cmd.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+        cmd
+    };
+    if !is_root && !succeeds("sudo", &["--version"]) {
+        return Err(TaskError::Packages {
+            missing: missing.join(" "),
+        });
+    }
+    println!(
+        "xtask: installing missing system packages: {}",
+        missing.join(" ")
+    );
+    run(&mut apt(&["update"]), "")?;
+    let mut install = apt(&["install", "-y", "--no-install-recommends"]);
+    install.args(&missing);
+    run(&mut install, "")
+}
+
+fn demo() -> Result<(), TaskError> {
+    ensure_packages(DEMO_PACKAGES)?;
+    run(
+        cargo().args(["build", "--release", "-p", "wavecube-harness"]),
+        "",
+    )?;
+    let out_dir = target_dir().join("demo");
+    std::fs::create_dir_all(&out_dir).map_err(|source| TaskError::Io {
+        path: out_dir.clone(),
+        source,
+    })?;
+    let wav = out_dir.join("demo.wav");
+    let mut render = Command::new(target_dir().join("release").join("wavecube"));
+    render
+        .current_dir(root())
+        .args(["render", "--midi", DEMO_MIDI_PATH, "--out"])
+        .arg(&wav)
+        .args(DEMO_SOUND_ARGS);
+    run(&mut render, "")?;
+    println!("xtask demo: wrote {}", wav.display());
+    Ok(())
+}
+
+fn test() -> Result<(), TaskError> {
+    let started = Instant::now();
+    ensure_packages(TEST_PACKAGES)?;
+    let steps: [(&[&str], &'static str); 3] = [
+        (
+            &["fmt", "--all", "--", "--check"],
+            "; run `cargo fmt --all` to fix the formatting",
+        ),
+        (
+            &[
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ],
+            "; fix the lints above",
+        ),
+        (&["test", "--workspace"], "; see the failing tests above"),
+    ];
+    for (args, hint) in steps {
+        run(cargo().args(args.iter().map(OsStr::new)), hint)?;
+    }
+    println!(
+        "xtask test: all passed: fmt, clippy (-D warnings), cargo test --workspace in {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+fn presets() -> Result<(), TaskError> {
+    let path = root().join(DEMO_MIDI_PATH);
+    let io = |source| TaskError::Io {
+        path: path.clone(),
+        source,
+    };
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(io)?;
+    }
+    let bytes = demo_midi_bytes();
+    std::fs::write(&path, &bytes).map_err(io)?;
+    println!(
+        "xtask presets: wrote {} ({} bytes)",
+        DEMO_MIDI_PATH,
+        bytes.len()
+    );
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dpkg_status_is_read() {
+        if !succeeds("dpkg", &["--version"]) {
+            return; // Not Debian: ensure_packages only advises there.
+        }
+        assert!(is_installed("dpkg"), "dpkg itself is installed");
+        assert!(!is_installed("wavecube-no-such-package"));
+    }
+
+    #[test]
+    fn commands_print_relative_to_the_root() {
+        let mut cmd = Command::new(root().join("target/release/wavecube"));
+        cmd.args(["render", "--out", "x.wav"]);
+        assert_eq!(describe(&cmd), "target/release/wavecube render --out x.wav");
+    }
+}
