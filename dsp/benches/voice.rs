@@ -9,7 +9,7 @@ use std::hint::black_box;
 use std::sync::Arc;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use wavecube_dsp::cube::{factory_cube, Cube, CubeOsc, CubeSet, MorphBuffers};
+use wavecube_dsp::cube::{factory_cube, Cube, CubeOsc, CubeSet, MorphBuffers, OscScratch};
 use wavecube_dsp::synth::{AdsrParams, Engine, LfoParams, LfoShape, NoteEvent, TimedEvent};
 
 const SR: f32 = 48000.0;
@@ -125,9 +125,11 @@ fn bench_kernel(c: &mut Criterion) {
         }
         let (mut l, mut r) = (vec![0.0; n], vec![0.0; n]);
         let mut phase = 0u32;
+        let mut work = OscScratch::new();
         g.bench_function(name, |b| {
             b.iter(|| {
                 osc.render(
+                    &mut work,
                     &set,
                     &mut phase,
                     inc,

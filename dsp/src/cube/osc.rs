@@ -45,6 +45,35 @@ struct PhaseRow {
     d: [f32; BSPLINE_TAPS],
 }
 
+/// Working memory of one [`CubeOsc::render`] call, owned by the caller so that the audio
+/// thread never allocates or clears it: every entry is written before it is read.
+#[derive(Debug, Clone)]
+pub struct OscScratch {
+    /// Cell index per sample of a moving-morph sub-block.
+    cell_of: [u32; SUB],
+    /// Weight of corner `c` at sample `j` of a moving-morph sub-block.
+    weights: [[f32; SUB]; 8],
+    /// Corner blends of a fixed-morph sub-block, `[channel][level][entry]`.
+    span: [[[f32; SPAN + 8]; 2]; 2],
+}
+
+impl Default for OscScratch {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl OscScratch {
+    /// Fresh scratch (about 6 KiB).
+    pub fn new() -> Self {
+        Self {
+            cell_of: [0; SUB],
+            weights: [[0.0; SUB]; 8],
+            span: [[[0.0; SPAN + 8]; 2]; 2],
+        }
+    }
+}
+
 /// Reads a [`CubeSet`] as a band-limited oscillator. Holds no per-voice state: the caller
 /// keeps each voice's phase.
 #[derive(Debug, Clone)]
@@ -125,13 +154,14 @@ impl CubeOsc {
     }
 
     /// Renders `gain.len()` samples and **adds** them, scaled by `gain` per sample, into
-    /// `out_l` and `out_r`.
+    /// `out_l` and `out_r`, using `scratch` as working memory.
     ///
     /// `phase` is the voice's phase (cycles × 2³², wrapping) and advances by `inc` per
     /// sample; `pick` is [`MipLevels::pick`](super::MipLevels::pick) of that increment.
     /// A mono cube writes the same signal to both outputs. Never allocates.
     pub fn render(
         &self,
+        scratch: &mut OscScratch,
         set: &CubeSet,
         phase: &mut u32,
         inc: u32,
@@ -173,17 +203,18 @@ impl CubeOsc {
             MOVING
         };
         match (mode, set.is_stereo()) {
-            (SINGLE, false) => self.dispatch::<SINGLE, false>(a, phase, out_l, out_r),
-            (SINGLE, true) => self.dispatch::<SINGLE, true>(a, phase, out_l, out_r),
-            (FIXED, false) => self.dispatch::<FIXED, false>(a, phase, out_l, out_r),
-            (FIXED, true) => self.dispatch::<FIXED, true>(a, phase, out_l, out_r),
-            (_, false) => self.dispatch::<MOVING, false>(a, phase, out_l, out_r),
-            (_, true) => self.dispatch::<MOVING, true>(a, phase, out_l, out_r),
+            (SINGLE, false) => self.dispatch::<SINGLE, false>(scratch, a, phase, out_l, out_r),
+            (SINGLE, true) => self.dispatch::<SINGLE, true>(scratch, a, phase, out_l, out_r),
+            (FIXED, false) => self.dispatch::<FIXED, false>(scratch, a, phase, out_l, out_r),
+            (FIXED, true) => self.dispatch::<FIXED, true>(scratch, a, phase, out_l, out_r),
+            (_, false) => self.dispatch::<MOVING, false>(scratch, a, phase, out_l, out_r),
+            (_, true) => self.dispatch::<MOVING, true>(scratch, a, phase, out_l, out_r),
         }
     }
 
     fn dispatch<const MODE: u8, const STEREO: bool>(
         &self,
+        scratch: &mut OscScratch,
         a: Args<'_>,
         phase: &mut u32,
         out_l: &mut [f32],
@@ -192,7 +223,7 @@ impl CubeOsc {
         #[cfg(target_arch = "x86_64")]
         if self.simd {
             // SAFETY: `simd` is only true when the CPU reports AVX2 and FMA.
-            unsafe { avx2::render::<MODE, STEREO>(&self.table, a, phase, out_l, out_r) };
+            unsafe { avx2::render::<MODE, STEREO>(&self.table, scratch, a, phase, out_l, out_r) };
             return;
         }
         render_scalar::<MODE, STEREO>(&self.table, a, phase, out_l, out_r);
@@ -287,12 +318,17 @@ fn renormalised(f: [f32; 3], present: &[f32; 8]) -> [f32; 8] {
     w.map(|v| v / sum)
 }
 
-/// Samples per pass of [`corner_weights_block`].
+/// Samples per pass of [`corner_weights_block`] and of the fixed-morph blend.
 const SUB: usize = 64;
 
-/// [`corner_weights`] for up to [`SUB`] samples: cell indices into `cell_of` and weights
-/// into `weights`. The main loop has no loop-carried state, so it vectorises; cells with
-/// missing corners are fixed up after it.
+/// Longest span of blended table entries one sub-block may need: a level is read at most
+/// 4 entries per sample (tables are at least 2× oversampled, 8 entries per harmonic below
+/// 8 harmonics), plus the kernel's 7 extra taps.
+const SPAN: usize = SUB * 4 + 8;
+
+/// [`corner_weights`] for up to [`SUB`] samples: cell indices into `cell_of` and the weight
+/// of corner `c` at sample `j` into `weights[c][j]`. The main loop has no loop-carried
+/// state, so it vectorises; cells with missing corners are fixed up after it.
 #[inline(always)]
 fn corner_weights_block(
     geo: Geometry,
@@ -301,7 +337,7 @@ fn corner_weights_block(
     y: &[f32],
     z: &[f32],
     cell_of: &mut [u32; SUB],
-    weights: &mut [[f32; 8]; SUB],
+    weights: &mut [[f32; SUB]; 8],
 ) {
     let n = x.len().min(SUB);
     let (x, y, z) = (&x[..n], &y[..n], &z[..n]);
@@ -310,7 +346,9 @@ fn corner_weights_block(
     for j in 0..n {
         let axis = |v: f32, a: usize| {
             let g = (v * geo.scale[a]).max(0.0).min(geo.scale[a]);
-            let i = (g as i32).min(last[a]);
+            // SAFETY: `g` is finite and within 0..=15 (NaN became 0 at `max`), so it fits
+            // an i32. The unchecked form lets the loop vectorise (`as` saturates per lane).
+            let i = unsafe { g.to_int_unchecked::<i32>() }.min(last[a]);
             (i, g - i as f32)
         };
         let (ix, fx) = axis(x[j], 0);
@@ -318,22 +356,21 @@ fn corner_weights_block(
         let (iz, fz) = axis(z[j], 2);
         cell_of[j] = ((ix * geo.cells[1] as i32 + iy) * geo.cells[2] as i32 + iz) as u32;
         let (gx, gy, gz) = (1.0 - fx, 1.0 - fy, 1.0 - fz);
-        weights[j] = [
-            gx * gy * gz,
-            gx * gy * fz,
-            gx * fy * gz,
-            gx * fy * fz,
-            fx * gy * gz,
-            fx * gy * fz,
-            fx * fy * gz,
-            fx * fy * fz,
-        ];
+        let w = [gx * gy * gz, gx * gy * fz, gx * fy * gz, gx * fy * fz];
+        let v = [fx * gy * gz, fx * gy * fz, fx * fy * gz, fx * fy * fz];
+        for c in 0..4 {
+            weights[c][j] = w[c];
+            weights[c + 4][j] = v[c];
+        }
         fracs[j] = [fx, fy, fz];
     }
     for j in 0..n {
         let cell = &cells[cell_of[j] as usize];
         if !cell.complete {
-            weights[j] = renormalised(fracs[j], &cell.present);
+            let w = renormalised(fracs[j], &cell.present);
+            for c in 0..8 {
+                weights[c][j] = w[c];
+            }
         }
     }
 }
@@ -427,11 +464,20 @@ mod avx2 {
     #[target_feature(enable = "avx2,fma")]
     pub(super) unsafe fn render<const MODE: u8, const STEREO: bool>(
         table: &[PhaseRow],
+        scratch: &mut OscScratch,
         a: Args<'_>,
         phase: &mut u32,
         out_l: &mut [f32],
         out_r: &mut [f32],
     ) {
+        if MODE == FIXED {
+            // SAFETY: same CPU features as this function.
+            let done =
+                unsafe { render_fixed::<STEREO>(table, &mut scratch.span, a, phase, out_l, out_r) };
+            if done {
+                return;
+            }
+        }
         let arena = a.set.arena();
         let cells = a.set.cells();
         let base = arena.as_ptr();
@@ -448,17 +494,21 @@ mod avx2 {
         let held = hoisted::<MODE>(&a);
         // A moving morph point: cells and weights for a sub-block at a time, in a
         // vectorised pass, then the per-sample reads.
-        let mut cell_of = [0u32; SUB];
-        let mut weights = [[0.0f32; 8]; SUB];
+        let OscScratch {
+            cell_of, weights, ..
+        } = scratch;
         for i in 0..n {
             let j = i % SUB;
             if MODE == MOVING && j == 0 {
                 let end = (i + SUB).min(n);
                 let (x, y, z) = (&mx[i..end], &my[i..end], &mz[i..end]);
-                corner_weights_block(a.geo, cells, x, y, z, &mut cell_of, &mut weights);
+                corner_weights_block(a.geo, cells, x, y, z, cell_of, weights);
             }
             let (cell, w) = if MODE == MOVING {
-                (&cells[cell_of[j] as usize], weights[j])
+                (
+                    &cells[cell_of[j] as usize],
+                    std::array::from_fn(|c| weights[c][j]),
+                )
             } else {
                 held
             };
@@ -484,6 +534,167 @@ mod avx2 {
             ph = ph.wrapping_add(a.inc);
         }
         *phase = ph;
+    }
+
+    /// The fixed-morph kernel. With the weights constant for the call, each sub-block first
+    /// blends the eight corners over just the stretch of each level table its samples will
+    /// read (one vectorised pass, corners of weight zero skipped), then reads that blend
+    /// like a one-node table. Per sample it then costs barely more than a single node.
+    ///
+    /// Returns false, having rendered nothing, when a span would not fit (it cannot for
+    /// picks from [`MipLevels::pick`](crate::cube::MipLevels::pick)); the caller then
+    /// renders per sample.
+    ///
+    /// # Safety
+    /// The CPU must support AVX2 and FMA.
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn render_fixed<const STEREO: bool>(
+        table: &[PhaseRow],
+        span: &mut [[[f32; SPAN + 8]; 2]; 2],
+        a: Args<'_>,
+        phase: &mut u32,
+        out_l: &mut [f32],
+        out_r: &mut [f32],
+    ) -> bool {
+        let n = a.gain.len();
+        if n == 0 {
+            return true;
+        }
+        let levels = [a.lo, a.hi];
+        // The worst case over all start phases (fraction bits all ones).
+        if levels
+            .iter()
+            .any(|r| last_offset_of(u32::MAX, r, SUB.min(n), a.inc) + BSPLINE_TAPS > SPAN)
+        {
+            return false;
+        }
+        let (cell, w) = hoisted::<FIXED>(&a);
+        let arena = a.set.arena();
+        let (g_lo, g_hi) = (_mm256_set1_ps(a.lo.weight), _mm256_set1_ps(a.hi.weight));
+        let mut ph = *phase;
+        let mut start = 0;
+        while start < n {
+            let m = (n - start).min(SUB);
+            for (lv, r) in levels.iter().enumerate() {
+                let first = (ph >> r.index_shift) as usize;
+                let count = last_offset_of(ph, r, m, a.inc) + BSPLINE_TAPS;
+                let len = 1usize << r.log2_len;
+                let (left, right) = (&cell.left, &cell.right);
+                // SAFETY: the bases come from the cell table; `count ≤ SPAN` was checked.
+                unsafe {
+                    blend_span(
+                        arena,
+                        left,
+                        &w,
+                        r.offset,
+                        len,
+                        first,
+                        count,
+                        &mut span[0][lv],
+                    );
+                    if STEREO {
+                        blend_span(
+                            arena,
+                            right,
+                            &w,
+                            r.offset,
+                            len,
+                            first,
+                            count,
+                            &mut span[1][lv],
+                        );
+                    }
+                }
+            }
+            let masks = levels.map(|r| (1u64 << r.index_shift) - 1);
+            let mut acc = [0, 1].map(|lv| u64::from(ph) & masks[lv]);
+            for i in start..start + m {
+                let (_, r_lo, f_lo) = split_phase(ph, a.lo);
+                let (_, r_hi, f_hi) = split_phase(ph, a.hi);
+                let k_lo = _mm256_mul_ps(taps(&table[r_lo], f_lo), g_lo);
+                let k_hi = _mm256_mul_ps(taps(&table[r_hi], f_hi), g_hi);
+                let j_lo = (acc[0] >> a.lo.index_shift) as usize;
+                let j_hi = (acc[1] >> a.hi.index_shift) as usize;
+                let read = |ch: usize| {
+                    let lo = &span[ch][0][j_lo..j_lo + BSPLINE_TAPS];
+                    let hi = &span[ch][1][j_hi..j_hi + BSPLINE_TAPS];
+                    // SAFETY: both slices hold exactly eight f32.
+                    let (lo, hi) =
+                        unsafe { (_mm256_loadu_ps(lo.as_ptr()), _mm256_loadu_ps(hi.as_ptr())) };
+                    hsum(_mm256_fmadd_ps(lo, k_lo, _mm256_mul_ps(hi, k_hi)))
+                };
+                let l = read(0);
+                out_l[i] += l * a.gain[i];
+                out_r[i] += if STEREO { read(1) } else { l } * a.gain[i];
+                ph = ph.wrapping_add(a.inc);
+                acc[0] += u64::from(a.inc);
+                acc[1] += u64::from(a.inc);
+            }
+            start += m;
+        }
+        *phase = ph;
+        true
+    }
+
+    /// Table entries, after the first, that `m` samples from phase `ph` step through.
+    #[inline]
+    fn last_offset_of(ph: u32, r: &LevelRead, m: usize, inc: u32) -> usize {
+        let mask = (1u64 << r.index_shift) - 1;
+        (((u64::from(ph) & mask) + (m as u64 - 1) * u64::from(inc)) >> r.index_shift) as usize
+    }
+
+    /// `out[k] = Σ_c w[c] · stored_c[(first + k) mod len]` for `k < count`: the corners of
+    /// one level blended over the stretch a sub-block reads. `stored_c` is corner `c`'s
+    /// level table with its leading guard, so entry `v` is the table sample `v − 3`
+    /// (mod `len`). Eight entries at a time, all corners accumulated in a register; the
+    /// last group of a run may read into the table's trailing guard and write up to seven
+    /// entries past the run, which the next run overwrites (`out` has `SPAN + 8` room).
+    ///
+    /// # Safety
+    /// Every corner base must start a channel block of the arena; `count ≤ SPAN`.
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn blend_span(
+        arena: &[f32],
+        bases: &[u32; 8],
+        w: &[f32; 8],
+        level_offset: usize,
+        len: usize,
+        first: usize,
+        count: usize,
+        out: &mut [f32; SPAN + 8],
+    ) {
+        debug_assert!(count <= SPAN);
+        // The corners that carry weight.
+        let mut src = [std::ptr::null::<f32>(); 8];
+        let mut wv = [_mm256_setzero_ps(); 8];
+        let mut used = 0;
+        for c in 0..8 {
+            if w[c] != 0.0 {
+                src[used] = arena[bases[c] as usize + level_offset..].as_ptr();
+                wv[used] = _mm256_set1_ps(w[c]);
+                used += 1;
+            }
+        }
+        let dst = out.as_mut_ptr();
+        let mut k = 0;
+        while k < count {
+            let u = (first + k) & (len - 1);
+            let run = (len - u).min(count - k);
+            let mut e = 0;
+            while e < run {
+                let mut acc = _mm256_setzero_ps();
+                for c in 0..used {
+                    // SAFETY: `u + e + 8 ≤ len + 7`, the stored table's length with guards.
+                    acc =
+                        _mm256_fmadd_ps(wv[c], unsafe { _mm256_loadu_ps(src[c].add(u + e)) }, acc);
+                }
+                // SAFETY: `k + e + 8 ≤ count + 7 < SPAN + 8`.
+                unsafe { _mm256_storeu_ps(dst.add(k + e), acc) };
+                e += 8;
+            }
+            k += run;
+        }
     }
 
     /// Kernel weights of a table row, interpolated to fraction `f` towards the next row.
@@ -564,6 +775,7 @@ mod tests {
         let (mut l, mut r) = (vec![0.0; n], vec![0.0; n]);
         let mut phase = 0;
         osc.render(
+            &mut OscScratch::new(),
             set,
             &mut phase,
             inc,
@@ -597,6 +809,7 @@ mod tests {
             let (mut l, mut r) = (vec![0.0; n], vec![0.0; n]);
             let mut phase = 0;
             osc.render(
+                &mut OscScratch::new(),
                 &set,
                 &mut phase,
                 inc,

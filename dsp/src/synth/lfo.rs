@@ -231,15 +231,32 @@ mod tests {
 
     #[test]
     fn triangle_hits_its_corners() {
-        for (ph, want) in [(0.0, 0.0), (0.125, 0.5), (0.25, 1.0), (0.5, 0.0), (0.75, -1.0), (0.875, -0.5)] {
+        for (ph, want) in [
+            (0.0, 0.0),
+            (0.125, 0.5),
+            (0.25, 1.0),
+            (0.5, 0.0),
+            (0.75, -1.0),
+            (0.875, -0.5),
+        ] {
             assert!((triangle(ph) - want).abs() < 1e-6, "{ph}");
         }
     }
 
     #[test]
     fn block_and_sample_processing_agree() {
-        for shape in [LfoShape::Sine, LfoShape::Triangle, LfoShape::Saw, LfoShape::Square, LfoShape::Random] {
-            let p = LfoParams { shape, rate_hz: 313.0, depth: 0.5 };
+        for shape in [
+            LfoShape::Sine,
+            LfoShape::Triangle,
+            LfoShape::Saw,
+            LfoShape::Square,
+            LfoShape::Random,
+        ] {
+            let p = LfoParams {
+                shape,
+                rate_hz: 313.0,
+                depth: 0.5,
+            };
             let mut a = Lfo::new(48000.0, 3);
             let mut b = Lfo::new(48000.0, 3);
             let mut block = vec![0.0; 1000];
@@ -247,7 +264,10 @@ mod tests {
             a.process_block(&p, 0.2, -2.0, 2.0, &mut block[333..]);
             for (i, v) in block.iter().enumerate() {
                 let want = 0.2 + 0.5 * b.process(&p);
-                assert!((v - want).abs() < 1e-6, "{shape:?} sample {i}: {v} vs {want}");
+                assert!(
+                    (v - want).abs() < 1e-6,
+                    "{shape:?} sample {i}: {v} vs {want}"
+                );
             }
         }
     }

@@ -1,6 +1,6 @@
 //! One voice: a note's phase, envelope and LFOs, feeding the cube oscillator.
 
-use crate::cube::{CubeOsc, CubeSet, LevelPick, MorphBuffers};
+use crate::cube::{CubeOsc, CubeSet, LevelPick, MorphBuffers, OscScratch};
 
 use super::{Adsr, Lfo, SynthParams};
 
@@ -19,6 +19,8 @@ pub(crate) struct Scratch {
     pub z: Vec<f32>,
     /// Amplitude per sample.
     pub gain: Vec<f32>,
+    /// The oscillator's working memory.
+    pub osc: OscScratch,
 }
 
 impl Scratch {
@@ -30,6 +32,7 @@ impl Scratch {
             y: vec![0.0; len],
             z: vec![0.0; len],
             gain: vec![0.0; len],
+            osc: OscScratch::new(),
         }
     }
 }
@@ -160,12 +163,14 @@ impl Voice {
         out_r: &mut [f32],
     ) {
         let n = out_l.len();
-        let (x, y, z, gain) = (
-            &mut scratch.x[..n],
-            &mut scratch.y[..n],
-            &mut scratch.z[..n],
-            &mut scratch.gain[..n],
-        );
+        let Scratch {
+            x,
+            y,
+            z,
+            gain,
+            osc: work,
+        } = scratch;
+        let (x, y, z, gain) = (&mut x[..n], &mut y[..n], &mut z[..n], &mut gain[..n]);
         for g in gain.iter_mut() {
             *g = self.env.process() * self.velocity_gain;
         }
@@ -180,6 +185,7 @@ impl Voice {
         }
         let morph = MorphBuffers { x, y, z };
         osc.render(
+            work,
             cube,
             &mut self.phase,
             self.inc,
