@@ -50,28 +50,16 @@ fn engine(set: Arc<CubeSet>, voices: usize, motion: Motion) -> Engine {
     if motion == Motion::Lfos {
         p.morph = [0.5, 0.5, 0.5];
         p.lfo = [
-            LfoParams {
-                shape: LfoShape::Sine,
-                rate_hz: 0.7,
-                depth: 0.5,
-            },
-            LfoParams {
-                shape: LfoShape::Triangle,
-                rate_hz: 0.3,
-                depth: 0.5,
-            },
-            LfoParams {
-                shape: LfoShape::Sine,
-                rate_hz: 0.2,
-                depth: 0.5,
-            },
+            LfoParams::on_axis(LfoShape::Sine, 0.7, 0, 0.5),
+            LfoParams::on_axis(LfoShape::Triangle, 0.3, 1, 0.5),
+            LfoParams::on_axis(LfoShape::Sine, 0.2, 2, 0.5),
         ];
     }
     let events: Vec<TimedEvent> = (0..voices)
         .map(|i| TimedEvent {
             offset: 0,
             event: NoteEvent::NoteOn {
-                note: 24 + i as u8,
+                note: 24 + (i * 5 % 72) as u8,
                 velocity: 0.8,
             },
         })
@@ -140,6 +128,7 @@ fn bench_kernel(c: &mut Criterion) {
                         z: &z,
                     },
                     &gain,
+                    [1.0, 1.0],
                     &mut l,
                     &mut r,
                 );

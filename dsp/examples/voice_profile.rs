@@ -33,21 +33,9 @@ fn main() {
     if mode == "3d-lfo" {
         p.morph = [0.5; 3];
         p.lfo = [
-            LfoParams {
-                shape: LfoShape::Sine,
-                rate_hz: 0.7,
-                depth: 0.5,
-            },
-            LfoParams {
-                shape: LfoShape::Triangle,
-                rate_hz: 0.3,
-                depth: 0.5,
-            },
-            LfoParams {
-                shape: LfoShape::Sine,
-                rate_hz: 0.2,
-                depth: 0.5,
-            },
+            LfoParams::on_axis(LfoShape::Sine, 0.7, 0, 0.5),
+            LfoParams::on_axis(LfoShape::Triangle, 0.3, 1, 0.5),
+            LfoParams::on_axis(LfoShape::Sine, 0.2, 2, 0.5),
         ];
     }
     let events: Vec<TimedEvent> = (0..voices)

@@ -29,11 +29,7 @@ fn audio_rate_lfo_makes_sidebands() {
         release_ms: 5.0,
     };
     p.morph = [0.5, 0.0, 0.0];
-    p.lfo[0] = LfoParams {
-        shape: LfoShape::Sine,
-        rate_hz: 200.0,
-        depth: 0.5,
-    };
+    p.lfo[0] = LfoParams::on_axis(LfoShape::Sine, 200.0, 0, 0.5);
     let (l, _) = render_notes(
         &mut e,
         &[Note {

@@ -1,11 +1,15 @@
-//! Test 9: finite, bounded output for random notes, morphs, LFO rates, envelope times from
-//! 0 ms to 30 s and sample rates from 22.05 to 192 kHz; and for hostile parameter values.
+//! Test 9: finite, bounded output for random notes, morphs, LFO rates and routings,
+//! envelope times from 0 ms to 30 s, filters, unison, voice modes and sample rates from
+//! 22.05 to 192 kHz; and for hostile parameter values and controller events.
 
 mod common;
 
-use common::{factory_set, render_notes, Note};
+use common::{factory_set, render_events, schedule, AbsEvent, Note};
 use proptest::prelude::*;
-use wavecube_dsp::synth::{AdsrParams, Engine, LfoParams, LfoShape};
+use wavecube_dsp::synth::{
+    AdsrParams, Engine, Expression, FilterMode, FilterParams, LfoParams, LfoShape, NoteEvent,
+    PolyTarget, SynthParams, VoiceMode,
+};
 
 fn shape() -> impl Strategy<Value = LfoShape> {
     prop_oneof![
@@ -18,11 +22,112 @@ fn shape() -> impl Strategy<Value = LfoShape> {
 }
 
 fn lfo() -> impl Strategy<Value = LfoParams> {
-    (shape(), 0.0f32..1000.0, -1.0f32..1.0).prop_map(|(shape, rate_hz, depth)| LfoParams {
-        shape,
-        rate_hz,
-        depth,
-    })
+    (
+        shape(),
+        0.0f32..1000.0,
+        prop::array::uniform3(-1.0f32..1.0),
+        -24.0f32..24.0,
+        -8.0f32..8.0,
+    )
+        .prop_map(
+            |(shape, rate_hz, morph_depth, pitch_semitones, cutoff_octaves)| LfoParams {
+                shape,
+                rate_hz,
+                morph_depth,
+                pitch_semitones,
+                cutoff_octaves,
+            },
+        )
+}
+
+fn adsr() -> impl Strategy<Value = AdsrParams> {
+    (
+        0.0f32..30_000.0,
+        0.0f32..30_000.0,
+        0.0f32..=1.0,
+        0.0f32..30_000.0,
+    )
+        .prop_map(|(attack_ms, decay_ms, sustain, release_ms)| AdsrParams {
+            attack_ms,
+            decay_ms,
+            sustain,
+            release_ms,
+        })
+}
+
+fn filter() -> impl Strategy<Value = FilterParams> {
+    (
+        any::<bool>(),
+        prop_oneof![
+            Just(FilterMode::LowPass),
+            Just(FilterMode::BandPass),
+            Just(FilterMode::HighPass)
+        ],
+        20.0f32..20_000.0,
+        0.0f32..=1.0,
+        -8.0f32..8.0,
+        0.0f32..=1.0,
+    )
+        .prop_map(
+            |(enabled, mode, cutoff_hz, resonance, env_octaves, keytrack)| FilterParams {
+                enabled,
+                mode,
+                cutoff_hz,
+                resonance,
+                env_octaves,
+                keytrack,
+            },
+        )
+}
+
+fn params() -> impl Strategy<Value = SynthParams> {
+    (
+        prop::array::uniform3(0.0f32..=1.0),
+        prop::array::uniform3(lfo()),
+        adsr(),
+        adsr(),
+        filter(),
+        prop_oneof![
+            Just(VoiceMode::Poly),
+            Just(VoiceMode::Mono),
+            Just(VoiceMode::Legato)
+        ],
+        0.0f32..2000.0,
+        1usize..=8,
+        0.0f32..100.0,
+        0.0f32..=1.0,
+        prop::array::uniform3(-1.0f32..1.0),
+    )
+        .prop_map(
+            |(
+                morph,
+                lfo,
+                amp_env,
+                mod_env,
+                filter,
+                voice_mode,
+                glide_ms,
+                unison,
+                detune,
+                spread,
+                menv,
+            )| {
+                SynthParams {
+                    morph,
+                    lfo,
+                    amp_env,
+                    mod_env,
+                    mod_env_morph: menv,
+                    filter,
+                    voice_mode,
+                    glide_ms,
+                    unison,
+                    detune_cents: detune,
+                    spread,
+                    ..SynthParams::default()
+                }
+            },
+        )
 }
 
 fn note() -> impl Strategy<Value = Note> {
@@ -41,21 +146,22 @@ proptest! {
 
     #[test]
     fn output_is_finite_and_bounded(
-        notes in prop::collection::vec(note(), 1..80),
-        morph in prop::array::uniform3(0.0f32..=1.0),
-        lfos in prop::array::uniform3(lfo()),
-        times in prop::array::uniform3(0.0f32..30_000.0),
-        sustain in 0.0f32..=1.0,
+        notes in prop::collection::vec(note(), 1..40),
+        params in params(),
         sr in 22_050.0f32..192_000.0,
         block in 1usize..2048,
+        wheel in 0.0f32..=1.0,
+        bend in -1.0f32..=1.0,
     ) {
-        let set = factory_set();
-        let mut e = Engine::new(sr, 2048, set);
-        let p = e.params_mut();
-        p.morph = morph;
-        p.lfo = lfos;
-        p.amp_env = AdsrParams { attack_ms: times[0], decay_ms: times[1], sustain, release_ms: times[2] };
-        let (l, r) = render_notes(&mut e, &notes, 0.3, block);
+        let mut e = Engine::new(sr, 2048, factory_set());
+        *e.params_mut() = params;
+        let mut ev = schedule(&notes, sr as f64);
+        ev.push(AbsEvent { at: 100, event: NoteEvent::ModWheel { value: wheel } });
+        ev.push(AbsEvent { at: 200, event: NoteEvent::PitchBend { value: bend } });
+        ev.push(AbsEvent { at: 300, event: NoteEvent::Sustain { down: true } });
+        ev.push(AbsEvent { at: (0.2 * sr) as u64, event: NoteEvent::Sustain { down: false } });
+        ev.sort_by_key(|e| e.at);
+        let (l, r) = render_events(&mut e, &ev, (0.3 * sr) as usize, block, |_, _| {});
         for v in l.iter().chain(&r) {
             prop_assert!(v.is_finite() && v.abs() <= 4.0, "sample {}", v);
         }
@@ -79,18 +185,84 @@ fn hostile_parameters_stay_finite() {
         p.gain = bad;
         p.bend_range_semitones = bad;
         p.velocity_sensitivity = bad;
+        p.glide_ms = bad;
+        p.detune_cents = bad;
+        p.spread = bad;
+        p.unison = usize::MAX;
         p.lfo = [LfoParams {
             shape: LfoShape::Saw,
             rate_hz: bad,
-            depth: bad,
+            morph_depth: [bad; 3],
+            pitch_semitones: bad,
+            cutoff_octaves: bad,
         }; 3];
-        p.amp_env = AdsrParams {
+        let env = AdsrParams {
             attack_ms: bad,
             decay_ms: bad,
             sustain: bad,
             release_ms: bad,
         };
-        let (l, r) = render_notes(&mut e, &notes, 0.5, 512);
+        p.amp_env = env;
+        p.mod_env = env;
+        p.mod_env_morph = [bad; 3];
+        p.filter = FilterParams {
+            enabled: true,
+            mode: FilterMode::BandPass,
+            cutoff_hz: bad,
+            resonance: bad,
+            env_octaves: bad,
+            keytrack: bad,
+        };
+        let sr = 48000.0;
+        let mut ev = schedule(&notes, sr);
+        for (i, event) in [
+            NoteEvent::ModWheel { value: bad },
+            NoteEvent::PitchBend { value: bad },
+            NoteEvent::ChannelPressure { value: bad },
+            NoteEvent::PolyPressure {
+                note: 60,
+                channel: 0,
+                value: bad,
+            },
+            NoteEvent::Expression {
+                note: 70,
+                channel: 0,
+                voice_id: None,
+                kind: Expression::Tuning,
+                value: bad,
+            },
+            NoteEvent::Expression {
+                note: 71,
+                channel: 0,
+                voice_id: None,
+                kind: Expression::Brightness,
+                value: bad,
+            },
+            NoteEvent::PolyMod {
+                note: 72,
+                channel: 0,
+                voice_id: None,
+                target: PolyTarget::Cutoff,
+                offset: bad,
+            },
+            NoteEvent::PolyMod {
+                note: 73,
+                channel: 0,
+                voice_id: None,
+                target: PolyTarget::MorphX,
+                offset: bad,
+            },
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            ev.push(AbsEvent {
+                at: 3000 + 100 * i as u64,
+                event,
+            });
+        }
+        ev.sort_by_key(|e| e.at);
+        let (l, r) = render_events(&mut e, &ev, 24_000, 512, |_, _| {});
         assert!(
             l.iter().chain(&r).all(|v| v.is_finite() && v.abs() <= 4.0),
             "param {bad}"

@@ -65,21 +65,9 @@ fn engine() -> Engine {
         release_ms: 150.0,
     };
     p.lfo = [
-        LfoParams {
-            shape: LfoShape::Sine,
-            rate_hz: 230.0,
-            depth: 0.4,
-        },
-        LfoParams {
-            shape: LfoShape::Random,
-            rate_hz: 17.0,
-            depth: 0.5,
-        },
-        LfoParams {
-            shape: LfoShape::Square,
-            rate_hz: 3.0,
-            depth: 0.3,
-        },
+        LfoParams::on_axis(LfoShape::Sine, 230.0, 0, 0.4),
+        LfoParams::on_axis(LfoShape::Random, 17.0, 1, 0.5),
+        LfoParams::on_axis(LfoShape::Square, 3.0, 2, 0.3),
     ];
     e
 }

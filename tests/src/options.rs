@@ -152,11 +152,7 @@ impl FromStr for LfoOption {
         };
         Ok(Self {
             axis,
-            params: LfoParams {
-                shape,
-                rate_hz,
-                depth,
-            },
+            params: LfoParams::on_axis(shape, rate_hz, axis.index(), depth),
         })
     }
 }
@@ -253,17 +249,14 @@ mod tests {
     fn lfo_parses_axis_rate_depth_and_shape() {
         let lfo: LfoOption = "y:0.07:0.3".parse().unwrap();
         assert_eq!(lfo.axis, Axis::Y);
-        assert_eq!(
-            lfo.params,
-            LfoParams {
-                shape: LfoShape::Sine,
-                rate_hz: 0.07,
-                depth: 0.3
-            }
-        );
+        assert_eq!(lfo.params, LfoParams::on_axis(LfoShape::Sine, 0.07, 1, 0.3));
         let lfo: LfoOption = "Z:5:-0.5:square".parse().unwrap();
         assert_eq!(
-            (lfo.axis, lfo.params.shape, lfo.params.depth),
+            (
+                lfo.axis,
+                lfo.params.shape,
+                lfo.params.morph_depth[lfo.axis.index()]
+            ),
             (Axis::Z, LfoShape::Square, -0.5)
         );
         for bad in [
@@ -291,11 +284,7 @@ mod tests {
         assert_eq!(params.morph, [0.1, 0.2, 0.3]);
         assert_eq!(
             params.lfo[2],
-            LfoParams {
-                shape: LfoShape::Triangle,
-                rate_hz: 0.5,
-                depth: 0.25
-            }
+            LfoParams::on_axis(LfoShape::Triangle, 0.5, 2, 0.25)
         );
     }
 }

@@ -122,6 +122,7 @@ struct Args<'a> {
     inc: u32,
     morph: MorphBuffers<'a>,
     gain: &'a [f32],
+    pan: [f32; 2],
 }
 
 impl CubeOsc {
@@ -153,8 +154,8 @@ impl CubeOsc {
         self.simd
     }
 
-    /// Renders `gain.len()` samples and **adds** them, scaled by `gain` per sample, into
-    /// `out_l` and `out_r`, using `scratch` as working memory.
+    /// Renders `gain.len()` samples and **adds** them, scaled by `gain` per sample and by
+    /// `pan = [left, right]`, into `out_l` and `out_r`, using `scratch` as working memory.
     ///
     /// `phase` is the voice's phase (cycles × 2³², wrapping) and advances by `inc` per
     /// sample; `pick` is [`MipLevels::pick`](super::MipLevels::pick) of that increment.
@@ -168,6 +169,7 @@ impl CubeOsc {
         pick: LevelPick,
         morph: MorphBuffers<'_>,
         gain: &[f32],
+        pan: [f32; 2],
         out_l: &mut [f32],
         out_r: &mut [f32],
     ) {
@@ -193,6 +195,7 @@ impl CubeOsc {
             inc,
             morph,
             gain,
+            pan,
         };
         let still = |v: &[f32]| v[..n].iter().all(|&s| s == v[0]);
         let mode = if set.is_single() {
@@ -441,11 +444,11 @@ fn render_scalar<const MODE: u8, const STEREO: bool>(
         let (o_lo, o_hi) = (a.lo.offset + i_lo, a.hi.offset + i_hi);
         let g = a.gain[n];
         let l = read_channel(&cell.left, &w, o_lo, o_hi, &k_lo, &k_hi);
-        out_l[n] += l * g;
+        out_l[n] += l * g * a.pan[0];
         if STEREO {
-            out_r[n] += read_channel(&cell.right, &w, o_lo, o_hi, &k_lo, &k_hi) * g;
+            out_r[n] += read_channel(&cell.right, &w, o_lo, o_hi, &k_lo, &k_hi) * g * a.pan[1];
         } else {
-            out_r[n] += l * g;
+            out_r[n] += l * g * a.pan[1];
         }
         ph = ph.wrapping_add(a.inc);
     }
@@ -522,14 +525,14 @@ mod avx2 {
             // arena, and a level's offset plus index plus eight taps stays inside its stored
             // table (guards included), as `CubeSet::build` lays them out.
             let l = unsafe { read_channel::<MODE>(base, &cell.left, &w, o_lo, o_hi, k_lo, k_hi) };
-            out_l[i] += l * gain[i];
+            out_l[i] += l * gain[i] * a.pan[0];
             if STEREO {
                 // SAFETY: as above, for the right-channel blocks.
                 let r =
                     unsafe { read_channel::<MODE>(base, &cell.right, &w, o_lo, o_hi, k_lo, k_hi) };
-                out_r[i] += r * gain[i];
+                out_r[i] += r * gain[i] * a.pan[1];
             } else {
-                out_r[i] += l * gain[i];
+                out_r[i] += l * gain[i] * a.pan[1];
             }
             ph = ph.wrapping_add(a.inc);
         }
@@ -624,8 +627,8 @@ mod avx2 {
                     hsum(_mm256_fmadd_ps(lo, k_lo, _mm256_mul_ps(hi, k_hi)))
                 };
                 let l = read(0);
-                out_l[i] += l * a.gain[i];
-                out_r[i] += if STEREO { read(1) } else { l } * a.gain[i];
+                out_l[i] += l * a.gain[i] * a.pan[0];
+                out_r[i] += if STEREO { read(1) } else { l } * a.gain[i] * a.pan[1];
                 ph = ph.wrapping_add(a.inc);
                 acc[0] += u64::from(a.inc);
                 acc[1] += u64::from(a.inc);
@@ -786,6 +789,7 @@ mod tests {
                 z: &z,
             },
             &gain,
+            [1.0, 1.0],
             &mut l,
             &mut r,
         );
@@ -820,6 +824,7 @@ mod tests {
                     z: &z,
                 },
                 &gain,
+                [1.0, 1.0],
                 &mut l,
                 &mut r,
             );

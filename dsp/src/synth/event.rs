@@ -1,26 +1,132 @@
-//! Note events with their sample offsets inside a block.
+//! Note and controller events with their sample offsets inside a block.
+
+/// A per-voice expression, as CLAP and VST3 note expressions send them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expression {
+    /// Pitch offset in semitones (−120..120).
+    Tuning,
+    /// Pressure 0..1: brightens the morph point along y, like channel pressure.
+    Pressure,
+    /// Brightness 0..1 (0.5 neutral): moves the morph point along y by `value − 0.5`.
+    Brightness,
+}
+
+/// What a polyphonic modulation offsets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PolyTarget {
+    /// Morph x, in morph units.
+    MorphX,
+    /// Morph y, in morph units.
+    MorphY,
+    /// Morph z, in morph units.
+    MorphZ,
+    /// Filter cutoff, in octaves.
+    Cutoff,
+}
 
 /// A musical event the engine understands.
+///
+/// Voices are found by `voice_id` when the event has one, else by note and channel.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum NoteEvent {
-    /// Start a note. `velocity` is 0..1 (MIDI velocity / 127).
+    /// Start a note on channel 0 with no host voice id. `velocity` is 0..1.
     NoteOn {
         /// MIDI note number, 69 = A4 = 440 Hz.
         note: u8,
         /// Strike velocity, 0..1.
         velocity: f32,
     },
-    /// Release every voice playing `note`.
+    /// Release the note on channel 0.
     NoteOff {
         /// MIDI note number.
         note: u8,
+    },
+    /// Start a note with its channel and the host's voice id.
+    VoiceOn {
+        /// MIDI note number.
+        note: u8,
+        /// MIDI channel, 0..15.
+        channel: u8,
+        /// Strike velocity, 0..1.
+        velocity: f32,
+        /// The host's id for this voice, if it gives one.
+        voice_id: Option<i32>,
+    },
+    /// Release a note.
+    VoiceOff {
+        /// MIDI note number.
+        note: u8,
+        /// MIDI channel.
+        channel: u8,
+        /// The host's voice id, if any.
+        voice_id: Option<i32>,
+    },
+    /// Stop a note at once (a short fade, no release).
+    Choke {
+        /// MIDI note number.
+        note: u8,
+        /// MIDI channel.
+        channel: u8,
+        /// The host's voice id, if any.
+        voice_id: Option<i32>,
     },
     /// Channel pitch bend, −1..1, scaled by [`SynthParams::bend_range_semitones`](super::SynthParams).
     PitchBend {
         /// Bend position, −1 (down) to 1 (up), 0 = centre.
         value: f32,
     },
-    /// Release every sounding voice.
+    /// Mod wheel (CC1), 0..1: moves the morph point along z (formant) by up to +0.5.
+    ModWheel {
+        /// Wheel position, 0..1.
+        value: f32,
+    },
+    /// Sustain pedal (CC64): while down, released notes keep sounding.
+    Sustain {
+        /// True while the pedal is down.
+        down: bool,
+    },
+    /// Channel pressure (aftertouch), 0..1: moves every voice's morph point along y by up to
+    /// +0.5.
+    ChannelPressure {
+        /// Pressure, 0..1.
+        value: f32,
+    },
+    /// Polyphonic key pressure, 0..1, for one note: as channel pressure, for that voice.
+    PolyPressure {
+        /// MIDI note number.
+        note: u8,
+        /// MIDI channel.
+        channel: u8,
+        /// Pressure, 0..1.
+        value: f32,
+    },
+    /// A note expression for one voice.
+    Expression {
+        /// MIDI note number.
+        note: u8,
+        /// MIDI channel.
+        channel: u8,
+        /// The host's voice id, if any.
+        voice_id: Option<i32>,
+        /// Which expression.
+        kind: Expression,
+        /// Its value (units per [`Expression`]).
+        value: f32,
+    },
+    /// A polyphonic modulation offset for one voice (CLAP).
+    PolyMod {
+        /// MIDI note number.
+        note: u8,
+        /// MIDI channel.
+        channel: u8,
+        /// The host's voice id, if any.
+        voice_id: Option<i32>,
+        /// What to offset.
+        target: PolyTarget,
+        /// The offset, in morph units or octaves per [`PolyTarget`].
+        offset: f32,
+    },
+    /// Release every sounding voice (and lift the sustain pedal).
     AllNotesOff,
 }
 
@@ -31,4 +137,17 @@ pub struct TimedEvent {
     pub offset: u32,
     /// What happens.
     pub event: NoteEvent,
+}
+
+/// A voice that finished inside the last block, for the host (CLAP `VoiceTerminated`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VoiceEnd {
+    /// Sample offset in the block where it fell silent.
+    pub offset: u32,
+    /// The host's voice id, if it gave one.
+    pub voice_id: Option<i32>,
+    /// MIDI note number.
+    pub note: u8,
+    /// MIDI channel.
+    pub channel: u8,
 }

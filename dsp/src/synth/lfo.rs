@@ -43,26 +43,52 @@ impl FromStr for LfoShape {
     }
 }
 
-/// LFO settings.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// LFO settings and routing.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct LfoParams {
     /// Waveform.
     pub shape: LfoShape,
-    /// Rate, 0 to [`MAX_LFO_RATE_HZ`] Hz.
+    /// Rate, 0 to [`MAX_LFO_RATE_HZ`] Hz. (Tempo sync is the host's job: it converts
+    /// note lengths to Hz.)
     pub rate_hz: f32,
-    /// Modulation depth in morph units (the whole cube is 1), −1..1.
-    pub depth: f32,
+    /// Depth on morph `[x, y, z]`, morph units (the whole cube is 1), −1..1 each.
+    pub morph_depth: [f32; 3],
+    /// Depth on pitch, semitones (−24..24). Applied at control rate (every 16 samples).
+    pub pitch_semitones: f32,
+    /// Depth on filter cutoff, octaves (−8..8). Applied at control rate.
+    pub cutoff_octaves: f32,
 }
 
 impl LfoParams {
-    /// A copy with rate in 0..=1000 Hz, depth in −1..1 and NaNs zeroed.
+    /// An LFO of `shape` at `rate_hz` that moves morph axis `axis` (0 = x) by `depth`.
+    pub fn on_axis(shape: LfoShape, rate_hz: f32, axis: usize, depth: f32) -> Self {
+        let mut morph_depth = [0.0; 3];
+        morph_depth[axis.min(2)] = depth;
+        Self {
+            shape,
+            rate_hz,
+            morph_depth,
+            ..Self::default()
+        }
+    }
+
+    /// A copy with rate in 0..=1000 Hz, depths in range and NaNs zeroed.
     pub fn sanitized(&self) -> Self {
         let fix = |v: f32, lo: f32, hi: f32| if v.is_nan() { 0.0 } else { v.clamp(lo, hi) };
         Self {
             shape: self.shape,
             rate_hz: fix(self.rate_hz, 0.0, MAX_LFO_RATE_HZ),
-            depth: fix(self.depth, -1.0, 1.0),
+            morph_depth: self.morph_depth.map(|d| fix(d, -1.0, 1.0)),
+            pitch_semitones: fix(self.pitch_semitones, -24.0, 24.0),
+            cutoff_octaves: fix(self.cutoff_octaves, -8.0, 8.0),
         }
+    }
+
+    /// True when the LFO modulates anything.
+    pub fn is_active(&self) -> bool {
+        self.morph_depth.iter().any(|&d| d != 0.0)
+            || self.pitch_semitones != 0.0
+            || self.cutoff_octaves != 0.0
     }
 }
 
@@ -111,33 +137,25 @@ impl Lfo {
     /// Returns the value at the current phase, −1..1, then advances one sample.
     #[inline]
     pub fn process(&mut self, p: &LfoParams) -> f32 {
-        let unit = LfoParams { depth: 1.0, ..*p };
         let mut v = [0.0];
-        self.process_block(&unit, 0.0, -1.0, 1.0, &mut v);
+        self.process_block(p, &mut v);
         v[0]
     }
 
-    /// Writes `base + depth·lfo` per sample into `out`, clamped to `lo..=hi`. The shape is
-    /// chosen once per block, outside the sample loop.
-    pub fn process_block(&mut self, p: &LfoParams, base: f32, lo: f32, hi: f32, out: &mut [f32]) {
-        let depth = p.depth;
+    /// Writes the LFO's value (−1..1) per sample into `out`. The shape is chosen once per
+    /// block, outside the sample loop.
+    pub fn process_block(&mut self, p: &LfoParams, out: &mut [f32]) {
         // Phase step, cycles × 2³² per sample (0.005% steps at 0.01 Hz and 192 kHz).
         let step =
             (p.rate_hz as f64 / self.sample_rate * 4_294_967_296.0).min(u32::MAX as f64) as u32;
         match p.shape {
-            LfoShape::Sine => self.run(out, step, |ph| base + depth * fast_sin_cycles(ph), lo, hi),
-            LfoShape::Triangle => self.run(out, step, |ph| base + depth * triangle(ph), lo, hi),
-            LfoShape::Saw => self.run(out, step, |ph| base + depth * (2.0 * ph - 1.0), lo, hi),
-            LfoShape::Square => self.run(
-                out,
-                step,
-                |ph| base + depth * if ph < 0.5 { 1.0 } else { -1.0 },
-                lo,
-                hi,
-            ),
+            LfoShape::Sine => self.run(out, step, fast_sin_cycles),
+            LfoShape::Triangle => self.run(out, step, triangle),
+            LfoShape::Saw => self.run(out, step, |ph| 2.0 * ph - 1.0),
+            LfoShape::Square => self.run(out, step, |ph| if ph < 0.5 { 1.0 } else { -1.0 }),
             LfoShape::Random => {
                 for o in out.iter_mut() {
-                    *o = (base + depth * self.held).clamp(lo, hi);
+                    *o = self.held;
                     self.advance(step);
                 }
             }
@@ -147,11 +165,11 @@ impl Lfo {
     /// The shaped loop: each sample's phase is computed from the block start, so there is
     /// no loop-carried state and the loop vectorises.
     #[inline(always)]
-    fn run(&mut self, out: &mut [f32], step: u32, f: impl Fn(f32) -> f32, lo: f32, hi: f32) {
+    fn run(&mut self, out: &mut [f32], step: u32, f: impl Fn(f32) -> f32) {
         let ph0 = self.phase;
         for (i, o) in out.iter_mut().enumerate() {
             let ph = ph0.wrapping_add(step.wrapping_mul(i as u32));
-            *o = f(ph as f32 * (1.0 / 4_294_967_296.0)).clamp(lo, hi);
+            *o = f(ph as f32 * (1.0 / 4_294_967_296.0)).clamp(-1.0, 1.0);
         }
         let total = u64::from(ph0) + u64::from(step) * out.len() as u64;
         self.phase = total as u32;
@@ -252,18 +270,14 @@ mod tests {
             LfoShape::Square,
             LfoShape::Random,
         ] {
-            let p = LfoParams {
-                shape,
-                rate_hz: 313.0,
-                depth: 0.5,
-            };
+            let p = LfoParams::on_axis(shape, 313.0, 0, 0.5);
             let mut a = Lfo::new(48000.0, 3);
             let mut b = Lfo::new(48000.0, 3);
             let mut block = vec![0.0; 1000];
-            a.process_block(&p, 0.2, -2.0, 2.0, &mut block[..333]);
-            a.process_block(&p, 0.2, -2.0, 2.0, &mut block[333..]);
+            a.process_block(&p, &mut block[..333]);
+            a.process_block(&p, &mut block[333..]);
             for (i, v) in block.iter().enumerate() {
-                let want = 0.2 + 0.5 * b.process(&p);
+                let want = b.process(&p);
                 assert!(
                     (v - want).abs() < 1e-6,
                     "{shape:?} sample {i}: {v} vs {want}"
@@ -281,11 +295,7 @@ mod tests {
             LfoShape::Square,
             LfoShape::Random,
         ] {
-            let p = LfoParams {
-                shape,
-                rate_hz: 997.0,
-                depth: 1.0,
-            };
+            let p = LfoParams::on_axis(shape, 997.0, 0, 1.0);
             let mut a = Lfo::new(48000.0, 7);
             let mut b = Lfo::new(48000.0, 7);
             for _ in 0..48000 {

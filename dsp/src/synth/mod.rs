@@ -1,8 +1,8 @@
 //! The synth: a polyphonic engine whose voices play the cube oscillator.
 //!
-//! Leaf units ([`Adsr`], [`Lfo`], [`SafetyClip`]) know nothing of voices; [`Voice`] wires one
-//! note's units to the [`CubeOsc`](crate::cube::CubeOsc); [`Engine`] owns the voice pool,
-//! splits blocks at event offsets and mixes.
+//! Leaf units ([`Adsr`], [`Lfo`], [`Svf`], [`SafetyClip`]) know nothing of voices;
+//! [`Voice`] wires one note's units to the [`CubeOsc`](crate::cube::CubeOsc); [`Engine`]
+//! owns the voice pool, splits blocks at event offsets and mixes.
 
 mod adsr;
 mod clip;
@@ -10,12 +10,14 @@ mod engine;
 mod event;
 mod lfo;
 mod params;
+mod svf;
 mod voice;
 
 pub use adsr::{Adsr, AdsrParams, AdsrStage};
 pub use clip::SafetyClip;
-pub use engine::{Engine, CHUNK, MAX_VOICES, STEAL_SLOTS};
-pub use event::{NoteEvent, TimedEvent};
+pub use engine::{Engine, CHUNK, MAX_ENDS, MAX_VOICES, STEAL_SLOTS};
+pub use event::{Expression, NoteEvent, PolyTarget, TimedEvent, VoiceEnd};
 pub use lfo::{Lfo, LfoParams, LfoShape, ParseLfoShapeError, MAX_LFO_RATE_HZ};
-pub use params::{note_to_hz, SynthParams};
-pub use voice::{Voice, VOICE_GAIN};
+pub use params::{note_to_hz, FilterParams, SynthParams, VoiceMode};
+pub use svf::{FilterMode, Svf, SvfCoefs};
+pub use voice::{Voice, CONTROL, MAX_UNISON, VOICE_GAIN};

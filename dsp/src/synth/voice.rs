@@ -1,12 +1,22 @@
-//! One voice: a note's phase, envelope and LFOs, feeding the cube oscillator.
+//! One voice: a note's pitch, unison oscillators, envelopes, LFOs and filter, feeding the
+//! cube oscillator.
+//!
+//! Sample-rate work (envelopes, LFOs, morph, oscillator, filter) runs per sample; pitch
+//! (glide, bend, vibrato, unison) and filter coefficients update every [`CONTROL`] samples
+//! of the voice's own clock, so a render is the same whatever the block size.
 
 use crate::cube::{CubeOsc, CubeSet, LevelPick, MorphBuffers, OscScratch};
 
-use super::{Adsr, Lfo, SynthParams};
+use super::{note_to_hz, Adsr, AdsrStage, Lfo, Svf, SvfCoefs, SynthParams};
 
 /// Level of one voice at full velocity and envelope, linear. A factory node has an RMS of
 /// 0.35, so a voice sits near −20 dBFS and sixteen of them near full scale.
 pub const VOICE_GAIN: f32 = 0.3;
+/// Most oscillators per voice (unison).
+pub const MAX_UNISON: usize = 8;
+/// Control period, samples of the voice clock: pitch and filter coefficients update this
+/// often (0.33 ms at 48 kHz).
+pub const CONTROL: usize = 16;
 
 /// Per-block scratch the engine lends each voice in turn.
 #[derive(Debug, Clone)]
@@ -19,71 +29,145 @@ pub(crate) struct Scratch {
     pub z: Vec<f32>,
     /// Amplitude per sample.
     pub gain: Vec<f32>,
+    /// Modulation envelope per sample.
+    pub menv: Vec<f32>,
+    /// LFO values per sample.
+    pub lfo: [Vec<f32>; 3],
+    /// The voice's own left output, before the filter.
+    pub vl: Vec<f32>,
+    /// The voice's own right output, before the filter.
+    pub vr: Vec<f32>,
     /// The oscillator's working memory.
     pub osc: OscScratch,
 }
 
 impl Scratch {
     /// # Allocation
-    /// Allocates four buffers of `len` samples.
+    /// Allocates the buffers, `len` samples each.
     pub fn new(len: usize) -> Self {
+        let v = || vec![0.0; len];
         Self {
-            x: vec![0.0; len],
-            y: vec![0.0; len],
-            z: vec![0.0; len],
-            gain: vec![0.0; len],
+            x: v(),
+            y: v(),
+            z: v(),
+            gain: v(),
+            menv: v(),
+            lfo: [v(), v(), v()],
+            vl: v(),
+            vr: v(),
             osc: OscScratch::new(),
         }
     }
 }
 
+/// Modulation the engine applies to every voice (channel-wide controllers).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct ChannelMod {
+    /// Pitch bend, semitones.
+    pub bend_semitones: f32,
+    /// Mod wheel, 0..1.
+    pub wheel: f32,
+    /// Channel pressure, 0..1.
+    pub pressure: f32,
+}
+
 /// One sounding note.
 #[derive(Debug, Clone)]
 pub struct Voice {
+    /// Sample rate, Hz.
+    sample_rate: f32,
     /// MIDI note number.
     note: u8,
+    /// MIDI channel.
+    channel: u8,
+    /// The host's voice id.
+    voice_id: Option<i32>,
     /// Amplitude from velocity, linear.
     velocity_gain: f32,
     /// Note-on order, for oldest-voice stealing.
     age: u64,
     /// True between note-on and note-off (the key is down).
     held: bool,
-    /// Oscillator phase, cycles × 2³².
-    phase: u32,
-    /// Phase increment per sample, cycles × 2³².
-    inc: u32,
-    /// Mip levels for `inc`.
-    pick: LevelPick,
+    /// True when the key is up but the sustain pedal holds the note.
+    sustained: bool,
+    /// Current pitch, MIDI note (gliding towards `target`).
+    pitch: f32,
+    /// Pitch the glide heads for, MIDI note.
+    target: f32,
+    /// Glide step, semitones per sample (0 = jump).
+    glide_step: f32,
+    /// Per-voice modulation: morph offsets, cutoff octaves, pressure, tuning.
+    poly_morph: [f32; 3],
+    /// Polyphonic cutoff offset, octaves.
+    poly_cutoff: f32,
+    /// Key pressure, 0..1.
+    pressure: f32,
+    /// Brightness expression offset on morph y.
+    brightness: f32,
+    /// Tuning expression, semitones.
+    tuning: f32,
+    /// Samples since note-on: the control clock.
+    clock: u64,
+    /// Oscillator phases, cycles × 2³².
+    phases: [u32; MAX_UNISON],
+    /// Phase increments per unison oscillator.
+    incs: [u32; MAX_UNISON],
+    /// Mip picks per unison oscillator.
+    picks: [LevelPick; MAX_UNISON],
+    /// Filter coefficients for the current control period.
+    coefs: SvfCoefs,
     /// Amplitude envelope.
     env: Adsr,
-    /// Morph LFOs, x/y/z.
+    /// Modulation envelope.
+    mod_env: Adsr,
+    /// LFOs.
     lfo: [Lfo; 3],
+    /// Filter state.
+    filter: Svf,
 }
 
 impl Voice {
     /// An idle voice at `sample_rate` Hz.
     pub fn new(sample_rate: f32) -> Self {
         Self {
+            sample_rate,
             note: 0,
+            channel: 0,
+            voice_id: None,
             velocity_gain: 0.0,
             age: 0,
             held: false,
-            phase: 0,
-            inc: 0,
-            pick: LevelPick {
+            sustained: false,
+            pitch: 60.0,
+            target: 60.0,
+            glide_step: 0.0,
+            poly_morph: [0.0; 3],
+            poly_cutoff: 0.0,
+            pressure: 0.0,
+            brightness: 0.0,
+            tuning: 0.0,
+            clock: 0,
+            phases: [0; MAX_UNISON],
+            incs: [0; MAX_UNISON],
+            picks: [LevelPick {
                 lo: 0,
                 w_lo: 0.0,
                 hi: 0,
                 w_hi: 0.0,
-            },
+            }; MAX_UNISON],
+            coefs: SvfCoefs::new(super::FilterMode::LowPass, 20_000.0, 0.0, sample_rate),
             env: Adsr::new(sample_rate),
+            mod_env: Adsr::new(sample_rate),
             lfo: std::array::from_fn(|_| Lfo::new(sample_rate, 0)),
+            filter: Svf::new(),
         }
     }
 
-    /// Changes the sample rate of the envelope and LFOs.
+    /// Changes the sample rate of every unit.
     pub fn set_sample_rate(&mut self, sample_rate: f32) {
+        self.sample_rate = sample_rate;
         self.env.set_sample_rate(sample_rate);
+        self.mod_env.set_sample_rate(sample_rate);
         for l in &mut self.lfo {
             l.set_sample_rate(sample_rate);
         }
@@ -92,7 +176,10 @@ impl Voice {
     /// Silences the voice at once.
     pub fn reset(&mut self) {
         self.env.reset();
+        self.mod_env.reset();
+        self.filter.reset();
         self.held = false;
+        self.sustained = false;
     }
 
     /// True while the voice makes sound.
@@ -102,7 +189,7 @@ impl Voice {
 
     /// True while the voice counts against polyphony (active and not being stolen).
     pub fn is_counted(&self) -> bool {
-        self.env.is_active() && self.env.stage() != super::AdsrStage::Kill
+        self.env.is_active() && self.env.stage() != AdsrStage::Kill
     }
 
     /// True while the note's key is down.
@@ -110,9 +197,24 @@ impl Voice {
         self.held
     }
 
+    /// True when the key is up but the sustain pedal holds the note.
+    pub fn is_sustained(&self) -> bool {
+        self.sustained
+    }
+
     /// The MIDI note.
     pub fn note(&self) -> u8 {
         self.note
+    }
+
+    /// The MIDI channel.
+    pub fn channel(&self) -> u8 {
+        self.channel
+    }
+
+    /// The host's voice id.
+    pub fn voice_id(&self) -> Option<i32> {
+        self.voice_id
     }
 
     /// Note-on order: smaller is older.
@@ -120,44 +222,185 @@ impl Voice {
         self.age
     }
 
-    /// Starts `note` at `velocity_gain`, with phase and LFOs reset so renders repeat.
-    pub(crate) fn start(&mut self, note: u8, velocity_gain: f32, age: u64, params: &SynthParams) {
+    /// True when this voice answers to an event for `note`/`channel`/`voice_id`.
+    pub(crate) fn matches(&self, note: u8, channel: u8, voice_id: Option<i32>) -> bool {
+        match (voice_id, self.voice_id) {
+            (Some(a), Some(b)) => a == b,
+            _ => self.note == note && self.channel == channel,
+        }
+    }
+
+    /// Starts a note: envelopes from zero, phases and LFOs reset so renders repeat.
+    pub(crate) fn start(
+        &mut self,
+        note: u8,
+        channel: u8,
+        voice_id: Option<i32>,
+        velocity_gain: f32,
+        age: u64,
+        params: &SynthParams,
+    ) {
         self.note = note;
+        self.channel = channel;
+        self.voice_id = voice_id;
         self.velocity_gain = velocity_gain;
         self.age = age;
         self.held = true;
-        self.phase = 0;
+        self.sustained = false;
+        self.pitch = f32::from(note);
+        self.target = self.pitch;
+        self.glide_step = 0.0;
+        self.poly_morph = [0.0; 3];
+        self.poly_cutoff = 0.0;
+        self.pressure = 0.0;
+        self.brightness = 0.0;
+        self.tuning = 0.0;
+        self.clock = 0;
+        // Unison oscillators start spread over the cycle so they do not phase-cancel.
+        for (u, p) in self.phases.iter_mut().enumerate() {
+            *p = (u as u32).wrapping_mul(0x9E37_79B9);
+        }
+        self.phases[0] = 0;
+        self.filter.reset();
         self.env.reset();
         self.env.gate_on(params.amp_env);
+        self.mod_env.reset();
+        self.mod_env.gate_on(params.mod_env);
         for (i, l) in self.lfo.iter_mut().enumerate() {
             l.reset((age as u32).wrapping_mul(3).wrapping_add(i as u32));
         }
     }
 
-    /// Key up: starts the release.
-    pub(crate) fn release(&mut self) {
-        self.held = false;
-        self.env.gate_off();
+    /// Moves a sounding voice to a new note (mono and legato modes). `retrigger` restarts
+    /// the envelopes from their current level; the pitch glides when `glide_ms > 0`.
+    pub(crate) fn retarget(
+        &mut self,
+        note: u8,
+        velocity_gain: f32,
+        retrigger: bool,
+        params: &SynthParams,
+    ) {
+        self.note = note;
+        self.held = true;
+        self.sustained = false;
+        self.target = f32::from(note);
+        let glide = params.glide_ms * 1e-3 * self.sample_rate;
+        if glide >= 1.0 {
+            self.glide_step = (self.target - self.pitch).abs() / glide;
+        } else {
+            self.pitch = self.target;
+            self.glide_step = 0.0;
+        }
+        if retrigger {
+            self.velocity_gain = velocity_gain;
+            self.env.gate_on(params.amp_env);
+            self.mod_env.gate_on(params.mod_env);
+        }
     }
 
-    /// Fades out over `ms` because the voice was stolen.
+    /// Key up: starts the release, unless the sustain pedal is down.
+    pub(crate) fn release(&mut self, pedal_down: bool) {
+        self.held = false;
+        if pedal_down {
+            self.sustained = true;
+        } else {
+            self.sustained = false;
+            self.env.gate_off();
+            self.mod_env.gate_off();
+        }
+    }
+
+    /// Fades out over `ms` (voice stealing and chokes).
     pub(crate) fn kill(&mut self, ms: f32) {
         self.held = false;
+        self.sustained = false;
         self.env.kill(ms);
     }
 
-    /// Sets the pitch: phase increment (cycles × 2³²) and its mip pick.
-    pub(crate) fn set_pitch(&mut self, inc: u32, pick: LevelPick) {
-        self.inc = inc;
-        self.pick = pick;
+    /// Sets a polyphonic modulation offset.
+    pub(crate) fn set_poly(&mut self, target: super::PolyTarget, offset: f32) {
+        let v = if offset.is_finite() { offset } else { 0.0 };
+        match target {
+            super::PolyTarget::MorphX => self.poly_morph[0] = v.clamp(-1.0, 1.0),
+            super::PolyTarget::MorphY => self.poly_morph[1] = v.clamp(-1.0, 1.0),
+            super::PolyTarget::MorphZ => self.poly_morph[2] = v.clamp(-1.0, 1.0),
+            super::PolyTarget::Cutoff => self.poly_cutoff = v.clamp(-10.0, 10.0),
+        }
     }
 
-    /// Renders `out_l.len()` samples and adds them into the outputs.
+    /// Sets a note expression.
+    pub(crate) fn set_expression(&mut self, kind: super::Expression, value: f32) {
+        let v = if value.is_finite() { value } else { 0.0 };
+        match kind {
+            super::Expression::Tuning => self.tuning = v.clamp(-120.0, 120.0),
+            super::Expression::Pressure => self.pressure = v.clamp(0.0, 1.0),
+            super::Expression::Brightness => self.brightness = v.clamp(0.0, 1.0) - 0.5,
+        }
+    }
+
+    /// Sets key pressure, 0..1.
+    pub(crate) fn set_pressure(&mut self, value: f32) {
+        self.set_expression(super::Expression::Pressure, value);
+    }
+
+    /// Recomputes pitch-dependent state: unison increments, mip picks and filter
+    /// coefficients, from the modulation values at this control point.
+    fn control(
+        &mut self,
+        cube: &CubeSet,
+        params: &SynthParams,
+        ch: ChannelMod,
+        lfo_now: [f32; 3],
+        menv_now: f32,
+    ) {
+        // Glide towards the target.
+        if self.pitch != self.target {
+            let step = self.glide_step * CONTROL as f32;
+            if (self.target - self.pitch).abs() <= step || step == 0.0 {
+                self.pitch = self.target;
+            } else {
+                self.pitch += step.copysign(self.target - self.pitch);
+            }
+        }
+        let vibrato: f32 = (0..3)
+            .map(|l| params.lfo[l].pitch_semitones * lfo_now[l])
+            .sum();
+        let base = self.pitch + ch.bend_semitones + self.tuning + vibrato;
+        let u = params.unison;
+        for k in 0..u {
+            // Symmetric spread: −1..1 across the unison oscillators.
+            let s = if u > 1 {
+                2.0 * k as f32 / (u - 1) as f32 - 1.0
+            } else {
+                0.0
+            };
+            let semis = base + s * params.detune_cents * 0.005;
+            let cycles =
+                (note_to_hz(f64::from(semis)) / f64::from(self.sample_rate)).clamp(0.0, 0.5);
+            let inc = (cycles * 4_294_967_296.0).round() as u32;
+            self.incs[k] = inc;
+            self.picks[k] = cube.levels().pick(inc);
+        }
+        if params.filter.enabled {
+            let f = &params.filter;
+            let lfo_oct: f32 = (0..3)
+                .map(|l| params.lfo[l].cutoff_octaves * lfo_now[l])
+                .sum();
+            let key = f.keytrack * (self.pitch - 60.0) / 12.0;
+            let octaves = f.env_octaves * menv_now + lfo_oct + key + self.poly_cutoff;
+            let cutoff = f.cutoff_hz * octaves.clamp(-12.0, 12.0).exp2();
+            self.coefs = SvfCoefs::new(f.mode, cutoff, f.resonance, self.sample_rate);
+        }
+    }
+
+    /// Renders `out_l.len()` samples (at most the scratch length) and adds them into the
+    /// outputs. Never allocates.
     pub(crate) fn render(
         &mut self,
         osc: &CubeOsc,
         cube: &CubeSet,
         params: &SynthParams,
+        ch: ChannelMod,
         scratch: &mut Scratch,
         out_l: &mut [f32],
         out_r: &mut [f32],
@@ -168,32 +411,133 @@ impl Voice {
             y,
             z,
             gain,
+            menv,
+            lfo,
+            vl,
+            vr,
             osc: work,
         } = scratch;
-        let (x, y, z, gain) = (&mut x[..n], &mut y[..n], &mut z[..n], &mut gain[..n]);
+        let (x, y, z, gain, menv) = (
+            &mut x[..n],
+            &mut y[..n],
+            &mut z[..n],
+            &mut gain[..n],
+            &mut menv[..n],
+        );
         for g in gain.iter_mut() {
             *g = self.env.process() * self.velocity_gain;
         }
-        for (axis, buf) in [&mut *x, &mut *y, &mut *z].into_iter().enumerate() {
-            let base = params.morph[axis];
-            let lp = params.lfo[axis];
-            if lp.depth == 0.0 {
-                buf.fill(base);
-            } else {
-                self.lfo[axis].process_block(&lp, base, 0.0, 1.0, buf);
+        for m in menv.iter_mut() {
+            *m = self.mod_env.process();
+        }
+        let active: [bool; 3] = std::array::from_fn(|l| params.lfo[l].is_active());
+        for l in 0..3 {
+            if active[l] {
+                self.lfo[l].process_block(&params.lfo[l], &mut lfo[l][..n]);
             }
         }
-        let morph = MorphBuffers { x, y, z };
-        osc.render(
-            work,
-            cube,
-            &mut self.phase,
-            self.inc,
-            self.pick,
-            morph,
-            gain,
-            out_l,
-            out_r,
-        );
+        // Morph per sample: base + channel and voice offsets + LFOs + modulation envelope.
+        let offsets = [
+            self.poly_morph[0],
+            self.poly_morph[1] + 0.5 * ch.pressure.max(self.pressure) + self.brightness,
+            self.poly_morph[2] + 0.5 * ch.wheel,
+        ];
+        for (axis, buf) in [&mut *x, &mut *y, &mut *z].into_iter().enumerate() {
+            let base = params.morph[axis] + offsets[axis];
+            buf.fill(base);
+            for l in 0..3 {
+                let d = params.lfo[l].morph_depth[axis];
+                if active[l] && d != 0.0 {
+                    for (v, s) in buf.iter_mut().zip(&lfo[l][..n]) {
+                        *v += d * s;
+                    }
+                }
+            }
+            let d = params.mod_env_morph[axis];
+            if d != 0.0 {
+                for (v, m) in buf.iter_mut().zip(menv.iter()) {
+                    *v += d * m;
+                }
+            }
+            for v in buf.iter_mut() {
+                *v = v.clamp(0.0, 1.0);
+            }
+        }
+        // Render segment by segment between control points of the voice clock.
+        let u = params.unison;
+        let norm = 1.0 / (u as f32).sqrt();
+        let pans: [[f32; 2]; MAX_UNISON] = std::array::from_fn(|k| {
+            let s = if u > 1 {
+                2.0 * k as f32 / (u - 1) as f32 - 1.0
+            } else {
+                0.0
+            };
+            // Equal-power pan from −1 (left) to 1 (right).
+            let angle = (s * params.spread + 1.0) * std::f32::consts::FRAC_PI_4;
+            [
+                angle.cos() * std::f32::consts::SQRT_2 * norm,
+                angle.sin() * std::f32::consts::SQRT_2 * norm,
+            ]
+        });
+        // Pitch or cutoff that move need the control clock; otherwise the control values
+        // are constant and one update covers the whole call (the same values either way,
+        // so the result does not depend on the block size).
+        let f = &params.filter;
+        let dynamic = self.pitch != self.target
+            || params
+                .lfo
+                .iter()
+                .any(|l| l.pitch_semitones != 0.0 || (f.enabled && l.cutoff_octaves != 0.0))
+            || (f.enabled && f.env_octaves != 0.0);
+        if !dynamic {
+            self.control(cube, params, ch, [0.0; 3], 0.0);
+        }
+        let mut start = 0;
+        while start < n {
+            let phase_in = (self.clock % CONTROL as u64) as usize;
+            let len = if dynamic {
+                (CONTROL - phase_in).min(n - start)
+            } else {
+                n - start
+            };
+            if dynamic && phase_in == 0 {
+                let lfo_now = std::array::from_fn(|l| if active[l] { lfo[l][start] } else { 0.0 });
+                self.control(cube, params, ch, lfo_now, menv[start]);
+            }
+            let seg = start..start + len;
+            let (sl, sr) = (&mut vl[..len], &mut vr[..len]);
+            sl.fill(0.0);
+            sr.fill(0.0);
+            let morph = MorphBuffers {
+                x: &x[seg.clone()],
+                y: &y[seg.clone()],
+                z: &z[seg.clone()],
+            };
+            for k in 0..u {
+                osc.render(
+                    work,
+                    cube,
+                    &mut self.phases[k],
+                    self.incs[k],
+                    self.picks[k],
+                    morph,
+                    &gain[seg.clone()],
+                    pans[k],
+                    sl,
+                    sr,
+                );
+            }
+            if params.filter.enabled {
+                self.filter.process_block(&self.coefs, sl, sr);
+            }
+            for (o, v) in out_l[seg.clone()].iter_mut().zip(sl.iter()) {
+                *o += v;
+            }
+            for (o, v) in out_r[seg].iter_mut().zip(sr.iter()) {
+                *o += v;
+            }
+            self.clock += len as u64;
+            start += len;
+        }
     }
 }
