@@ -71,6 +71,21 @@ pub(crate) struct ChannelMod {
     pub pressure: f32,
 }
 
+/// The inputs of the unison increments and mip picks.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct PitchKey {
+    /// Pitch with bend, tuning and vibrato, MIDI note (NaN-free).
+    base: f32,
+    /// Unison oscillators.
+    unison: usize,
+    /// Unison detune, cents.
+    detune: f32,
+    /// Harmonics of the cube's level 0.
+    h0: usize,
+    /// Levels in the cube.
+    count: usize,
+}
+
 /// One sounding note.
 #[derive(Debug, Clone)]
 pub struct Voice {
@@ -116,6 +131,10 @@ pub struct Voice {
     picks: [LevelPick; MAX_UNISON],
     /// Filter coefficients for the current control period.
     coefs: SvfCoefs,
+    /// What `incs` and `picks` were computed from (skip the work when unchanged).
+    pitch_key: PitchKey,
+    /// What `coefs` were computed from: mode, cutoff Hz, resonance.
+    filter_key: Option<(super::FilterMode, f32, f32)>,
     /// Amplitude envelope.
     env: Adsr,
     /// Modulation envelope.
@@ -156,6 +175,8 @@ impl Voice {
                 w_hi: 0.0,
             }; MAX_UNISON],
             coefs: SvfCoefs::new(super::FilterMode::LowPass, 20_000.0, 0.0, sample_rate),
+            pitch_key: PitchKey::default(),
+            filter_key: None,
             env: Adsr::new(sample_rate),
             mod_env: Adsr::new(sample_rate),
             lfo: std::array::from_fn(|_| Lfo::new(sample_rate, 0)),
@@ -262,6 +283,8 @@ impl Voice {
         }
         self.phases[0] = 0;
         self.filter.reset();
+        self.pitch_key = PitchKey::default();
+        self.filter_key = None;
         self.env.reset();
         self.env.gate_on(params.amp_env);
         self.mod_env.reset();
@@ -367,6 +390,37 @@ impl Voice {
             .sum();
         let base = self.pitch + ch.bend_semitones + self.tuning + vibrato;
         let u = params.unison;
+        let levels = cube.levels().levels();
+        let key = PitchKey {
+            base,
+            unison: u,
+            detune: params.detune_cents,
+            h0: levels[0].harmonics,
+            count: levels.len(),
+        };
+        if key != self.pitch_key {
+            self.pitch_key = key;
+            self.update_pitch(cube, params, base);
+        }
+        if params.filter.enabled {
+            let f = &params.filter;
+            let lfo_oct: f32 = (0..3)
+                .map(|l| params.lfo[l].cutoff_octaves * lfo_now[l])
+                .sum();
+            let key = f.keytrack * (self.pitch - 60.0) / 12.0;
+            let octaves = f.env_octaves * menv_now + lfo_oct + key + self.poly_cutoff;
+            let cutoff = f.cutoff_hz * octaves.clamp(-12.0, 12.0).exp2();
+            let fkey = (f.mode, cutoff, f.resonance);
+            if Some(fkey) != self.filter_key {
+                self.filter_key = Some(fkey);
+                self.coefs = SvfCoefs::new(f.mode, cutoff, f.resonance, self.sample_rate);
+            }
+        }
+    }
+
+    /// Unison increments and mip picks around `base` (MIDI note).
+    fn update_pitch(&mut self, cube: &CubeSet, params: &SynthParams, base: f32) {
+        let u = params.unison;
         for k in 0..u {
             // Symmetric spread: −1..1 across the unison oscillators.
             let s = if u > 1 {
@@ -380,16 +434,6 @@ impl Voice {
             let inc = (cycles * 4_294_967_296.0).round() as u32;
             self.incs[k] = inc;
             self.picks[k] = cube.levels().pick(inc);
-        }
-        if params.filter.enabled {
-            let f = &params.filter;
-            let lfo_oct: f32 = (0..3)
-                .map(|l| params.lfo[l].cutoff_octaves * lfo_now[l])
-                .sum();
-            let key = f.keytrack * (self.pitch - 60.0) / 12.0;
-            let octaves = f.env_octaves * menv_now + lfo_oct + key + self.poly_cutoff;
-            let cutoff = f.cutoff_hz * octaves.clamp(-12.0, 12.0).exp2();
-            self.coefs = SvfCoefs::new(f.mode, cutoff, f.resonance, self.sample_rate);
         }
     }
 
@@ -427,8 +471,13 @@ impl Voice {
         for g in gain.iter_mut() {
             *g = self.env.process() * self.velocity_gain;
         }
-        for m in menv.iter_mut() {
-            *m = self.mod_env.process();
+        let f = &params.filter;
+        let menv_used =
+            params.mod_env_morph.iter().any(|&d| d != 0.0) || (f.enabled && f.env_octaves != 0.0);
+        if menv_used {
+            for m in menv.iter_mut() {
+                *m = self.mod_env.process();
+            }
         }
         let active: [bool; 3] = std::array::from_fn(|l| params.lfo[l].is_active());
         for l in 0..3 {
@@ -482,7 +531,6 @@ impl Voice {
         // Pitch or cutoff that move need the control clock; otherwise the control values
         // are constant and one update covers the whole call (the same values either way,
         // so the result does not depend on the block size).
-        let f = &params.filter;
         let dynamic = self.pitch != self.target
             || params
                 .lfo
@@ -505,36 +553,35 @@ impl Voice {
                 self.control(cube, params, ch, lfo_now, menv[start]);
             }
             let seg = start..start + len;
-            let (sl, sr) = (&mut vl[..len], &mut vr[..len]);
-            sl.fill(0.0);
-            sr.fill(0.0);
             let morph = MorphBuffers {
                 x: &x[seg.clone()],
                 y: &y[seg.clone()],
                 z: &z[seg.clone()],
             };
-            for k in 0..u {
-                osc.render(
-                    work,
-                    cube,
-                    &mut self.phases[k],
-                    self.incs[k],
-                    self.picks[k],
-                    morph,
-                    &gain[seg.clone()],
-                    pans[k],
-                    sl,
-                    sr,
-                );
-            }
+            let g = &gain[seg.clone()];
             if params.filter.enabled {
+                // Through the voice's own buffer, filtered, then mixed.
+                let (sl, sr) = (&mut vl[..len], &mut vr[..len]);
+                sl.fill(0.0);
+                sr.fill(0.0);
+                for k in 0..u {
+                    let (ph, inc, pick) = (&mut self.phases[k], self.incs[k], self.picks[k]);
+                    osc.render(work, cube, ph, inc, pick, morph, g, pans[k], sl, sr);
+                }
                 self.filter.process_block(&self.coefs, sl, sr);
-            }
-            for (o, v) in out_l[seg.clone()].iter_mut().zip(sl.iter()) {
-                *o += v;
-            }
-            for (o, v) in out_r[seg].iter_mut().zip(sr.iter()) {
-                *o += v;
+                for (o, v) in out_l[seg.clone()].iter_mut().zip(sl.iter()) {
+                    *o += v;
+                }
+                for (o, v) in out_r[seg].iter_mut().zip(sr.iter()) {
+                    *o += v;
+                }
+            } else {
+                // Unfiltered: the oscillators add straight into the mix.
+                let (ol, or) = (&mut out_l[seg.clone()], &mut out_r[seg]);
+                for k in 0..u {
+                    let (ph, inc, pick) = (&mut self.phases[k], self.incs[k], self.picks[k]);
+                    osc.render(work, cube, ph, inc, pick, morph, g, pans[k], ol, or);
+                }
             }
             self.clock += len as u64;
             start += len;
