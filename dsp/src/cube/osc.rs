@@ -797,6 +797,23 @@ mod tests {
     }
 
     #[test]
+    fn kernel_table_matches_the_exact_weights() {
+        let table = kernel_table();
+        let mut worst = 0.0f64;
+        for i in 0..100_000u32 {
+            // Sample fractions the way `split_phase` produces them: 24 bits.
+            let frac24 = i.wrapping_mul(2_654_435_761) >> 8;
+            let (row, f) = ((frac24 >> 16) as usize, (frac24 & 0xFFFF) as f32 / 65536.0);
+            let exact = crate::cube::bspline7_weights(frac24 as f64 / 16_777_216.0);
+            for k in 0..BSPLINE_TAPS {
+                let approx = table[row].w[k] + f * table[row].d[k];
+                worst = worst.max((approx as f64 - exact[k]).abs());
+            }
+        }
+        assert!(worst < 2e-6, "kernel table error {worst}");
+    }
+
+    #[test]
     fn simd_matches_scalar_with_a_moving_morph() {
         let set = CubeSet::build(&factory_cube()).unwrap();
         let n = 3000;

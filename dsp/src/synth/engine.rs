@@ -188,7 +188,7 @@ impl Engine {
             let at = (ev.offset as usize).min(len.saturating_sub(1)).max(pos);
             self.render(&params, left, right, pos, at);
             pos = at;
-            self.apply(&params, ev.event, pos as u32);
+            self.apply(&params, ev.event);
         }
         self.render(&params, left, right, pos, len);
         for (l, r) in left.iter_mut().zip(right.iter_mut()) {
@@ -238,7 +238,7 @@ impl Engine {
         }
     }
 
-    fn apply(&mut self, params: &SynthParams, event: NoteEvent, at: u32) {
+    fn apply(&mut self, params: &SynthParams, event: NoteEvent) {
         match event {
             NoteEvent::NoteOn { note, velocity } => self.note_on(params, note, 0, velocity, None),
             NoteEvent::NoteOff { note } => self.note_off(params, note, 0, None),
@@ -336,7 +336,6 @@ impl Engine {
                 }
             }
         }
-        let _ = at;
     }
 
     fn note_on(
