@@ -6,4 +6,5 @@
 
 pub mod analysis;
 pub mod cube;
+pub mod patch;
 pub mod synth;

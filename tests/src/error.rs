@@ -161,6 +161,9 @@ pub enum HarnessError {
         /// The file's length, seconds.
         length_s: f64,
     },
+    /// A `--patch` that cannot be found, read or decoded.
+    #[error(transparent)]
+    Preset(#[from] crate::presets::PresetError),
     /// The factory cube failed to build: a bug, not bad input.
     #[error("internal error: cannot build the factory cube: {0}")]
     Cube(#[from] CubeError),

@@ -5,7 +5,8 @@
 //! - [`render`] plays a song through [`wavecube_dsp::synth::Engine`] block by block.
 //! - [`wav`] writes f32/i24/i16 stereo WAV and reads WAV back.
 //! - [`options`] checks the CLI's render options; [`error`] holds the typed errors.
-//! - [`demo`] generates `presets/demo/demo.mid`.
+//! - [`demo`] generates `presets/demo/demo.mid`; [`presets`] defines the factory patches
+//!   (`presets/patches/*.json`) and finds `--patch` files.
 //!
 //! The `wavecube` binary (`src/bin/wavecube.rs`) is the command line over these.
 
@@ -14,6 +15,7 @@ pub mod error;
 pub mod midi;
 pub mod notes;
 pub mod options;
+pub mod presets;
 pub mod render;
 pub mod song;
 pub mod wav;

@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use wavecube_dsp::cube::{factory_cube, CubeSet};
-use wavecube_dsp::synth::{Engine, NoteEvent, TimedEvent};
+use wavecube_dsp::synth::{Engine, NoteEvent, SynthParams, TimedEvent};
 
 use crate::error::HarnessError;
 use crate::options::SoundOptions;
@@ -72,8 +72,26 @@ pub fn build_engine(
     max_block: usize,
     options: &SoundOptions,
 ) -> Result<Engine, HarnessError> {
+    build_engine_with(sample_rate_hz, max_block, &SynthParams::default(), options)
+}
+
+/// [`build_engine`], starting from `base` (a patch's settings, say) instead of the
+/// engine's defaults; `options` then apply on top.
+///
+/// # Errors
+/// [`HarnessError::Cube`] if the factory cube fails to build (a bug).
+///
+/// # Allocation
+/// Allocates the cube's mips and the engine's voices.
+pub fn build_engine_with(
+    sample_rate_hz: u32,
+    max_block: usize,
+    base: &SynthParams,
+    options: &SoundOptions,
+) -> Result<Engine, HarnessError> {
     let cube = Arc::new(CubeSet::build(&factory_cube())?);
     let mut engine = Engine::new(sample_rate_hz as f32, max_block, cube);
+    *engine.params_mut() = *base;
     options.apply(engine.params_mut());
     Ok(engine)
 }

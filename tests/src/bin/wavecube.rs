@@ -8,13 +8,15 @@ use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use wavecube_dsp::analysis::{amplitude_to_dbfs, measure_tone};
+use wavecube_dsp::synth::SynthParams;
 use wavecube_harness::error::{HarnessError, OptionError};
 use wavecube_harness::midi::load_smf;
 use wavecube_harness::notes::{notes_to_song, parse_notes};
 use wavecube_harness::options::{
     check_block, check_sample_rate, check_seconds, SoundOptions, MAX_SECONDS,
 };
-use wavecube_harness::render::{build_engine, Renderer, Schedule};
+use wavecube_harness::presets::{read_patch, resolve_patch, workspace_root};
+use wavecube_harness::render::{build_engine_with, Renderer, Schedule};
 use wavecube_harness::wav::{read_wav, WavFormat, WavOut};
 
 /// Wavecube's headless command line.
@@ -33,7 +35,7 @@ struct Cli {
 enum Command {
     /// Render a MIDI file or a note list to a stereo WAV file and print a report.
     ///
-    /// Example: wavecube render --midi presets/demo/demo.mid --out demo.wav --lfo x:0.15:0.4
+    /// Example: wavecube render --midi presets/demo/demo.mid --out demo.wav --patch warm-pad
     Render(RenderArgs),
     /// Measure a WAV file's fundamental, level and spurious energy; print JSON.
     ///
@@ -71,12 +73,21 @@ struct RenderArgs {
     /// Output sample format: 32-bit float, or 24/16-bit integer (rounded, clipped, no dither).
     #[arg(long, value_enum, default_value_t = WavFormat::F32)]
     format: WavFormat,
-    /// Base morph point X,Y,Z, each 0 to 1 across the cube. Example: 0.3,0.4,0.2
+    /// Patch to play: a factory patch NAME (presets/patches/NAME.json in the
+    /// current directory, or in the source tree when run through cargo), or a
+    /// path to a patch file (anything ending in .json or holding a /).
+    /// --morph and --lfo apply on top of it. Default: the engine's settings.
+    /// Example: warm-pad
+    #[arg(long, value_name = "NAME|FILE.json")]
+    patch: Option<String>,
+    /// Base morph point X,Y,Z, each 0 to 1 across the cube; replaces the
+    /// patch's. Example: 0.3,0.4,0.2
     #[arg(long, value_name = "X,Y,Z")]
     morph: Option<String>,
     /// Morph LFO AXIS:RATE_HZ:DEPTH[:SHAPE]: axis x, y or z; rate 0 to 1000 Hz;
     /// depth -1 to 1 in morph units (the cube is 1 wide); shape sine (default),
-    /// triangle, saw, square or random. Repeat for other axes. Example: x:0.15:0.4
+    /// triangle, saw, square or random. Repeat for other axes. With --patch,
+    /// the x, y and z LFOs replace the patch's LFO 1, 2 and 3. Example: x:0.15:0.4
     #[arg(long, value_name = "AXIS:RATE_HZ:DEPTH[:SHAPE]")]
     lfo: Vec<String>,
     /// Length to render in seconds, more than 0 and at most 3600. Default: the
@@ -132,6 +143,13 @@ fn render(args: &RenderArgs) -> Result<(), HarnessError> {
     let block = check_block(args.block)?;
     let sound = SoundOptions::parse(args.morph.as_deref(), &args.lfo)?;
     let seconds = args.seconds.map(check_seconds).transpose()?;
+    let patch = match &args.patch {
+        Some(arg) => {
+            let path = resolve_patch(arg, &workspace_root())?;
+            Some((read_patch(&path)?, path))
+        }
+        None => None,
+    };
     let (song, source) = match &args.midi {
         Some(path) => (load_smf(path)?, path.display().to_string()),
         // NOTE: clap requires --notes when --midi is absent; an empty list is an error.
@@ -140,7 +158,10 @@ fn render(args: &RenderArgs) -> Result<(), HarnessError> {
             (notes_to_song(&parse_notes(list)?), "--notes".to_owned())
         }
     };
-    let mut engine = build_engine(sample_rate_hz, block, &sound)?;
+    let base = patch
+        .as_ref()
+        .map_or_else(SynthParams::default, |(p, _)| p.to_params());
+    let mut engine = build_engine_with(sample_rate_hz, block, &base, &sound)?;
     let duration_s = match seconds {
         Some(s) => s,
         None => {
@@ -179,8 +200,12 @@ fn render(args: &RenderArgs) -> Result<(), HarnessError> {
     progress.finish_and_clear();
 
     let rms = (sum_sq / (2 * total.max(1)) as f64).sqrt();
+    let patch_line = patch
+        .as_ref()
+        .map(|(p, path)| format!("{} ({})", p.meta.name, path.display()));
     print_report(&Report {
         source: &source,
+        patch: patch_line.as_deref(),
         notes: song.note_count(),
         out: &args.out,
         format: args.format,
@@ -211,6 +236,8 @@ fn progress_bar(duration_s: f64, total: u64) -> ProgressBar {
 
 struct Report<'a> {
     source: &'a str,
+    /// The patch's name and file, when one was given.
+    patch: Option<&'a str>,
     notes: usize,
     out: &'a Path,
     format: WavFormat,
@@ -233,6 +260,9 @@ fn print_report(r: &Report) {
         r.notes,
         r.out.display()
     );
+    if let Some(patch) = r.patch {
+        println!("  patch      {patch}");
+    }
     println!(
         "  format     {} stereo, {} Hz, {}-sample blocks",
         r.format.name(),

@@ -1,0 +1,741 @@
+//! Factory patches: the sounds in `presets/patches/`, defined here in code, written by
+//! [`write_factory_presets`] (`cargo xtask presets`), and found by name for
+//! `wavecube render --patch`.
+//!
+//! The factory cube's axes, which the patches are placed along: x is shape (sine 0,
+//! triangle 1/3, saw 2/3, square 1), y is brightness (dark 0 to full-band 1), z is a
+//! formant (none 0, then a resonance at harmonic 4, 10 and 24).
+
+use std::path::{Path, PathBuf};
+
+use wavecube_dsp::patch::{
+    Category, EnvSection, FilterSection, LfoSection, ModEnvSection, Patch, PatchError, PatchMeta,
+    Sound, VoiceSection,
+};
+use wavecube_dsp::synth::{FilterMode, LfoShape, VoiceMode};
+
+/// Where the factory patches live, relative to the workspace root.
+pub const PATCHES_DIR: &str = "presets/patches";
+
+/// The bank name of every factory patch.
+pub const FACTORY_BANK: &str = "factory";
+
+/// The author of every factory patch.
+pub const FACTORY_AUTHOR: &str = "Wavecube";
+
+/// A patch file that could not be found, read, decoded or written.
+#[derive(Debug, thiserror::Error)]
+pub enum PresetError {
+    /// `--patch NAME` names no file in the patch directory.
+    #[error(
+        "--patch \"{name}\": no patch {}/{name}.json (available: {})",
+        dir.display(),
+        if available.is_empty() { "none".to_owned() } else { available.join(", ") }
+    )]
+    NotFound {
+        /// The name given.
+        name: String,
+        /// The directory searched.
+        dir: PathBuf,
+        /// The patch names found there, sorted.
+        available: Vec<String>,
+    },
+    /// The patch file could not be read.
+    #[error("{}: cannot read patch: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The file is not a valid patch.
+    #[error("{}: {source}", path.display())]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, with the field and place.
+        source: PatchError,
+    },
+    /// A factory patch file could not be written.
+    #[error("{}: cannot write patch: {source}", path.display())]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+/// The factory patches, in browsing order (category by category). Same values on every
+/// call; every one passes [`Patch::validate`].
+///
+/// # Allocation
+/// Allocates the patches.
+pub fn factory_patches() -> Vec<Patch> {
+    vec![
+        warm_pad(),
+        glass_pad(),
+        sub_bass(),
+        acid_bass(),
+        bright_lead(),
+        square_lead(),
+        soft_pluck(),
+        vowel_pluck(),
+        electric_keys(),
+        drawbar_organ(),
+        robot_chatter(),
+        siren_riser(),
+        cube_orbit(),
+        formant_sweep(),
+    ]
+}
+
+/// The file stem of a patch name: ASCII letters and digits lowercased, every other run of
+/// characters one `-` (`"Warm Pad"` → `warm-pad`).
+pub fn file_stem(name: &str) -> String {
+    let mut stem = String::with_capacity(name.len());
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            stem.push(c.to_ascii_lowercase());
+        } else if !stem.is_empty() && !stem.ends_with('-') {
+            stem.push('-');
+        }
+    }
+    while stem.ends_with('-') {
+        stem.pop();
+    }
+    stem
+}
+
+/// Each factory patch as `(file name, JSON text)`, e.g. `("warm-pad.json", "{...}\n")`.
+/// Byte-stable: the text depends only on the patch values.
+///
+/// # Allocation
+/// Allocates the names and texts.
+pub fn factory_files() -> Vec<(String, String)> {
+    factory_patches()
+        .iter()
+        .map(|p| {
+            (
+                format!("{}.json", file_stem(&p.meta.name)),
+                p.to_json_pretty(),
+            )
+        })
+        .collect()
+}
+
+/// Writes every factory patch to `root/presets/patches/NAME.json` (creating the directory)
+/// and returns the paths written, in [`factory_patches`] order. Files of other names are
+/// left alone.
+///
+/// # Errors
+/// [`PresetError::Write`] for the first file or directory that cannot be written.
+pub fn write_factory_presets(root: &Path) -> Result<Vec<PathBuf>, PresetError> {
+    let dir = root.join(PATCHES_DIR);
+    std::fs::create_dir_all(&dir).map_err(|source| PresetError::Write {
+        path: dir.clone(),
+        source,
+    })?;
+    factory_files()
+        .into_iter()
+        .map(|(file, text)| {
+            let path = dir.join(file);
+            std::fs::write(&path, text).map_err(|source| PresetError::Write {
+                path: path.clone(),
+                source,
+            })?;
+            Ok(path)
+        })
+        .collect()
+}
+
+/// The workspace root that patch names resolve against: the current directory when it
+/// holds `presets/patches`, else `$CARGO_MANIFEST_DIR/..` when that does (a binary or test
+/// run through cargo), else the current directory.
+pub fn workspace_root() -> PathBuf {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    if cwd.join(PATCHES_DIR).is_dir() {
+        return cwd;
+    }
+    if let Some(manifest) = std::env::var_os("CARGO_MANIFEST_DIR") {
+        let root = PathBuf::from(manifest).join("..");
+        if root.join(PATCHES_DIR).is_dir() {
+            // Without the `..`, so messages show a plain path.
+            return root.canonicalize().unwrap_or(root);
+        }
+    }
+    cwd
+}
+
+/// True when `arg` names a file (ends in `.json` or holds a path separator) rather than a
+/// patch in the patch directory.
+pub fn is_patch_path(arg: &str) -> bool {
+    arg.to_ascii_lowercase().ends_with(".json") || arg.contains('/') || arg.contains('\\')
+}
+
+/// The names of the patches in `dir` (`*.json` file stems), sorted; empty when `dir`
+/// cannot be read.
+pub fn available_patches(dir: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = entries
+        .filter_map(|e| {
+            let path = e.ok()?.path();
+            if path.extension()? != "json" {
+                return None;
+            }
+            Some(path.file_stem()?.to_string_lossy().into_owned())
+        })
+        .collect();
+    names.sort();
+    names
+}
+
+/// The file `arg` refers to: a path as given (see [`is_patch_path`]), or
+/// `root/presets/patches/NAME.json`.
+///
+/// # Errors
+/// [`PresetError::NotFound`], listing the available names, when a name has no file.
+pub fn resolve_patch(arg: &str, root: &Path) -> Result<PathBuf, PresetError> {
+    if is_patch_path(arg) {
+        return Ok(PathBuf::from(arg));
+    }
+    let dir = root.join(PATCHES_DIR);
+    let path = dir.join(format!("{arg}.json"));
+    if path.is_file() {
+        Ok(path)
+    } else {
+        Err(PresetError::NotFound {
+            name: arg.to_owned(),
+            available: available_patches(&dir),
+            dir,
+        })
+    }
+}
+
+/// Reads and validates a patch file.
+///
+/// # Errors
+/// [`PresetError::Read`] or [`PresetError::Invalid`], naming the file.
+pub fn read_patch(path: &Path) -> Result<Patch, PresetError> {
+    let text = std::fs::read_to_string(path).map_err(|source| PresetError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    Patch::from_json(&text).map_err(|source| PresetError::Invalid {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+// ---------------------------------------------------------------------------------------
+// The patches. Times in ms, morph in cube units (see the module docs for the axes).
+
+fn meta(name: &str, category: Category, description: &str, tags: &[&str]) -> PatchMeta {
+    PatchMeta {
+        name: name.into(),
+        category,
+        bank: Some(FACTORY_BANK.into()),
+        author: FACTORY_AUTHOR.into(),
+        description: description.into(),
+        tags: tags.iter().map(|&t| t.to_owned()).collect(),
+    }
+}
+
+/// An ADSR: attack, decay (ms), sustain (0..1), release (ms).
+fn adsr(attack_ms: f32, decay_ms: f32, sustain: f32, release_ms: f32) -> EnvSection {
+    EnvSection {
+        attack_ms,
+        decay_ms,
+        sustain,
+        release_ms,
+    }
+}
+
+/// A modulation envelope (ms, 0..1, ms) with its depth on morph `[x, y, z]`.
+fn mod_env(env: EnvSection, morph_depth: [f32; 3]) -> ModEnvSection {
+    ModEnvSection {
+        attack_ms: env.attack_ms,
+        decay_ms: env.decay_ms,
+        sustain: env.sustain,
+        release_ms: env.release_ms,
+        morph_depth,
+    }
+}
+
+/// An enabled filter.
+fn filter(
+    mode: FilterMode,
+    cutoff_hz: f32,
+    resonance: f32,
+    env_octaves: f32,
+    keytrack: f32,
+) -> FilterSection {
+    FilterSection {
+        enabled: true,
+        mode,
+        cutoff_hz,
+        resonance,
+        env_octaves,
+        keytrack,
+    }
+}
+
+/// An LFO on the morph axes only.
+fn morph_lfo(shape: LfoShape, rate_hz: f32, morph_depth: [f32; 3]) -> LfoSection {
+    LfoSection {
+        shape,
+        rate_hz,
+        morph_depth,
+        ..LfoSection::default()
+    }
+}
+
+/// A vibrato: an LFO on pitch only, depth in semitones.
+fn vibrato(shape: LfoShape, rate_hz: f32, pitch_semitones: f32) -> LfoSection {
+    LfoSection {
+        shape,
+        rate_hz,
+        pitch_semitones,
+        ..LfoSection::default()
+    }
+}
+
+/// An LFO slot left off.
+const OFF: LfoSection = LfoSection {
+    shape: LfoShape::Sine,
+    rate_hz: 0.0,
+    morph_depth: [0.0; 3],
+    pitch_semitones: 0.0,
+    cutoff_octaves: 0.0,
+};
+
+/// Poly voicing with `polyphony` voices of `unison` oscillators.
+fn poly(polyphony: u32, unison: u32, detune_cents: f32, spread: f32) -> VoiceSection {
+    VoiceSection {
+        mode: VoiceMode::Poly,
+        polyphony,
+        glide_ms: 0.0,
+        unison,
+        detune_cents,
+        spread,
+    }
+}
+
+/// One voice in `mode` (mono or legato) gliding over `glide_ms`.
+fn mono(
+    mode: VoiceMode,
+    glide_ms: f32,
+    unison: u32,
+    detune_cents: f32,
+    spread: f32,
+) -> VoiceSection {
+    VoiceSection {
+        mode,
+        polyphony: 1,
+        glide_ms,
+        unison,
+        detune_cents,
+        spread,
+    }
+}
+
+fn warm_pad() -> Patch {
+    Patch {
+        meta: meta(
+            "Warm Pad",
+            Category::Pad,
+            "Slow, wide triangle-to-saw pad, darkened, drifting gently in shape and brightness",
+            &["warm", "slow", "wide", "drift"],
+        ),
+        sound: Sound {
+            gain_db: -4.0,
+            velocity_sensitivity: 0.4,
+            morph: [0.45, 0.35, 0.1],
+            voice: poly(12, 4, 14.0, 0.7),
+            amp_env: adsr(900.0, 1500.0, 0.85, 1800.0),
+            filter: filter(FilterMode::LowPass, 3200.0, 0.1, 0.0, 0.35),
+            lfos: [
+                morph_lfo(LfoShape::Sine, 0.11, [0.12, 0.0, 0.0]),
+                morph_lfo(LfoShape::Triangle, 0.07, [0.0, 0.1, 0.0]),
+                OFF,
+            ],
+            ..Sound::default()
+        },
+    }
+}
+
+fn glass_pad() -> Patch {
+    Patch {
+        meta: meta(
+            "Glass Pad",
+            Category::Pad,
+            "Airy sine pad lit by a high formant that breathes slowly",
+            &["airy", "glassy", "slow", "formant"],
+        ),
+        sound: Sound {
+            gain_db: -1.0,
+            velocity_sensitivity: 0.3,
+            morph: [0.05, 0.7, 0.75],
+            voice: poly(12, 3, 8.0, 0.8),
+            amp_env: adsr(1400.0, 2000.0, 0.8, 2600.0),
+            filter: filter(FilterMode::HighPass, 160.0, 0.05, 0.0, 0.0),
+            lfos: [
+                morph_lfo(LfoShape::Sine, 0.09, [0.0, 0.0, 0.2]),
+                morph_lfo(LfoShape::Sine, 0.23, [0.0, 0.12, 0.0]),
+                OFF,
+            ],
+            ..Sound::default()
+        },
+    }
+}
+
+fn sub_bass() -> Patch {
+    Patch {
+        meta: meta(
+            "Sub Bass",
+            Category::Bass,
+            "Round legato sine-triangle bass with a short glide and a soft filter thump",
+            &["sub", "round", "legato", "glide"],
+        ),
+        sound: Sound {
+            gain_db: 1.0,
+            velocity_sensitivity: 0.6,
+            morph: [0.15, 0.1, 0.0],
+            voice: mono(VoiceMode::Legato, 60.0, 1, 0.0, 0.0),
+            amp_env: adsr(3.0, 400.0, 0.9, 120.0),
+            mod_env: mod_env(adsr(0.0, 180.0, 0.0, 100.0), [0.0; 3]),
+            filter: filter(FilterMode::LowPass, 260.0, 0.15, 1.5, 0.5),
+            ..Sound::default()
+        },
+    }
+}
+
+fn acid_bass() -> Patch {
+    Patch {
+        meta: meta(
+            "Acid Bass",
+            Category::Bass,
+            "Resonant mono saw bass with a snappy filter envelope and glide",
+            &["acid", "resonant", "mono", "glide"],
+        ),
+        sound: Sound {
+            gain_db: -2.0,
+            velocity_sensitivity: 0.8,
+            morph: [0.67, 0.9, 0.0],
+            voice: mono(VoiceMode::Mono, 35.0, 2, 6.0, 0.2),
+            amp_env: adsr(1.0, 300.0, 0.75, 140.0),
+            mod_env: mod_env(adsr(0.0, 240.0, 0.12, 150.0), [0.0; 3]),
+            filter: filter(FilterMode::LowPass, 180.0, 0.55, 4.5, 0.5),
+            ..Sound::default()
+        },
+    }
+}
+
+fn bright_lead() -> Patch {
+    Patch {
+        meta: meta(
+            "Bright Lead",
+            Category::Lead,
+            "Bright saw-to-square lead with a vowel edge, vibrato and legato glide",
+            &["bright", "vibrato", "legato", "solo"],
+        ),
+        sound: Sound {
+            gain_db: -1.0,
+            velocity_sensitivity: 0.7,
+            morph: [0.8, 1.0, 0.35],
+            voice: mono(VoiceMode::Legato, 70.0, 2, 9.0, 0.3),
+            amp_env: adsr(8.0, 250.0, 0.8, 220.0),
+            mod_env: mod_env(adsr(0.0, 400.0, 0.4, 200.0), [0.0; 3]),
+            filter: filter(FilterMode::LowPass, 5000.0, 0.2, 1.2, 0.4),
+            lfos: [vibrato(LfoShape::Sine, 5.5, 0.15), OFF, OFF],
+            ..Sound::default()
+        },
+    }
+}
+
+fn square_lead() -> Patch {
+    Patch {
+        meta: meta(
+            "Square Lead",
+            Category::Lead,
+            "Hollow mono square lead: quick glide, triangle vibrato and a slow vowel wobble",
+            &["hollow", "square", "mono", "vibrato"],
+        ),
+        sound: Sound {
+            gain_db: -1.0,
+            velocity_sensitivity: 0.7,
+            bend_range_semitones: 12.0,
+            morph: [1.0, 0.75, 0.2],
+            voice: mono(VoiceMode::Mono, 25.0, 1, 0.0, 0.0),
+            amp_env: adsr(5.0, 150.0, 0.9, 180.0),
+            lfos: [
+                vibrato(LfoShape::Triangle, 6.0, 0.12),
+                morph_lfo(LfoShape::Sine, 0.35, [0.0, 0.0, 0.15]),
+                OFF,
+            ],
+            ..Sound::default()
+        },
+    }
+}
+
+fn soft_pluck() -> Patch {
+    Patch {
+        meta: meta(
+            "Soft Pluck",
+            Category::Pluck,
+            "Mellow saw pluck whose low-pass closes fast, like a muted guitar",
+            &["mellow", "muted", "short", "filter"],
+        ),
+        sound: Sound {
+            gain_db: -2.0,
+            morph: [0.6, 0.7, 0.15],
+            voice: poly(16, 2, 5.0, 0.5),
+            amp_env: adsr(1.0, 450.0, 0.0, 350.0),
+            mod_env: mod_env(adsr(0.0, 200.0, 0.0, 200.0), [0.0; 3]),
+            filter: filter(FilterMode::LowPass, 400.0, 0.25, 4.0, 0.6),
+            ..Sound::default()
+        },
+    }
+}
+
+fn vowel_pluck() -> Patch {
+    Patch {
+        meta: meta(
+            "Vowel Pluck",
+            Category::Pluck,
+            "Pluck whose formant falls from high to none as it decays: a sung 'eow'",
+            &["vowel", "formant", "short", "morph"],
+        ),
+        sound: Sound {
+            gain_db: 0.0,
+            morph: [0.4, 0.6, 0.0],
+            voice: poly(16, 1, 0.0, 0.0),
+            amp_env: adsr(1.0, 600.0, 0.0, 400.0),
+            mod_env: mod_env(adsr(0.0, 350.0, 0.0, 300.0), [0.0, 0.25, 0.9]),
+            ..Sound::default()
+        },
+    }
+}
+
+fn electric_keys() -> Patch {
+    Patch {
+        meta: meta(
+            "Electric Keys",
+            Category::Keys,
+            "Bell-toned electric piano: a bright, formant-lit strike mellowing to a triangle body",
+            &["electric-piano", "bell", "velocity", "classic"],
+        ),
+        sound: Sound {
+            gain_db: 0.0,
+            morph: [0.2, 0.3, 0.2],
+            voice: poly(16, 2, 4.0, 0.4),
+            amp_env: adsr(2.0, 1600.0, 0.3, 450.0),
+            mod_env: mod_env(adsr(0.0, 500.0, 0.0, 300.0), [0.0, 0.45, 0.35]),
+            ..Sound::default()
+        },
+    }
+}
+
+fn drawbar_organ() -> Patch {
+    Patch {
+        meta: meta(
+            "Drawbar Organ",
+            Category::Keys,
+            "Square-ish organ: instant attack, full sustain, no velocity, chorus-vibrato",
+            &["organ", "sustained", "vibrato", "classic"],
+        ),
+        sound: Sound {
+            gain_db: -6.0,
+            velocity_sensitivity: 0.0,
+            morph: [0.9, 0.55, 0.0],
+            voice: poly(16, 3, 6.0, 0.6),
+            amp_env: adsr(4.0, 20.0, 1.0, 70.0),
+            lfos: [vibrato(LfoShape::Sine, 6.5, 0.06), OFF, OFF],
+            ..Sound::default()
+        },
+    }
+}
+
+fn robot_chatter() -> Patch {
+    Patch {
+        meta: meta(
+            "Robot Chatter",
+            Category::Fx,
+            "Sample-and-hold formant and band-pass jumps: a machine that will not stop talking",
+            &["random", "talking", "band-pass", "glitch"],
+        ),
+        sound: Sound {
+            gain_db: -4.0,
+            morph: [0.7, 0.9, 0.5],
+            voice: poly(8, 1, 0.0, 0.0),
+            amp_env: adsr(2.0, 200.0, 0.9, 300.0),
+            filter: filter(FilterMode::BandPass, 1200.0, 0.45, 0.0, 0.3),
+            lfos: [
+                morph_lfo(LfoShape::Random, 8.0, [0.0, 0.0, 0.4]),
+                LfoSection {
+                    shape: LfoShape::Random,
+                    rate_hz: 5.3,
+                    cutoff_octaves: 1.5,
+                    ..LfoSection::default()
+                },
+                morph_lfo(LfoShape::Square, 0.5, [0.2, 0.0, 0.0]),
+            ],
+            ..Sound::default()
+        },
+    }
+}
+
+fn siren_riser() -> Patch {
+    Patch {
+        meta: meta(
+            "Siren Riser",
+            Category::Fx,
+            "Pitch and brightness climb from a fifth below to a fifth above over 4 s, then snap back",
+            &["riser", "siren", "pitch", "wide"],
+        ),
+        sound: Sound {
+            gain_db: -4.0,
+            morph: [0.67, 0.2, 0.3],
+            voice: poly(8, 3, 25.0, 0.9),
+            amp_env: adsr(600.0, 500.0, 1.0, 900.0),
+            filter: filter(FilterMode::HighPass, 200.0, 0.3, 0.0, 0.0),
+            lfos: [
+                LfoSection {
+                    shape: LfoShape::Saw,
+                    rate_hz: 0.25,
+                    morph_depth: [0.0, 0.45, 0.0],
+                    pitch_semitones: 7.0,
+                    cutoff_octaves: 0.0,
+                },
+                OFF,
+                OFF,
+            ],
+            ..Sound::default()
+        },
+    }
+}
+
+fn cube_orbit() -> Patch {
+    Patch {
+        meta: meta(
+            "Cube Orbit",
+            Category::Sweep,
+            "Three slow LFOs orbit the whole cube: shape, brightness and formant never rest",
+            &["morph", "evolving", "lfo", "wide"],
+        ),
+        sound: Sound {
+            gain_db: -3.0,
+            velocity_sensitivity: 0.5,
+            morph: [0.5, 0.5, 0.5],
+            voice: poly(12, 2, 10.0, 0.6),
+            amp_env: adsr(300.0, 800.0, 0.9, 1200.0),
+            lfos: [
+                morph_lfo(LfoShape::Sine, 0.13, [0.45, 0.0, 0.0]),
+                morph_lfo(LfoShape::Triangle, 0.21, [0.0, 0.4, 0.0]),
+                morph_lfo(LfoShape::Sine, 0.08, [0.0, 0.0, 0.45]),
+            ],
+            ..Sound::default()
+        },
+    }
+}
+
+fn formant_sweep() -> Patch {
+    Patch {
+        meta: meta(
+            "Formant Sweep",
+            Category::Sweep,
+            "A three-second swell from a dark sine to a bright, vowel-rich square, then settling",
+            &["morph", "swell", "envelope", "formant"],
+        ),
+        sound: Sound {
+            gain_db: -3.0,
+            velocity_sensitivity: 0.5,
+            morph: [0.0, 0.05, 0.0],
+            voice: poly(12, 3, 12.0, 0.7),
+            amp_env: adsr(400.0, 1000.0, 0.9, 1500.0),
+            mod_env: mod_env(adsr(3000.0, 2500.0, 0.6, 1500.0), [0.95, 0.85, 0.7]),
+            ..Sound::default()
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::options::SoundOptions;
+    use crate::render::build_engine_with;
+    use wavecube_dsp::synth::SynthParams;
+
+    #[test]
+    fn stems_are_kebab_case() {
+        assert_eq!(file_stem("Warm Pad"), "warm-pad");
+        assert_eq!(file_stem("  Rock & Roll -- 2 "), "rock-roll-2");
+        assert_eq!(file_stem("Électric"), "lectric");
+    }
+
+    #[test]
+    fn factory_patches_are_valid_unique_and_in_the_factory_bank() {
+        let patches = factory_patches();
+        assert!(patches.len() >= 12, "{} patches", patches.len());
+        let mut stems: Vec<String> = patches.iter().map(|p| file_stem(&p.meta.name)).collect();
+        stems.sort();
+        stems.dedup();
+        assert_eq!(stems.len(), patches.len(), "file names collide");
+        for p in &patches {
+            assert_eq!(p.validate(), Ok(()), "{}", p.meta.name);
+            assert_eq!(p.meta.bank.as_deref(), Some(FACTORY_BANK));
+            assert!(!p.meta.description.is_empty(), "{}", p.meta.name);
+            assert_eq!(Patch::from_json(&p.to_json_pretty()).as_ref(), Ok(p));
+        }
+        assert_eq!(factory_files(), factory_files(), "deterministic");
+    }
+
+    #[test]
+    fn names_resolve_in_the_patch_dir_and_paths_as_given() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        assert!(is_patch_path("my.json") && is_patch_path("dir/x") && !is_patch_path("warm-pad"));
+        assert_eq!(
+            resolve_patch("./x.json", &root).unwrap(),
+            PathBuf::from("./x.json")
+        );
+        let found = resolve_patch("warm-pad", &root).unwrap();
+        assert!(
+            found.ends_with("presets/patches/warm-pad.json"),
+            "{}",
+            found.display()
+        );
+        match resolve_patch("warm-pd", &root) {
+            Err(e @ PresetError::NotFound { .. }) => {
+                let msg = e.to_string();
+                assert!(
+                    msg.contains("warm-pd.json") && msg.contains(", warm-pad)"),
+                    "{msg}"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn cli_options_override_the_patch() {
+        let patch = warm_pad();
+        let opts = SoundOptions::parse(Some("0.9,0.1,0.2"), &["y:3:0.5:square".into()]).unwrap();
+        let engine = build_engine_with(48_000, 64, &patch.to_params(), &opts).unwrap();
+        let (params, base) = (engine.params(), patch.to_params());
+        assert_eq!(params.morph, [0.9, 0.1, 0.2]);
+        assert_eq!(params.lfo[0], base.lfo[0], "LFO 1 (x) kept");
+        assert_eq!(params.lfo[1].shape, LfoShape::Square, "LFO 2 (y) replaced");
+        assert_eq!(params.lfo[1].morph_depth, [0.0, 0.5, 0.0]);
+        assert_eq!(
+            SynthParams {
+                morph: base.morph,
+                lfo: base.lfo,
+                ..*params
+            },
+            base,
+            "everything else is the patch's"
+        );
+    }
+}
