@@ -332,3 +332,133 @@ fn ended_voices_are_reported_with_their_ids() {
     );
     assert_eq!(e.active_voices(), 1);
 }
+
+#[test]
+fn mono_mode_follows_host_voice_ids_without_hanging() {
+    let mut e = engine(|p| {
+        p.voice_mode = VoiceMode::Mono;
+        p.amp_env.release_ms = 10.0;
+    });
+    let (mut l, mut r) = (vec![0.0; 512], vec![0.0; 512]);
+    let on = |note, id| NoteEvent::VoiceOn {
+        note,
+        channel: 0,
+        velocity: 1.0,
+        voice_id: Some(id),
+    };
+    let off = |note, id| NoteEvent::VoiceOff {
+        note,
+        channel: 0,
+        voice_id: Some(id),
+    };
+    let mut ended = Vec::new();
+    let mut block = |e: &mut Engine, events: &[NoteEvent]| {
+        let timed: Vec<TimedEvent> = events
+            .iter()
+            .map(|&event| TimedEvent { offset: 0, event })
+            .collect();
+        e.process(&timed, &mut l, &mut r);
+        ended.extend(e.ended_voices().iter().map(|v| v.voice_id));
+    };
+    block(&mut e, &[on(60, 1)]);
+    block(&mut e, &[on(64, 2)]); // the voice now carries id 2; id 1's key is still held
+    block(&mut e, &[off(64, 2)]); // id 2 ends; back to the held key 60, id 1 again
+    block(&mut e, &[off(60, 1)]); // release: id 1 ends with the voice
+    for _ in 0..4 {
+        block(&mut e, &[]);
+    }
+    assert_eq!(e.active_voices(), 0, "a note hangs");
+    assert_eq!(ended, vec![Some(2), Some(1)]);
+}
+
+#[test]
+fn every_host_voice_ends_exactly_once_across_modes() {
+    // A deterministic storm of notes with unique host ids, voice-mode switches, chokes,
+    // stealing (polyphony 4) and the sustain pedal.
+    let mut e = engine(|p| {
+        p.polyphony = 4;
+        p.amp_env.release_ms = 30.0;
+    });
+    let (mut l, mut r) = (vec![0.0; 256], vec![0.0; 256]);
+    let mut rng = 0x1234_5678u32;
+    let mut next = || {
+        rng ^= rng << 13;
+        rng ^= rng >> 17;
+        rng ^= rng << 5;
+        rng
+    };
+    let mut started = Vec::new();
+    let mut held: Vec<(u8, i32)> = Vec::new();
+    let mut ended: Vec<Option<i32>> = Vec::new();
+    for step in 0..3000i32 {
+        let mut events = Vec::new();
+        match next() % 10 {
+            0..=3 => {
+                let note = 40 + (next() % 40) as u8;
+                let id = step;
+                held.retain(|&(n, _)| n != note);
+                held.push((note, id));
+                started.push(id);
+                events.push(NoteEvent::VoiceOn {
+                    note,
+                    channel: 0,
+                    velocity: 0.8,
+                    voice_id: Some(id),
+                });
+            }
+            4..=6 if !held.is_empty() => {
+                let (note, id) = held.remove((next() as usize) % held.len());
+                events.push(NoteEvent::VoiceOff {
+                    note,
+                    channel: 0,
+                    voice_id: Some(id),
+                });
+            }
+            7 if !held.is_empty() => {
+                let (note, id) = held.remove((next() as usize) % held.len());
+                events.push(NoteEvent::Choke {
+                    note,
+                    channel: 0,
+                    voice_id: Some(id),
+                });
+            }
+            8 => events.push(NoteEvent::Sustain {
+                down: next() % 2 == 0,
+            }),
+            _ => {
+                e.params_mut().voice_mode =
+                    [VoiceMode::Poly, VoiceMode::Mono, VoiceMode::Legato][(next() % 3) as usize];
+            }
+        }
+        let timed: Vec<TimedEvent> = events
+            .iter()
+            .map(|&event| TimedEvent { offset: 7, event })
+            .collect();
+        e.process(&timed, &mut l, &mut r);
+        ended.extend(e.ended_voices().iter().map(|v| v.voice_id));
+    }
+    let timed = [TimedEvent {
+        offset: 0,
+        event: NoteEvent::AllNotesOff,
+    }];
+    e.process(&timed, &mut l, &mut r);
+    ended.extend(e.ended_voices().iter().map(|v| v.voice_id));
+    for _ in 0..100 {
+        e.process(&[], &mut l, &mut r);
+        ended.extend(e.ended_voices().iter().map(|v| v.voice_id));
+    }
+    assert_eq!(e.active_voices(), 0);
+    // Voices whose id another voice took over end without one; every id ends once.
+    let mut ids: Vec<i32> = ended.iter().filter_map(|v| *v).collect();
+    ids.sort_unstable();
+    let total = ids.len();
+    ids.dedup();
+    assert_eq!(ids.len(), total, "some host voice ended twice");
+    started.sort_unstable();
+    println!(
+        "{} host voices started, {} reported ended",
+        started.len(),
+        ids.len()
+    );
+    assert_eq!(ids, started, "every started host voice ends exactly once");
+}

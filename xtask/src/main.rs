@@ -1,8 +1,8 @@
-//! `cargo xtask`: the Wavecube workspace's tasks — `demo`, `test` and `presets`.
+//! `cargo xtask`: the Wavecube workspace's tasks — `bundle`, `demo`, `test` and `presets`.
 //!
 //! Each task installs the Debian packages it needs (when missing), prints every
 //! command before running it, and stops at the first failure with a one-line
-//! message and a non-zero exit code.
+//! message and a non-zero exit code. `bundle` is nice-plug-xtask's bundler.
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
@@ -11,11 +11,40 @@ use std::time::Instant;
 
 use wavecube_harness::demo::{demo_midi_bytes, DEMO_MIDI_PATH};
 
-/// Debian packages `cargo xtask demo` needs (more arrive with the plugin).
-const DEMO_PACKAGES: &[&str] = &["pkg-config"];
+/// Debian packages that building the plugin and the standalone needs (nice-plug: ALSA and
+/// JACK for the standalone, X11/GL/xkbcommon for the windowing it links).
+const PLUGIN_BUILD_PACKAGES: &[&str] = &[
+    "libasound2-dev",
+    "libjack-jackd2-dev",
+    "libx11-xcb-dev",
+    "libxcursor-dev",
+    "libgl-dev",
+    "libxkbcommon-dev",
+    "libxrandr-dev",
+    "pkg-config",
+];
 
-/// Debian packages `cargo xtask test` needs (more arrive with the plugin).
-const TEST_PACKAGES: &[&str] = &["pkg-config"];
+/// Debian packages `cargo xtask bundle` and `cargo xtask demo` need.
+const DEMO_PACKAGES: &[&str] = PLUGIN_BUILD_PACKAGES;
+
+/// Debian packages that only the end-to-end tests need: the pedalboard venv and a JACK
+/// server (its dummy backend) for the standalone smoke test.
+const E2E_PACKAGES: &[&str] = &["python3-venv", "jackd2"];
+
+/// The package the plugin bundles are built from.
+const PLUGIN_PACKAGE: &str = "wavecube-plugin";
+
+/// Bundle name from `bundler.toml`.
+const BUNDLE_NAME: &str = "Wavecube";
+
+/// Python packages of the end-to-end venv.
+const E2E_PIP_PACKAGES: &[&str] = &["pedalboard", "mido", "numpy"];
+
+/// The pedalboard (VST3 host) test script, relative to the workspace root.
+const PEDALBOARD_TEST: &str = "tests/e2e/test_pedalboard.py";
+
+/// The standalone smoke test script, relative to the workspace root.
+const STANDALONE_SMOKE: &str = "tests/e2e/standalone_smoke.sh";
 
 /// Morph settings of the demo render: a slow sweep on x and y across the cube.
 const DEMO_SOUND_ARGS: &[&str] = &[
@@ -33,12 +62,19 @@ const USAGE: &str = "\
 usage: cargo xtask <task>
 
 tasks:
+  bundle    nice-plug-xtask's bundler, e.g. `cargo xtask bundle wavecube-plugin --release`
+            writes target/bundled/Wavecube.clap and target/bundled/Wavecube.vst3
   demo      install missing system packages, build the `wavecube` CLI (release) and
-            render presets/demo/demo.mid with morph LFOs to target/demo/demo.wav
+            render presets/demo/demo.mid with morph LFOs to target/demo/demo.wav; then
+            build the release CLAP/VST3 bundles and the standalone and print their paths
   test      install missing system packages, then run in order, stopping at the first
             failure: cargo fmt --all -- --check; cargo clippy --workspace --all-targets
-            -- -D warnings; cargo test --workspace
-  presets   regenerate presets/demo/demo.mid";
+            -- -D warnings; cargo test --workspace; the release bundles; the pedalboard
+            (VST3 host) tests in the venv target/e2e-venv; the standalone smoke test on
+            JACK's dummy backend and a null ALSA device
+  e2e       only the real-host part of `test`: the release bundles, the pedalboard tests and
+            the standalone smoke test
+  presets   regenerate presets/demo/demo.mid and presets/patches/*.json";
 
 /// Why a task failed.
 #[derive(Debug, thiserror::Error)]
@@ -62,6 +98,12 @@ enum TaskError {
     /// Missing system packages that cannot be installed from here.
     #[error("missing Debian packages: {missing}; not root and no sudo, so install them as root: apt-get install -y --no-install-recommends {missing}")]
     Packages { missing: String },
+    /// nice-plug-xtask's bundler failed.
+    #[error("bundling failed: {0}")]
+    Bundle(String),
+    /// The factory patches could not be written.
+    #[error(transparent)]
+    Presets(#[from] wavecube_harness::presets::PresetError),
     /// A file could not be written.
     #[error("{}: {source}", path.display())]
     Io {
@@ -73,8 +115,17 @@ enum TaskError {
 fn main() -> ExitCode {
     let task = std::env::args().nth(1);
     let result = match task.as_deref() {
+        Some("bundle") => bundle(std::env::args().skip(2).collect()),
         Some("demo") => demo(),
         Some("test") => test(),
+        Some("e2e") => {
+            let packages: Vec<&str> = PLUGIN_BUILD_PACKAGES
+                .iter()
+                .chain(E2E_PACKAGES)
+                .copied()
+                .collect();
+            ensure_packages(&packages).and_then(|()| e2e())
+        }
         Some("presets") => presets(),
         Some("help" | "-h" | "--help") => {
             println!("{USAGE}");
@@ -219,6 +270,39 @@ fn ensure_packages(names: &[&str]) -> Result<(), TaskError> {
     run(&mut install, "")
 }
 
+/// `cargo xtask bundle ARGS...`: nice-plug-xtask's `bundle` with `ARGS` (packages and cargo
+/// build options), after making sure the build's system packages are installed.
+fn bundle(args: Vec<String>) -> Result<(), TaskError> {
+    ensure_packages(PLUGIN_BUILD_PACKAGES)?;
+    println!("$ cargo xtask bundle {}", args.join(" "));
+    nice_plug_xtask::main_with_args(
+        "cargo xtask",
+        std::iter::once("bundle".to_owned()).chain(args),
+    )
+    .map_err(|err| TaskError::Bundle(format!("{err:#}")))
+}
+
+/// Builds the release plugin bundles (and with them the standalone binary) and returns the
+/// paths of the CLAP bundle, the VST3 bundle and the standalone.
+fn bundle_release() -> Result<[PathBuf; 3], TaskError> {
+    bundle(vec![PLUGIN_PACKAGE.to_owned(), "--release".to_owned()])?;
+    let bundled = target_dir().join("bundled");
+    let paths = [
+        bundled.join(format!("{BUNDLE_NAME}.clap")),
+        bundled.join(format!("{BUNDLE_NAME}.vst3")),
+        target_dir().join("release").join("wavecube-standalone"),
+    ];
+    for path in &paths {
+        if !path.exists() {
+            return Err(TaskError::Bundle(format!(
+                "{} was not created",
+                path.display()
+            )));
+        }
+    }
+    Ok(paths)
+}
+
 fn demo() -> Result<(), TaskError> {
     ensure_packages(DEMO_PACKAGES)?;
     run(
@@ -239,12 +323,21 @@ fn demo() -> Result<(), TaskError> {
         .args(DEMO_SOUND_ARGS);
     run(&mut render, "")?;
     println!("xtask demo: wrote {}", wav.display());
+    let [clap, vst3, standalone] = bundle_release()?;
+    println!("xtask demo: CLAP plugin:  {}", clap.display());
+    println!("xtask demo: VST3 plugin:  {}", vst3.display());
+    println!("xtask demo: standalone:   {}", standalone.display());
     Ok(())
 }
 
 fn test() -> Result<(), TaskError> {
     let started = Instant::now();
-    ensure_packages(TEST_PACKAGES)?;
+    let packages: Vec<&str> = PLUGIN_BUILD_PACKAGES
+        .iter()
+        .chain(E2E_PACKAGES)
+        .copied()
+        .collect();
+    ensure_packages(&packages)?;
     let steps: [(&[&str], &'static str); 3] = [
         (
             &["fmt", "--all", "--", "--check"],
@@ -266,11 +359,57 @@ fn test() -> Result<(), TaskError> {
     for (args, hint) in steps {
         run(cargo().args(args.iter().map(OsStr::new)), hint)?;
     }
+    e2e()?;
     println!(
-        "xtask test: all passed: fmt, clippy (-D warnings), cargo test --workspace in {:.0} s",
+        "xtask test: all passed: fmt, clippy (-D warnings), cargo test --workspace, release \
+         bundles, pedalboard host tests, standalone smoke test in {:.0} s",
         started.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+/// The real-host tests: builds the release bundles, runs the pedalboard checks on the VST3 in
+/// the venv, and the standalone smoke test.
+fn e2e() -> Result<(), TaskError> {
+    let started = Instant::now();
+    let [_, vst3, standalone] = bundle_release()?;
+    let python = e2e_venv()?;
+    let mut pedalboard = Command::new(&python);
+    pedalboard
+        .current_dir(root())
+        .arg(PEDALBOARD_TEST)
+        .arg(&vst3);
+    run(&mut pedalboard, "; see the failing host check above")?;
+    let mut smoke = Command::new("bash");
+    smoke
+        .current_dir(root())
+        .arg(STANDALONE_SMOKE)
+        .arg(&standalone);
+    run(&mut smoke, "; see the smoke test's log above")?;
+    println!(
+        "xtask e2e: passed: release bundles, pedalboard host tests, standalone smoke test in \
+         {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// Creates the end-to-end venv `target/e2e-venv` if needed, installs its Python packages
+/// (pip skips those already present, without going to the network), and returns its python.
+fn e2e_venv() -> Result<PathBuf, TaskError> {
+    let venv = target_dir().join("e2e-venv");
+    let python = venv.join("bin").join("python");
+    if !python.exists() {
+        run(
+            Command::new("python3").args(["-m", "venv"]).arg(&venv),
+            "; is python3-venv installed?",
+        )?;
+    }
+    let mut pip = Command::new(venv.join("bin").join("pip"));
+    pip.args(["install", "--disable-pip-version-check", "--quiet"])
+        .args(E2E_PIP_PACKAGES);
+    run(&mut pip, "; pip needs network access the first time")?;
+    Ok(python)
 }
 
 fn presets() -> Result<(), TaskError> {
@@ -288,6 +427,12 @@ fn presets() -> Result<(), TaskError> {
         "xtask presets: wrote {} ({} bytes)",
         DEMO_MIDI_PATH,
         bytes.len()
+    );
+    let written = wavecube_harness::presets::write_factory_presets(&root())?;
+    println!(
+        "xtask presets: wrote {} factory patches to {}",
+        written.len(),
+        wavecube_harness::presets::PATCHES_DIR
     );
     Ok(())
 }

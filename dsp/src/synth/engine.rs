@@ -47,14 +47,23 @@ pub struct Engine {
     bend: f32,
     /// True while the sustain pedal is down.
     pedal: bool,
-    /// Held keys in mono and legato modes, oldest first: (note, channel, velocity).
-    stack: [(u8, u8, f32); NOTE_STACK],
+    /// Held keys in mono and legato modes, oldest first.
+    stack: [HeldKey; NOTE_STACK],
     /// Entries used in `stack`.
     stack_len: usize,
     /// Chunk scratch lent to each voice.
     scratch: Scratch,
     /// Voices that ended during the last `process` call.
     ends: Vec<VoiceEnd>,
+    /// Sample offset in the block of the event being applied.
+    pos: u32,
+    /// Voice mode of the last block.
+    mode: VoiceMode,
+    /// Host voices a mono voice took over from, with that voice's age; reported ended
+    /// with it.
+    absorbed: [(u64, HeldKey); NOTE_STACK],
+    /// Entries used in `absorbed`.
+    absorbed_len: usize,
     /// Voice ends that did not fit in `ends` since construction.
     ends_dropped: u64,
     /// Most voices sounding at once since construction or reset.
@@ -85,7 +94,11 @@ impl Engine {
             channel: ChannelMod::default(),
             bend: 0.0,
             pedal: false,
-            stack: [(0, 0, 0.0); NOTE_STACK],
+            stack: [HeldKey::default(); NOTE_STACK],
+            pos: 0,
+            mode: VoiceMode::Poly,
+            absorbed: [(0, HeldKey::default()); NOTE_STACK],
+            absorbed_len: 0,
             stack_len: 0,
             scratch: Scratch::new(CHUNK),
             ends: Vec::with_capacity(MAX_ENDS),
@@ -156,6 +169,7 @@ impl Engine {
         self.channel = ChannelMod::default();
         self.pedal = false;
         self.stack_len = 0;
+        self.absorbed_len = 0;
         self.note_counter = 0;
         self.peak_voices = 0;
         self.ends.clear();
@@ -182,12 +196,18 @@ impl Engine {
         right.fill(0.0);
         self.ends.clear();
         let params = self.params.sanitized();
+        if params.voice_mode != self.mode {
+            // Keys held in another mode are not the mono voice's to return to.
+            self.mode = params.voice_mode;
+            self.stack_len = 0;
+        }
         self.channel.bend_semitones = self.bend * params.bend_range_semitones;
         let mut pos = 0;
         for ev in events {
             let at = (ev.offset as usize).min(len.saturating_sub(1)).max(pos);
             self.render(&params, left, right, pos, at);
             pos = at;
+            self.pos = at as u32;
             self.apply(&params, ev.event);
         }
         self.render(&params, left, right, pos, len);
@@ -221,17 +241,44 @@ impl Engine {
                     r,
                 );
                 if !v.is_active() {
-                    let end_event = VoiceEnd {
-                        offset: end as u32 - 1,
+                    let offset = end as u32 - 1;
+                    let own = VoiceEnd {
+                        offset,
                         voice_id: v.voice_id(),
                         note: v.note(),
                         channel: v.channel(),
                     };
-                    if self.ends.len() < MAX_ENDS {
-                        self.ends.push(end_event);
-                    } else {
-                        self.ends_dropped += 1;
+                    push_end(&mut self.ends, &mut self.ends_dropped, own);
+                    // The host voices this voice carried end with it, once each.
+                    let mut kept = 0;
+                    for n in 0..self.absorbed_len {
+                        let (owner, k) = self.absorbed[n];
+                        if owner != v.age() {
+                            self.absorbed[kept] = (owner, k);
+                            kept += 1;
+                        } else if k.voice_id != own.voice_id {
+                            let e = VoiceEnd {
+                                offset,
+                                voice_id: k.voice_id,
+                                note: k.note,
+                                channel: k.channel,
+                            };
+                            push_end(&mut self.ends, &mut self.ends_dropped, e);
+                        }
                     }
+                    self.absorbed_len = kept;
+                    // Keys whose host voice has now ended cannot take a voice back.
+                    let mut keep = 0;
+                    for n in 0..self.stack_len {
+                        let k = self.stack[n];
+                        let gone = k.voice_id.is_some()
+                            && self.ends.iter().any(|e| e.voice_id == k.voice_id);
+                        if !gone {
+                            self.stack[keep] = k;
+                            keep += 1;
+                        }
+                    }
+                    self.stack_len = keep;
                 }
             }
             start = end;
@@ -357,10 +404,27 @@ impl Engine {
         let gain = VOICE_GAIN * ((1.0 - s) + s * velocity * velocity);
         if params.voice_mode != VoiceMode::Poly {
             let legato_held = self.stack_len > 0;
-            self.stack_push(note, channel, velocity);
-            if let Some(v) = self.voices.iter_mut().find(|v| v.is_counted()) {
+            self.stack_push(HeldKey {
+                note,
+                channel,
+                velocity,
+                voice_id,
+            });
+            if let Some(i) = self.voices.iter().position(|v| v.is_counted()) {
                 let retrigger = params.voice_mode == VoiceMode::Mono || !legato_held;
-                v.retarget(note, gain, retrigger, params);
+                self.retarget(
+                    i,
+                    HeldKey {
+                        note,
+                        channel,
+                        velocity,
+                        voice_id,
+                    },
+                    gain,
+                    retrigger,
+                    params,
+                    true,
+                );
                 return;
             }
         }
@@ -390,10 +454,14 @@ impl Engine {
         }
         let slot = match self.voices.iter().position(|v| !v.is_active()) {
             Some(i) => i,
-            // Every slot is busy fading: reuse the oldest.
-            None => (0..self.voices.len())
-                .min_by_key(|&i| self.voices[i].age())
-                .unwrap_or(0),
+            // Every slot is busy fading: reuse the oldest, and tell the host it ended.
+            None => {
+                let i = (0..self.voices.len())
+                    .min_by_key(|&i| self.voices[i].age())
+                    .unwrap_or(0);
+                self.report_end(i);
+                i
+            }
         };
         self.note_counter += 1;
         self.voices[slot].start(note, channel, voice_id, gain, self.note_counter, params);
@@ -404,18 +472,21 @@ impl Engine {
     fn note_off(&mut self, params: &SynthParams, note: u8, channel: u8, voice_id: Option<i32>) {
         if params.voice_mode != VoiceMode::Poly {
             self.stack_remove(note, channel);
+            // A released key the mono voice had moved away from can never take it back:
+            // its host voice ends now.
+            self.end_absorbed(note, channel, voice_id);
             // Last-note priority: fall back to the newest key still held.
             if self.stack_len > 0 {
-                let (n, _, vel) = self.stack[self.stack_len - 1];
+                let key = self.stack[self.stack_len - 1];
                 let s = params.velocity_sensitivity;
-                let gain = VOICE_GAIN * ((1.0 - s) + s * vel * vel);
+                let gain = VOICE_GAIN * ((1.0 - s) + s * key.velocity * key.velocity);
                 let retrigger = params.voice_mode == VoiceMode::Mono;
-                if let Some(v) = self
+                if let Some(i) = self
                     .voices
-                    .iter_mut()
-                    .find(|v| v.is_counted() && v.note() == note)
+                    .iter()
+                    .position(|v| v.is_counted() && v.matches(note, channel, voice_id))
                 {
-                    v.retarget(n, gain, retrigger, params);
+                    self.retarget(i, key, gain, retrigger, params, false);
                 }
                 return;
             }
@@ -430,24 +501,147 @@ impl Engine {
         }
     }
 
-    fn stack_push(&mut self, note: u8, channel: u8, velocity: f32) {
-        self.stack_remove(note, channel);
+    /// Moves voice `i` to `key` (mono and legato). The host voice it carried so far ends
+    /// now if its key is up; if the key is still held (`old_still_held`) it could take the
+    /// voice back, so it is remembered and ends with its key's note-off or with the voice.
+    fn retarget(
+        &mut self,
+        i: usize,
+        key: HeldKey,
+        gain: f32,
+        retrigger: bool,
+        params: &SynthParams,
+        old_still_held: bool,
+    ) {
+        let v = &self.voices[i];
+        if v.voice_id().is_some() && v.voice_id() != key.voice_id {
+            let old = HeldKey {
+                note: v.note(),
+                channel: v.channel(),
+                velocity: 0.0,
+                voice_id: v.voice_id(),
+            };
+            let owner = v.age();
+            let known = self.absorbed[..self.absorbed_len]
+                .iter()
+                .any(|&(o, k)| o == owner && k.voice_id == old.voice_id);
+            let held = old_still_held
+                && self.stack[..self.stack_len]
+                    .iter()
+                    .any(|k| k.note == old.note && k.channel == old.channel);
+            if held && !known && self.absorbed_len < self.absorbed.len() {
+                self.absorbed[self.absorbed_len] = (owner, old);
+                self.absorbed_len += 1;
+            } else if !known {
+                // Its key is up (or there is no room to remember it): it ends now.
+                let end = VoiceEnd {
+                    offset: self.pos,
+                    voice_id: old.voice_id,
+                    note: old.note,
+                    channel: old.channel,
+                };
+                push_end(&mut self.ends, &mut self.ends_dropped, end);
+            }
+        }
+        // A host voice id lives in one place only: a voice that carried it before gives it
+        // up (its end is then reported without an id), and no absorbed list keeps it.
+        if let Some(id) = key.voice_id {
+            for (n, other) in self.voices.iter_mut().enumerate() {
+                if n != i && other.voice_id() == Some(id) {
+                    other.clear_voice_id();
+                }
+            }
+            let mut kept = 0;
+            for n in 0..self.absorbed_len {
+                if self.absorbed[n].1.voice_id != Some(id) {
+                    self.absorbed[kept] = self.absorbed[n];
+                    kept += 1;
+                }
+            }
+            self.absorbed_len = kept;
+        }
+        self.voices[i].retarget(key.note, key.channel, key.voice_id, gain, retrigger, params);
+    }
+
+    /// Reports the remembered host voice of a released key as ended.
+    fn end_absorbed(&mut self, note: u8, channel: u8, voice_id: Option<i32>) {
+        let mut kept = 0;
+        for n in 0..self.absorbed_len {
+            let (owner, k) = self.absorbed[n];
+            let matches = match voice_id {
+                Some(id) => k.voice_id == Some(id),
+                None => k.note == note && k.channel == channel,
+            };
+            if matches {
+                let end = VoiceEnd {
+                    offset: self.pos,
+                    voice_id: k.voice_id,
+                    note: k.note,
+                    channel: k.channel,
+                };
+                push_end(&mut self.ends, &mut self.ends_dropped, end);
+            } else {
+                self.absorbed[kept] = (owner, k);
+                kept += 1;
+            }
+        }
+        self.absorbed_len = kept;
+    }
+
+    /// Reports voice `i` as ended at the current event's offset (a reused busy slot).
+    fn report_end(&mut self, i: usize) {
+        let v = &self.voices[i];
+        if v.is_active() {
+            let end = VoiceEnd {
+                offset: self.pos,
+                voice_id: v.voice_id(),
+                note: v.note(),
+                channel: v.channel(),
+            };
+            push_end(&mut self.ends, &mut self.ends_dropped, end);
+        }
+    }
+
+    fn stack_push(&mut self, key: HeldKey) {
+        self.stack_remove(key.note, key.channel);
         if self.stack_len == NOTE_STACK {
             self.stack.copy_within(1.., 0);
             self.stack_len -= 1;
         }
-        self.stack[self.stack_len] = (note, channel, velocity);
+        self.stack[self.stack_len] = key;
         self.stack_len += 1;
     }
 
     fn stack_remove(&mut self, note: u8, channel: u8) {
         if let Some(i) = self.stack[..self.stack_len]
             .iter()
-            .position(|&(n, c, _)| n == note && c == channel)
+            .position(|k| k.note == note && k.channel == channel)
         {
             self.stack.copy_within(i + 1..self.stack_len, i);
             self.stack_len -= 1;
         }
+    }
+}
+
+/// A key held in mono or legato mode.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct HeldKey {
+    /// MIDI note number.
+    note: u8,
+    /// MIDI channel.
+    channel: u8,
+    /// Strike velocity, 0..1.
+    velocity: f32,
+    /// The host's voice id.
+    voice_id: Option<i32>,
+}
+
+/// Appends `end` within the preallocated capacity, counting what does not fit.
+fn push_end(ends: &mut Vec<VoiceEnd>, dropped: &mut u64, end: VoiceEnd) {
+    if ends.len() < MAX_ENDS {
+        ends.push(end);
+    } else {
+        *dropped += 1;
     }
 }
 

@@ -238,6 +238,11 @@ impl Voice {
         self.voice_id
     }
 
+    /// Forgets the host's voice id (another voice took it over).
+    pub(crate) fn clear_voice_id(&mut self) {
+        self.voice_id = None;
+    }
+
     /// Note-on order: smaller is older.
     pub fn age(&self) -> u64 {
         self.age
@@ -294,16 +299,21 @@ impl Voice {
         }
     }
 
-    /// Moves a sounding voice to a new note (mono and legato modes). `retrigger` restarts
-    /// the envelopes from their current level; the pitch glides when `glide_ms > 0`.
+    /// Moves a sounding voice to a new note, channel and host voice id (mono and legato
+    /// modes). `retrigger` restarts the envelopes from their current level; the pitch
+    /// glides when `glide_ms > 0`.
     pub(crate) fn retarget(
         &mut self,
         note: u8,
+        channel: u8,
+        voice_id: Option<i32>,
         velocity_gain: f32,
         retrigger: bool,
         params: &SynthParams,
     ) {
         self.note = note;
+        self.channel = channel;
+        self.voice_id = voice_id;
         self.held = true;
         self.sustained = false;
         self.target = f32::from(note);

@@ -1,0 +1,311 @@
+//! Host note events turned into engine events, gathered in a buffer allocated once.
+
+use nice_plug::midi::{Channel, Key, VoiceID};
+use nice_plug::prelude::NoteEvent as HostEvent;
+use wavecube_dsp::synth::{Expression, NoteEvent, TimedEvent};
+
+/// Engine events one [`EventQueue`] holds before the block is rendered up to the next event
+/// and the queue reused (the plugin's own input capacity, so a full queue is rare).
+pub const EVENT_CAPACITY: usize = 1024;
+
+/// MIDI CC 1: mod wheel.
+const CC_MOD_WHEEL: u8 = 1;
+/// MIDI CC 64: sustain pedal.
+const CC_SUSTAIN: u8 = 64;
+/// MIDI CC 120: all sound off.
+const CC_ALL_SOUND_OFF: u8 = 120;
+/// MIDI CC 123: all notes off.
+const CC_ALL_NOTES_OFF: u8 = 123;
+
+/// A fixed-capacity list of engine events for one piece of a block. Written and read by the
+/// audio thread only; it never grows after construction.
+#[derive(Debug)]
+pub struct EventQueue {
+    /// The events, offsets relative to the piece start; `len() <= capacity` always.
+    events: Vec<TimedEvent>,
+}
+
+impl EventQueue {
+    /// An empty queue that holds `capacity` events (at least one).
+    ///
+    /// # Allocation
+    /// Allocates the buffer once.
+    pub fn with_capacity(capacity: usize) -> Self {
+        Self {
+            events: Vec::with_capacity(capacity.max(1)),
+        }
+    }
+
+    /// Removes every event (keeps the buffer).
+    pub fn clear(&mut self) {
+        self.events.clear();
+    }
+
+    /// True when one more push would not fit.
+    pub fn is_full(&self) -> bool {
+        self.events.len() == self.events.capacity()
+    }
+
+    /// Appends `event` and returns true, or returns false (and drops nothing already queued)
+    /// when the queue is full. Never allocates.
+    pub fn push(&mut self, event: TimedEvent) -> bool {
+        if self.is_full() {
+            return false;
+        }
+        self.events.push(event);
+        true
+    }
+
+    /// The queued events, in push order.
+    pub fn as_slice(&self) -> &[TimedEvent] {
+        &self.events
+    }
+}
+
+/// The channel number of a host channel (wildcards address channel 0).
+fn channel_number(channel: Channel) -> u8 {
+    channel.number().unwrap_or(0).min(15)
+}
+
+/// The host's voice id, if it gave one.
+fn voice(voice_id: VoiceID) -> Option<i32> {
+    voice_id.id()
+}
+
+/// The engine event for a host event, with the host's sample offset; `None` for events the
+/// engine does not use (other CCs, program changes, volume/pan/vibrato expressions, SysEx).
+///
+/// Mapping: notes keep their channel and voice id; CC1 → mod wheel (morph z); CC64 → sustain
+/// pedal (down at ≥ 64/127); channel and polyphonic pressure → pressure (morph y); tuning and
+/// brightness note expressions → per-voice expressions; CC120/CC123 and wildcard note-offs →
+/// all notes off.
+pub fn to_engine<S>(event: &HostEvent<S>) -> Option<(u32, NoteEvent)> {
+    let converted = match *event {
+        HostEvent::NoteOn {
+            timing,
+            voice_id,
+            channel,
+            key: Key::Number(note),
+            velocity,
+        } => (
+            timing,
+            NoteEvent::VoiceOn {
+                note: note.min(127),
+                channel: channel_number(channel),
+                velocity,
+                voice_id: voice(voice_id),
+            },
+        ),
+        HostEvent::NoteOff {
+            timing,
+            voice_id,
+            channel,
+            key,
+            ..
+        } => match key {
+            Key::Number(note) => (
+                timing,
+                NoteEvent::VoiceOff {
+                    note,
+                    channel: channel_number(channel),
+                    voice_id: voice(voice_id),
+                },
+            ),
+            // A wildcard key addresses every key.
+            Key::Wildcard => (timing, NoteEvent::AllNotesOff),
+        },
+        HostEvent::Choke {
+            timing,
+            voice_id,
+            channel,
+            key: Key::Number(note),
+        } => (
+            timing,
+            NoteEvent::Choke {
+                note,
+                channel: channel_number(channel),
+                voice_id: voice(voice_id),
+            },
+        ),
+        HostEvent::MidiPitchBend { timing, value, .. } => (
+            timing,
+            NoteEvent::PitchBend {
+                value: bend_from_normalized(value),
+            },
+        ),
+        HostEvent::MidiCC {
+            timing, cc, value, ..
+        } => match cc {
+            CC_MOD_WHEEL => (timing, NoteEvent::ModWheel { value: unit(value) }),
+            CC_SUSTAIN => (
+                timing,
+                NoteEvent::Sustain {
+                    down: value >= 64.0 / 127.0 - 1e-4,
+                },
+            ),
+            CC_ALL_NOTES_OFF | CC_ALL_SOUND_OFF => (timing, NoteEvent::AllNotesOff),
+            _ => return None,
+        },
+        HostEvent::MidiChannelPressure {
+            timing, pressure, ..
+        } => (
+            timing,
+            NoteEvent::ChannelPressure {
+                value: unit(pressure),
+            },
+        ),
+        HostEvent::PolyPressure {
+            timing,
+            channel,
+            key: Key::Number(note),
+            pressure,
+            ..
+        } => (
+            timing,
+            NoteEvent::PolyPressure {
+                note,
+                channel: channel_number(channel),
+                value: unit(pressure),
+            },
+        ),
+        HostEvent::PolyTuning {
+            timing,
+            voice_id,
+            channel,
+            key: Key::Number(note),
+            tuning,
+        } => (
+            timing,
+            NoteEvent::Expression {
+                note,
+                channel: channel_number(channel),
+                voice_id: voice(voice_id),
+                kind: Expression::Tuning,
+                value: if tuning.is_finite() { tuning } else { 0.0 },
+            },
+        ),
+        HostEvent::PolyBrightness {
+            timing,
+            voice_id,
+            channel,
+            key: Key::Number(note),
+            brightness,
+        } => (
+            timing,
+            NoteEvent::Expression {
+                note,
+                channel: channel_number(channel),
+                voice_id: voice(voice_id),
+                kind: Expression::Brightness,
+                value: unit(brightness),
+            },
+        ),
+        _ => return None,
+    };
+    Some(converted)
+}
+
+/// `value` clamped to 0..1, NaN to 0.
+fn unit(value: f32) -> f32 {
+    if value.is_nan() {
+        0.0
+    } else {
+        value.clamp(0.0, 1.0)
+    }
+}
+
+/// Bend position −1..1 from nice-plug's normalised pitch bend (0..1, 0.5 = centre).
+///
+/// The value is snapped to MIDI's 14-bit grid first, so the centre code 8192 is exactly 0
+/// (nice-plug divides by 16383, which puts 8192 a hair above 0.5); the upper half is scaled by
+/// 8191 so the top code 16383 is exactly +1.
+pub fn bend_from_normalized(value: f32) -> f32 {
+    if !value.is_finite() {
+        return 0.0;
+    }
+    let code = (value.clamp(0.0, 1.0) * 16383.0).round() - 8192.0;
+    if code >= 0.0 {
+        code / 8191.0
+    } else {
+        code / 8192.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bend_hits_centre_and_ends() {
+        assert_eq!(bend_from_normalized(8192.0 / 16383.0), 0.0);
+        assert_eq!(bend_from_normalized(0.5), 0.0);
+        assert_eq!(bend_from_normalized(1.0), 1.0);
+        assert_eq!(bend_from_normalized(0.0), -1.0);
+        assert_eq!(bend_from_normalized(f32::NAN), 0.0);
+        assert_eq!(bend_from_normalized(7.0), 1.0);
+    }
+
+    #[test]
+    fn notes_convert_and_others_are_skipped() {
+        let on: HostEvent<()> = HostEvent::NoteOn {
+            timing: 17,
+            voice_id: VoiceID::Wildcard,
+            channel: Channel::Number(0),
+            key: Key::Number(69),
+            velocity: 0.5,
+        };
+        assert_eq!(
+            to_engine(&on),
+            Some((
+                17,
+                NoteEvent::VoiceOn {
+                    note: 69,
+                    channel: 0,
+                    velocity: 0.5,
+                    voice_id: None,
+                }
+            ))
+        );
+        let off: HostEvent<()> = HostEvent::NoteOff {
+            timing: 3,
+            voice_id: VoiceID::Wildcard,
+            channel: Channel::Number(0),
+            key: Key::Wildcard,
+            velocity: 0.0,
+        };
+        assert_eq!(to_engine(&off), Some((3, NoteEvent::AllNotesOff)));
+        let cc: HostEvent<()> = HostEvent::MidiCC {
+            timing: 0,
+            channel: 0,
+            cc: 7,
+            value: 1.0,
+        };
+        assert_eq!(to_engine(&cc), None);
+        let sustain: HostEvent<()> = HostEvent::MidiCC {
+            timing: 5,
+            channel: 0,
+            cc: 64,
+            value: 64.0 / 127.0,
+        };
+        assert_eq!(
+            to_engine(&sustain),
+            Some((5, NoteEvent::Sustain { down: true }))
+        );
+    }
+
+    #[test]
+    fn queue_never_grows() {
+        let mut q = EventQueue::with_capacity(2);
+        let ev = TimedEvent {
+            offset: 0,
+            event: NoteEvent::AllNotesOff,
+        };
+        assert!(q.push(ev));
+        assert!(q.push(ev));
+        assert!(q.is_full());
+        assert!(!q.push(ev));
+        assert_eq!(q.as_slice().len(), 2);
+        q.clear();
+        assert!(q.as_slice().is_empty());
+    }
+}

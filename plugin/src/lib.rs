@@ -1,0 +1,290 @@
+//! Wavecube as a CLAP/VST3 instrument and a standalone app: the plugin struct and its
+//! nice-plug `Plugin` impl. Parameters live in [`params`], their conversion to the engine in
+//! [`mapping`], host events in [`events`], CLAP polyphonic modulation in [`poly`], persisted
+//! non-parameter state in [`state`].
+
+use std::num::NonZeroU32;
+use std::sync::Arc;
+
+use nice_plug::midi::{Channel, Key, VoiceID};
+use nice_plug::prelude::NoteEvent as HostEvent;
+use nice_plug::prelude::*;
+use wavecube_dsp::cube::{factory_cube, CubeSet};
+use wavecube_dsp::synth::{Engine, TimedEvent};
+
+pub mod events;
+pub mod mapping;
+pub mod params;
+pub mod poly;
+pub mod state;
+
+use events::{EventQueue, EVENT_CAPACITY};
+use params::WavecubeParams;
+use poly::PolyMods;
+
+/// Longest piece rendered at one parameter value while a smoother glides, samples (a 20 ms
+/// ramp then moves in ≤ 0.33 ms steps).
+pub const SMOOTH_PIECE: usize = 16;
+
+/// The Wavecube instrument.
+pub struct Wavecube {
+    /// The parameter tree, shared with the host (and later the editor).
+    params: Arc<WavecubeParams>,
+    /// The band-limited factory cube, built at the first activation and kept.
+    cube: Option<Arc<CubeSet>>,
+    /// The synth engine; `None` until activated. Audio thread only.
+    engine: Option<Engine>,
+    /// Engine events of the piece being rendered. Audio thread only.
+    events: EventQueue,
+    /// Per-voice CLAP polyphonic modulation. Audio thread only.
+    poly: PolyMods,
+    /// The voice capacity last reported to the host (0 before the first report). Audio
+    /// thread, and `activate` on the main thread.
+    voice_capacity: u32,
+}
+
+impl Default for Wavecube {
+    fn default() -> Self {
+        Self {
+            params: Arc::new(WavecubeParams::default()),
+            cube: None,
+            engine: None,
+            events: EventQueue::with_capacity(EVENT_CAPACITY),
+            poly: PolyMods::new(),
+            voice_capacity: 0,
+        }
+    }
+}
+
+impl Plugin for Wavecube {
+    const NAME: &'static str = "Wavecube";
+    const VENDOR: &'static str = "Wavecube developers";
+    // No public home page or contact address yet.
+    const URL: &'static str = "";
+    const EMAIL: &'static str = "";
+    const VERSION: &'static str = env!("CARGO_PKG_VERSION");
+
+    const AUDIO_IO_LAYOUTS: &'static [AudioIOLayout] = &[AudioIOLayout {
+        main_input_channels: None,
+        main_output_channels: NonZeroU32::new(2),
+        ..AudioIOLayout::const_default()
+    }];
+
+    const MIDI_INPUT: MidiConfig = MidiConfig::MidiCCs;
+    const SAMPLE_ACCURATE_AUTOMATION: bool = true;
+    const INPUT_EVENT_CAPACITY: usize = EVENT_CAPACITY;
+
+    type Editor = ();
+    type SysExMessage = ();
+    type BackgroundTask = ();
+
+    fn params(&self) -> Arc<dyn Params> {
+        self.params.clone()
+    }
+
+    fn activate(
+        &mut self,
+        _audio_io_layout: &AudioIOLayout,
+        buffer_config: &BufferConfig,
+        context: &mut impl ActivateContext<Self>,
+    ) -> bool {
+        self.voice_capacity = voice_capacity(&self.params);
+        context.set_current_voice_capacity(self.voice_capacity);
+        let cube = match &self.cube {
+            Some(cube) => cube.clone(),
+            None => match CubeSet::build(&factory_cube()) {
+                Ok(set) => {
+                    let cube = Arc::new(set);
+                    self.cube = Some(cube.clone());
+                    cube
+                }
+                Err(err) => {
+                    nice_error!("Wavecube: cannot build the factory cube: {err}");
+                    return false;
+                }
+            },
+        };
+        let max_block = buffer_config.max_buffer_size.max(1) as usize;
+        let reuse = self.engine.as_ref().is_some_and(|e| {
+            e.sample_rate() == buffer_config.sample_rate && e.max_block() == max_block
+        });
+        if !reuse {
+            self.engine = Some(Engine::new(buffer_config.sample_rate, max_block, cube));
+        }
+        true
+    }
+
+    fn reset(&mut self) {
+        if let Some(engine) = &mut self.engine {
+            engine.reset();
+        }
+        self.poly.clear();
+        // After a reset there is no sound to keep continuous: start at the set values.
+        mapping::snap_smoothers(&self.params);
+    }
+
+    fn process(
+        &mut self,
+        buffer: &mut Buffer,
+        _aux: &mut AuxiliaryBuffers,
+        context: &mut impl ProcessContext<Self>,
+    ) -> ProcessStatus {
+        let len = buffer.samples();
+        let tempo_bpm = context.transport().tempo;
+        let capacity = voice_capacity(&self.params);
+        if capacity != self.voice_capacity {
+            self.voice_capacity = capacity;
+            context.set_current_voice_capacity(capacity);
+        }
+        let (Some(engine), [left, right, ..]) = (self.engine.as_mut(), buffer.as_slice()) else {
+            for channel in buffer.as_slice() {
+                channel.fill(0.0);
+            }
+            while context.next_event().is_some() {}
+            return ProcessStatus::Normal;
+        };
+        let report_ends = context.plugin_api() == PluginApi::Clap;
+
+        // nice-plug has already split the host block at parameter changes (sample-accurate
+        // automation); here it is split further at note events (by the engine), at mono
+        // automation of poly-modulated parameters and, while a smoother glides, into pieces of
+        // SMOOTH_PIECE samples.
+        let mut pos = 0;
+        let mut pending: Option<PluginNoteEvent<Self>> = None;
+        loop {
+            let mut end = if mapping::is_smoothing(&self.params) {
+                (pos + SMOOTH_PIECE).min(len)
+            } else {
+                len
+            };
+            self.events.clear();
+            // Poly offsets are relative to their parameter's value: follow it.
+            self.poly.refresh(&self.params, &mut self.events);
+            while let Some(event) = pending.take().or_else(|| context.next_event()) {
+                let at = (event.timing() as usize).max(pos);
+                if at >= end && end < len {
+                    pending = Some(event);
+                    break;
+                }
+                if self.events.is_full() {
+                    // Render up to this event, then continue with an empty queue.
+                    end = at.min(end);
+                    pending = Some(event);
+                    break;
+                }
+                let engine_event = match event {
+                    HostEvent::MonoAutomation { .. } => {
+                        // The parameter has its new value already; a piece starting here
+                        // re-sends the poly offsets relative to it.
+                        if at > pos && at < len {
+                            end = at;
+                            pending = Some(event);
+                            break;
+                        }
+                        None
+                    }
+                    HostEvent::PolyModulation {
+                        voice_id,
+                        poly_modulation_id,
+                        normalized_offset,
+                        ..
+                    } => self.poly.modulate(
+                        &self.params,
+                        voice_id,
+                        poly_modulation_id,
+                        normalized_offset,
+                    ),
+                    _ => {
+                        if let HostEvent::NoteOn {
+                            voice_id: VoiceID::ID(id),
+                            channel,
+                            key: Key::Number(note),
+                            ..
+                        } = event
+                        {
+                            self.poly
+                                .voice_started(id, note, channel.number().unwrap_or(0));
+                        }
+                        events::to_engine(&event).map(|(_, e)| e)
+                    }
+                };
+                if let Some(engine_event) = engine_event {
+                    self.events.push(TimedEvent {
+                        offset: (at - pos) as u32,
+                        event: engine_event,
+                    });
+                }
+            }
+            mapping::write_synth_params(
+                &self.params,
+                (end - pos) as u32,
+                tempo_bpm,
+                engine.params_mut(),
+            );
+            engine.process(
+                self.events.as_slice(),
+                &mut left[pos..end],
+                &mut right[pos..end],
+            );
+            for ended in engine.ended_voices() {
+                if let Some(id) = ended.voice_id {
+                    self.poly.voice_ended(id);
+                }
+                if report_ends {
+                    // Only a hint to the host; nothing to do if its queue is full.
+                    let _ = context.try_send_event(HostEvent::VoiceTerminated {
+                        timing: (pos + ended.offset as usize) as u32,
+                        voice_id: ended.voice_id.map_or(VoiceID::Wildcard, VoiceID::ID),
+                        channel: Channel::Number(ended.channel),
+                        key: Key::Number(ended.note),
+                    });
+                }
+            }
+            pos = end;
+            if pos >= len && pending.is_none() {
+                break;
+            }
+        }
+        ProcessStatus::Normal
+    }
+}
+
+/// The voice capacity reported to the host for polyphonic modulation: the polyphony in poly
+/// mode, one voice in mono and legato modes.
+pub fn voice_capacity(params: &WavecubeParams) -> u32 {
+    match params.voice_mode.value() {
+        params::VoiceMode::Poly => params
+            .polyphony
+            .value()
+            .clamp(1, wavecube_dsp::synth::MAX_VOICES as i32)
+            as u32,
+        params::VoiceMode::Mono | params::VoiceMode::Legato => 1,
+    }
+}
+
+impl ClapPlugin for Wavecube {
+    const CLAP_ID: &'static str = "org.wavecube.wavecube";
+    const CLAP_DESCRIPTION: Option<&'static str> =
+        Some("A polyphonic synthesizer that morphs through a cube of wavetables");
+    const CLAP_MANUAL_URL: Option<&'static str> = None;
+    const CLAP_SUPPORT_URL: Option<&'static str> = None;
+    const CLAP_FEATURES: &'static [ClapFeature] = &[
+        ClapFeature::Instrument,
+        ClapFeature::Synthesizer,
+        ClapFeature::Stereo,
+    ];
+    const CLAP_POLY_MODULATION_CONFIG: Option<PolyModulationConfig> = Some(PolyModulationConfig {
+        max_voice_capacity: wavecube_dsp::synth::MAX_VOICES as u32,
+        // Voices are found by the host's voice id first (see the engine's voice matching).
+        supports_overlapping_voices: true,
+    });
+}
+
+impl Vst3Plugin for Wavecube {
+    const VST3_CLASS_ID: [u8; 16] = *b"WavecubeCubeSyn1";
+    const VST3_SUBCATEGORIES: &'static [Vst3SubCategory] =
+        &[Vst3SubCategory::Instrument, Vst3SubCategory::Synth];
+}
+
+nice_export_clap!(Wavecube);
+nice_export_vst3!(Wavecube);

@@ -1,0 +1,610 @@
+//! The plugin's parameters: one `#[derive(Params)]` tree with short, stable ids, and the
+//! persisted patch choice.
+//!
+//! Ids are part of every saved project and automation lane: they are never renamed. Nested
+//! groups add their `id_prefix` and an underscore (`amp` + `atk` = `amp_atk`). Every range is a
+//! function, so the editor can reuse it.
+//!
+//! All parameters are written by the host (or the editor) and read by the audio thread.
+
+use std::sync::Arc;
+
+use nice_plug::prelude::*;
+use wavecube_dsp::synth::PolyTarget;
+
+use crate::poly::poly_mod_id;
+use crate::state::PatchCell;
+
+/// Smoothing time of continuous parameters that can glide, ms.
+pub const SMOOTH_MS: f32 = 20.0;
+
+/// Lowest master gain, dB.
+pub const GAIN_MIN_DB: f32 = -60.0;
+/// Highest master gain, dB (the engine's linear cap of 4 is +12.04 dB).
+pub const GAIN_MAX_DB: f32 = 12.0;
+/// Longest envelope segment, ms (the engine's cap).
+pub const ENV_MAX_MS: f32 = 30_000.0;
+/// Lowest LFO rate, Hz.
+pub const LFO_MIN_HZ: f32 = 0.01;
+/// Widest LFO pitch depth, semitones each way.
+pub const LFO_PITCH_MAX_ST: f32 = 24.0;
+/// Widest cutoff modulation depth (LFO and envelope), octaves each way.
+pub const CUTOFF_MOD_MAX_OCT: f32 = 8.0;
+/// Lowest filter cutoff, Hz.
+pub const CUTOFF_MIN_HZ: f32 = 20.0;
+/// Highest filter cutoff, Hz.
+pub const CUTOFF_MAX_HZ: f32 = 20_000.0;
+/// Longest glide, ms.
+pub const GLIDE_MAX_MS: f32 = 5_000.0;
+/// Most unison voices per note.
+pub const UNISON_MAX: i32 = 8;
+/// Widest unison detune, cents (spread between the outermost unison voices).
+pub const DETUNE_MAX_CENTS: f32 = 100.0;
+/// Widest pitch-bend range, semitones each way (the engine's cap).
+pub const BEND_MAX_ST: i32 = 48;
+
+/// Master gain range, dB (linear in dB).
+pub fn gain_db_range() -> FloatRange {
+    FloatRange::Linear {
+        min: GAIN_MIN_DB,
+        max: GAIN_MAX_DB,
+    }
+}
+
+/// Polyphony range, voices.
+pub fn polyphony_range() -> IntRange {
+    IntRange::Linear {
+        min: 1,
+        max: wavecube_dsp::synth::MAX_VOICES as i32,
+    }
+}
+
+/// Morph position range: 0..1 across the cube.
+pub fn morph_range() -> FloatRange {
+    FloatRange::Linear { min: 0.0, max: 1.0 }
+}
+
+/// Envelope segment time range, ms (skewed so short times get most of the travel).
+pub fn env_time_ms_range() -> FloatRange {
+    FloatRange::Skewed {
+        min: 0.0,
+        max: ENV_MAX_MS,
+        factor: FloatRange::skew_factor(-2.5),
+    }
+}
+
+/// Percentage range, 0..100 %.
+pub fn percent_range() -> FloatRange {
+    FloatRange::Linear {
+        min: 0.0,
+        max: 100.0,
+    }
+}
+
+/// Free-running LFO rate range, Hz, up to the engine's audio-rate limit.
+pub fn lfo_rate_hz_range() -> FloatRange {
+    FloatRange::Skewed {
+        min: LFO_MIN_HZ,
+        max: wavecube_dsp::synth::MAX_LFO_RATE_HZ,
+        factor: FloatRange::skew_factor(-2.5),
+    }
+}
+
+/// LFO depth to a morph axis, in morph units (the cube is 1 wide), −1..1.
+pub fn morph_depth_range() -> FloatRange {
+    FloatRange::Linear {
+        min: -1.0,
+        max: 1.0,
+    }
+}
+
+/// LFO depth to pitch, semitones each way.
+pub fn pitch_depth_st_range() -> FloatRange {
+    FloatRange::Linear {
+        min: -LFO_PITCH_MAX_ST,
+        max: LFO_PITCH_MAX_ST,
+    }
+}
+
+/// Cutoff modulation depth, octaves each way.
+pub fn cutoff_depth_oct_range() -> FloatRange {
+    FloatRange::Linear {
+        min: -CUTOFF_MOD_MAX_OCT,
+        max: CUTOFF_MOD_MAX_OCT,
+    }
+}
+
+/// Filter cutoff range, Hz (skewed: equal travel per octave, roughly).
+pub fn cutoff_hz_range() -> FloatRange {
+    FloatRange::Skewed {
+        min: CUTOFF_MIN_HZ,
+        max: CUTOFF_MAX_HZ,
+        factor: FloatRange::skew_factor(-2.0),
+    }
+}
+
+/// Glide time range, ms.
+pub fn glide_ms_range() -> FloatRange {
+    FloatRange::Skewed {
+        min: 0.0,
+        max: GLIDE_MAX_MS,
+        factor: FloatRange::skew_factor(-2.0),
+    }
+}
+
+/// Unison voice count range.
+pub fn unison_range() -> IntRange {
+    IntRange::Linear {
+        min: 1,
+        max: UNISON_MAX,
+    }
+}
+
+/// Unison detune range, cents.
+pub fn detune_cents_range() -> FloatRange {
+    FloatRange::Linear {
+        min: 0.0,
+        max: DETUNE_MAX_CENTS,
+    }
+}
+
+/// Pitch-bend range, semitones.
+pub fn bend_st_range() -> IntRange {
+    IntRange::Linear {
+        min: 0,
+        max: BEND_MAX_ST,
+    }
+}
+
+/// How new notes take voices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+pub enum VoiceMode {
+    /// Every note gets its own voice, up to the polyphony.
+    #[id = "poly"]
+    Poly,
+    /// One voice; every new note retriggers the envelopes.
+    #[id = "mono"]
+    Mono,
+    /// One voice; a note played while another is held glides without retriggering.
+    #[id = "legato"]
+    Legato,
+}
+
+/// LFO waveform, as the host shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+pub enum LfoShapeChoice {
+    /// Sine.
+    #[id = "sine"]
+    Sine,
+    /// Triangle.
+    #[id = "tri"]
+    Triangle,
+    /// Rising saw.
+    #[id = "saw"]
+    Saw,
+    /// Square.
+    #[id = "square"]
+    Square,
+    /// Sample and hold: a new random value each cycle.
+    #[id = "random"]
+    #[name = "Random"]
+    Random,
+}
+
+impl LfoShapeChoice {
+    /// The engine's shape.
+    pub fn to_dsp(self) -> wavecube_dsp::synth::LfoShape {
+        use wavecube_dsp::synth::LfoShape;
+        match self {
+            Self::Sine => LfoShape::Sine,
+            Self::Triangle => LfoShape::Triangle,
+            Self::Saw => LfoShape::Saw,
+            Self::Square => LfoShape::Square,
+            Self::Random => LfoShape::Random,
+        }
+    }
+}
+
+/// Length of one tempo-synced LFO cycle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+pub enum SyncDivision {
+    /// Four bars of 4/4.
+    #[id = "4bar"]
+    #[name = "4 bars"]
+    FourBars,
+    /// Two bars of 4/4.
+    #[id = "2bar"]
+    #[name = "2 bars"]
+    TwoBars,
+    /// One bar of 4/4.
+    #[id = "1bar"]
+    #[name = "1 bar"]
+    OneBar,
+    /// A half note.
+    #[id = "1/2"]
+    #[name = "1/2"]
+    Half,
+    /// A dotted quarter note.
+    #[id = "1/4d"]
+    #[name = "1/4 dotted"]
+    QuarterDotted,
+    /// A quarter note.
+    #[id = "1/4"]
+    #[name = "1/4"]
+    Quarter,
+    /// A quarter-note triplet.
+    #[id = "1/4t"]
+    #[name = "1/4 triplet"]
+    QuarterTriplet,
+    /// A dotted eighth note.
+    #[id = "1/8d"]
+    #[name = "1/8 dotted"]
+    EighthDotted,
+    /// An eighth note.
+    #[id = "1/8"]
+    #[name = "1/8"]
+    Eighth,
+    /// An eighth-note triplet.
+    #[id = "1/8t"]
+    #[name = "1/8 triplet"]
+    EighthTriplet,
+    /// A sixteenth note.
+    #[id = "1/16"]
+    #[name = "1/16"]
+    Sixteenth,
+    /// A sixteenth-note triplet.
+    #[id = "1/16t"]
+    #[name = "1/16 triplet"]
+    SixteenthTriplet,
+    /// A thirty-second note.
+    #[id = "1/32"]
+    #[name = "1/32"]
+    ThirtySecond,
+}
+
+impl SyncDivision {
+    /// Length of one cycle in quarter notes (beats of the host's tempo).
+    pub fn quarter_notes(self) -> f64 {
+        match self {
+            Self::FourBars => 16.0,
+            Self::TwoBars => 8.0,
+            Self::OneBar => 4.0,
+            Self::Half => 2.0,
+            Self::QuarterDotted => 1.5,
+            Self::Quarter => 1.0,
+            Self::QuarterTriplet => 2.0 / 3.0,
+            Self::EighthDotted => 0.75,
+            Self::Eighth => 0.5,
+            Self::EighthTriplet => 1.0 / 3.0,
+            Self::Sixteenth => 0.25,
+            Self::SixteenthTriplet => 1.0 / 6.0,
+            Self::ThirtySecond => 0.125,
+        }
+    }
+
+    /// Cycle rate in Hz at `tempo_bpm` quarter notes per minute.
+    pub fn rate_hz(self, tempo_bpm: f64) -> f64 {
+        tempo_bpm / 60.0 / self.quarter_notes()
+    }
+}
+
+/// The filter's response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+pub enum FilterType {
+    /// 12 dB/octave state-variable low-pass.
+    #[id = "lp"]
+    #[name = "Low-pass"]
+    LowPass,
+    /// State-variable band-pass.
+    #[id = "bp"]
+    #[name = "Band-pass"]
+    BandPass,
+    /// 12 dB/octave state-variable high-pass.
+    #[id = "hp"]
+    #[name = "High-pass"]
+    HighPass,
+}
+
+/// A percentage parameter (0..100 %) shown with one decimal.
+fn percent(name: &str, default: f32) -> FloatParam {
+    FloatParam::new(name, default, percent_range())
+        .with_unit(" %")
+        .with_step_size(0.1)
+}
+
+/// An envelope time parameter in ms.
+fn env_time(name: &str, default_ms: f32) -> FloatParam {
+    FloatParam::new(name, default_ms, env_time_ms_range())
+        .with_unit(" ms")
+        .with_value_to_string(formatters::v2s_f32_rounded(1))
+}
+
+/// A linearly smoothed parameter.
+fn smoothed(param: FloatParam) -> FloatParam {
+    param.with_smoother(SmoothingStyle::Linear(SMOOTH_MS))
+}
+
+/// An ADSR envelope's settings.
+#[derive(Params)]
+pub struct EnvParams {
+    /// Attack time, ms (0..30,000).
+    #[id = "atk"]
+    pub attack_ms: FloatParam,
+    /// Decay time to the sustain level, ms (0..30,000).
+    #[id = "dec"]
+    pub decay_ms: FloatParam,
+    /// Sustain level, % of full (0..100).
+    #[id = "sus"]
+    pub sustain_pct: FloatParam,
+    /// Release time to silence, ms (0..30,000).
+    #[id = "rel"]
+    pub release_ms: FloatParam,
+}
+
+impl EnvParams {
+    /// An envelope whose parameter names start with `prefix` (e.g. "Amp").
+    pub fn new(
+        prefix: &str,
+        attack_ms: f32,
+        decay_ms: f32,
+        sustain_pct: f32,
+        release_ms: f32,
+    ) -> Self {
+        Self {
+            attack_ms: env_time(&format!("{prefix} Attack"), attack_ms),
+            decay_ms: env_time(&format!("{prefix} Decay"), decay_ms),
+            sustain_pct: percent(&format!("{prefix} Sustain"), sustain_pct),
+            release_ms: env_time(&format!("{prefix} Release"), release_ms),
+        }
+    }
+}
+
+/// One LFO: free rate or tempo sync, shape, and depths to every destination.
+#[derive(Params)]
+pub struct LfoParamGroup {
+    /// Free-running rate, Hz (0.01..1000); ignored while synced.
+    #[id = "rate"]
+    pub rate_hz: FloatParam,
+    /// Follow the host tempo instead of `rate_hz`.
+    #[id = "sync"]
+    pub sync: BoolParam,
+    /// Cycle length while synced.
+    #[id = "div"]
+    pub division: EnumParam<SyncDivision>,
+    /// Waveform.
+    #[id = "shp"]
+    pub shape: EnumParam<LfoShapeChoice>,
+    /// Depth to morph X, morph units (−1..1).
+    #[id = "x"]
+    pub depth_x: FloatParam,
+    /// Depth to morph Y, morph units (−1..1).
+    #[id = "y"]
+    pub depth_y: FloatParam,
+    /// Depth to morph Z, morph units (−1..1).
+    #[id = "z"]
+    pub depth_z: FloatParam,
+    /// Depth to pitch, semitones (−24..24).
+    #[id = "pit"]
+    pub depth_pitch_st: FloatParam,
+    /// Depth to filter cutoff, octaves (−8..8).
+    #[id = "cut"]
+    pub depth_cutoff_oct: FloatParam,
+}
+
+impl LfoParamGroup {
+    /// LFO number `n` (1-based; parameter names start with "LFO n").
+    pub fn new(n: u32) -> Self {
+        let name = |what: &str| format!("LFO {n} {what}");
+        let depth = |axis: &str| {
+            smoothed(
+                FloatParam::new(name(&format!("to {axis}")), 0.0, morph_depth_range())
+                    .with_step_size(0.001),
+            )
+        };
+        Self {
+            rate_hz: FloatParam::new(name("Rate"), 1.0, lfo_rate_hz_range())
+                .with_unit(" Hz")
+                .with_value_to_string(formatters::v2s_f32_rounded(3)),
+            sync: BoolParam::new(name("Sync"), false),
+            division: EnumParam::new(name("Division"), SyncDivision::Quarter),
+            shape: EnumParam::new(name("Shape"), LfoShapeChoice::Sine),
+            depth_x: depth("X"),
+            depth_y: depth("Y"),
+            depth_z: depth("Z"),
+            depth_pitch_st: smoothed(
+                FloatParam::new(name("to Pitch"), 0.0, pitch_depth_st_range())
+                    .with_unit(" st")
+                    .with_step_size(0.01),
+            ),
+            depth_cutoff_oct: smoothed(
+                FloatParam::new(name("to Cutoff"), 0.0, cutoff_depth_oct_range())
+                    .with_unit(" oct")
+                    .with_step_size(0.01),
+            ),
+        }
+    }
+}
+
+/// Base morph point.
+#[derive(Params)]
+pub struct MorphParams {
+    /// Morph X ("shape" on the factory cube), 0..1 across the cube. Poly-modulatable (CLAP).
+    #[id = "mx"]
+    pub x: FloatParam,
+    /// Morph Y ("brightness" on the factory cube), 0..1 across the cube. Poly-modulatable.
+    #[id = "my"]
+    pub y: FloatParam,
+    /// Morph Z ("formant" on the factory cube), 0..1 across the cube. Poly-modulatable.
+    #[id = "mz"]
+    pub z: FloatParam,
+}
+
+impl Default for MorphParams {
+    fn default() -> Self {
+        let axis = |name: &str, target: PolyTarget| {
+            smoothed(
+                FloatParam::new(name, 0.0, morph_range())
+                    .with_step_size(0.0001)
+                    .with_poly_modulation_id(poly_mod_id(target)),
+            )
+        };
+        Self {
+            x: axis("Morph X", PolyTarget::MorphX),
+            y: axis("Morph Y", PolyTarget::MorphY),
+            z: axis("Morph Z", PolyTarget::MorphZ),
+        }
+    }
+}
+
+/// Unison stacking per note.
+#[derive(Params)]
+pub struct UnisonParams {
+    /// Voices per note, 1..8.
+    #[id = "uni_n"]
+    pub voices: IntParam,
+    /// Detune between the outermost unison voices, cents (0..100).
+    #[id = "uni_dt"]
+    pub detune_cents: FloatParam,
+    /// Stereo spread of the unison voices, % (0 = mono, 100 = full width).
+    #[id = "uni_sp"]
+    pub spread_pct: FloatParam,
+}
+
+impl Default for UnisonParams {
+    fn default() -> Self {
+        Self {
+            voices: IntParam::new("Unison Voices", 1, unison_range()),
+            detune_cents: smoothed(
+                FloatParam::new("Unison Detune", 10.0, detune_cents_range())
+                    .with_unit(" ct")
+                    .with_step_size(0.1),
+            ),
+            spread_pct: smoothed(percent("Unison Spread", 50.0)),
+        }
+    }
+}
+
+/// The state-variable filter.
+#[derive(Params)]
+pub struct FilterParams {
+    /// Filter in or out of the signal path.
+    #[id = "flt_on"]
+    pub enabled: BoolParam,
+    /// Response: low-, band- or high-pass.
+    #[id = "flt_ty"]
+    pub kind: EnumParam<FilterType>,
+    /// Cutoff (centre) frequency, Hz (20..20,000). Poly-modulatable (CLAP).
+    #[id = "flt_fc"]
+    pub cutoff_hz: FloatParam,
+    /// Resonance, % (0 = none, 100 = edge of self-oscillation).
+    #[id = "flt_q"]
+    pub resonance_pct: FloatParam,
+    /// Cutoff shift by envelope 2 at full level, octaves (−8..8).
+    #[id = "flt_env"]
+    pub env_amount_oct: FloatParam,
+    /// Key tracking, % (100 = cutoff follows the note one octave per octave, around C4).
+    #[id = "flt_key"]
+    pub keytrack_pct: FloatParam,
+}
+
+impl Default for FilterParams {
+    fn default() -> Self {
+        Self {
+            enabled: BoolParam::new("Filter", false),
+            kind: EnumParam::new("Filter Type", FilterType::LowPass),
+            cutoff_hz: FloatParam::new("Filter Cutoff", 8_000.0, cutoff_hz_range())
+                .with_unit(" Hz")
+                .with_smoother(SmoothingStyle::Logarithmic(SMOOTH_MS))
+                .with_value_to_string(formatters::v2s_f32_rounded(1))
+                .with_poly_modulation_id(poly_mod_id(PolyTarget::Cutoff)),
+            resonance_pct: smoothed(percent("Filter Resonance", 10.0)),
+            env_amount_oct: smoothed(
+                FloatParam::new("Filter Env Amount", 0.0, cutoff_depth_oct_range())
+                    .with_unit(" oct")
+                    .with_step_size(0.01),
+            ),
+            keytrack_pct: smoothed(percent("Filter Keytrack", 0.0)),
+        }
+    }
+}
+
+/// Every parameter of Wavecube, plus the persisted patch choice.
+#[derive(Params)]
+pub struct WavecubeParams {
+    /// Master gain, dB (−60..12), smoothed.
+    #[id = "gain"]
+    pub gain_db: FloatParam,
+    /// Most voices sounding at once, 1..64; more notes steal the oldest.
+    #[id = "poly"]
+    pub polyphony: IntParam,
+    /// Poly, mono or legato.
+    #[id = "vmode"]
+    pub voice_mode: EnumParam<VoiceMode>,
+    /// Portamento time between successive notes, ms (0..5000).
+    #[id = "glide"]
+    pub glide_ms: FloatParam,
+    /// How much velocity changes level, % (0 = none, 100 = level ∝ velocity²).
+    #[id = "vel"]
+    pub velocity_pct: FloatParam,
+    /// Pitch-bend range, semitones each way (0..48).
+    #[id = "bend"]
+    pub bend_range_st: IntParam,
+    /// Base morph point.
+    #[nested(group = "Morph")]
+    pub morph: MorphParams,
+    /// Unison.
+    #[nested(group = "Unison")]
+    pub unison: UnisonParams,
+    /// The amplitude envelope.
+    #[nested(id_prefix = "amp", group = "Amp Envelope")]
+    pub amp_env: EnvParams,
+    /// The second envelope, a modulation source (drives the filter's env amount).
+    #[nested(id_prefix = "env2", group = "Envelope 2")]
+    pub env2: EnvParams,
+    /// LFO 1.
+    #[nested(id_prefix = "lfo1", group = "LFO 1")]
+    pub lfo1: LfoParamGroup,
+    /// LFO 2.
+    #[nested(id_prefix = "lfo2", group = "LFO 2")]
+    pub lfo2: LfoParamGroup,
+    /// The filter.
+    #[nested(group = "Filter")]
+    pub filter: FilterParams,
+    /// Which bank and patch the sound came from (written by the main thread; never read by
+    /// the audio thread).
+    #[persist = "patch"]
+    pub patch: Arc<PatchCell>,
+}
+
+impl Default for WavecubeParams {
+    fn default() -> Self {
+        let amp = wavecube_dsp::synth::AdsrParams::default();
+        Self {
+            gain_db: FloatParam::new("Gain", 0.0, gain_db_range())
+                .with_unit(" dB")
+                .with_step_size(0.01)
+                .with_smoother(SmoothingStyle::Linear(SMOOTH_MS)),
+            polyphony: IntParam::new("Polyphony", 32, polyphony_range()),
+            voice_mode: EnumParam::new("Voice Mode", VoiceMode::Poly),
+            glide_ms: FloatParam::new("Glide", 0.0, glide_ms_range())
+                .with_unit(" ms")
+                .with_value_to_string(formatters::v2s_f32_rounded(1)),
+            velocity_pct: percent("Velocity Sensitivity", 100.0),
+            bend_range_st: IntParam::new("Bend Range", 2, bend_st_range()).with_unit(" st"),
+            morph: MorphParams::default(),
+            unison: UnisonParams::default(),
+            amp_env: EnvParams::new(
+                "Amp",
+                amp.attack_ms,
+                amp.decay_ms,
+                amp.sustain * 100.0,
+                amp.release_ms,
+            ),
+            env2: EnvParams::new("Env 2", 5.0, 500.0, 0.0, 300.0),
+            lfo1: LfoParamGroup::new(1),
+            lfo2: LfoParamGroup::new(2),
+            filter: FilterParams::default(),
+            patch: Arc::new(PatchCell::default()),
+        }
+    }
+}
