@@ -331,6 +331,31 @@ def check_state_round_trip(host):
     assert d_fresh > 1e-3, "the tweaks should change the sound (else the test proves nothing)"
 
 
+def check_corrupt_state(host):
+    """Corrupt, truncated or empty state never crashes the host: the instance refuses it and
+    keeps its current (default) sound."""
+    plugin = host.fresh()
+    phrase = [(A4, 100, 0.0, 0.5)]
+    reference = render(plugin, phrase, 0.8)
+    good = host.default_state
+    cases = [
+        ("garbage", b"\x00\xffnot a state" * 10),
+        ("truncated", good[: len(good) // 2]),
+        ("empty", b""),
+    ]
+    for name, bad in cases:
+        try:
+            plugin.raw_state = bad
+            outcome = "accepted"
+        except Exception as e:  # pedalboard surfaces the plugin's refusal as an exception
+            outcome = f"refused ({type(e).__name__})"
+        out = render(plugin, phrase, 0.8)
+        d = float(np.max(np.abs(out - reference)))
+        print(f"  {name} state ({len(bad)} bytes): {outcome}; max |out - default| = {d:.3g} (bound 1e-6)")
+        assert d <= 1e-6, f"{name} state changed the sound"
+        plugin.raw_state = good
+
+
 def check_velocity(host):
     plugin = host.fresh()
     for sens_pct in [100.0, 50.0]:
@@ -406,6 +431,7 @@ CHECKS = [
     check_morph_x_changes_spectrum,
     check_gain_step,
     check_state_round_trip,
+    check_corrupt_state,
     check_velocity,
     check_sixteen_voices,
     check_filter_low_pass,
