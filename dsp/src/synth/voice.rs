@@ -111,7 +111,7 @@ pub struct Voice {
     target: f32,
     /// Glide step, semitones per sample (0 = jump).
     glide_step: f32,
-    /// Per-voice modulation: morph offsets, cutoff octaves, pressure, tuning.
+    /// Polyphonic morph offsets `[x, y, z]`, morph units.
     poly_morph: [f32; 3],
     /// Polyphonic cutoff offset, octaves.
     poly_cutoff: f32,
