@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use wavecube_dsp::analysis::AnalysisError;
+use wavecube_dsp::codec::tqa::{TqaError, MAX_BITS, MAX_BLOCK, MIN_BITS, MIN_BLOCK};
 use wavecube_dsp::cube::CubeError;
 
 /// A Standard MIDI File that could not be turned into note events.
@@ -99,6 +100,45 @@ pub enum OptionError {
     /// The input song lasts longer than the render limit.
     #[error("the song lasts {0:.1} s, more than the 3600 s limit; shorten it with --seconds")]
     SongTooLong(f64),
+    /// `tqa --bits` outside the codec's range.
+    #[error("--bits {0}: bits per coefficient must be {MIN_BITS} to {MAX_BITS}")]
+    Bits(u8),
+    /// `tqa --block` not a power of two in the codec's range.
+    #[error(
+        "--block {0}: block size must be a power of two from {MIN_BLOCK} to {MAX_BLOCK} samples"
+    )]
+    TqaBlock(usize),
+    /// `tqa --mode` not a mode name.
+    #[error("--mode \"{0}\": unknown mode (use plain, sign or qjl)")]
+    Mode(String),
+    /// A TQA setting the codec refuses that the checks above let through.
+    #[error(transparent)]
+    Codec(TqaError),
+    /// `tqa simulate --type` not a signal name.
+    #[error("--type \"{0}\": unknown signal (use sine, square, noise or transient)")]
+    SignalType(String),
+    /// `tqa simulate --duration` not giving 1 to 3600 s worth of samples.
+    #[error("--duration {0}: duration must be at most 3600 s and hold at least one sample")]
+    Duration(f64),
+    /// `tqa simulate --frequency` outside 0 to half the sample rate.
+    #[error("--frequency {frequency_hz}: frequency must be 0 to {nyquist_hz} Hz (half of --sr)")]
+    Frequency {
+        /// The frequency given, Hz.
+        frequency_hz: f64,
+        /// Half the sample rate, Hz.
+        nyquist_hz: f64,
+    },
+    /// `tqa simulate --amplitude` outside 0 to 1.
+    #[error("--amplitude {0}: amplitude must be 0 to 1 (full scale)")]
+    Amplitude(f64),
+    /// `tqa simulate --spikes` more than the signal has samples.
+    #[error("--spikes {spikes}: more spikes than the signal's {frames} samples")]
+    Spikes {
+        /// Spikes asked for.
+        spikes: usize,
+        /// Samples in the signal.
+        frames: usize,
+    },
 }
 
 /// A WAV file that could not be written or read.
@@ -116,6 +156,23 @@ pub enum WavError {
     /// The WAV file is valid but its sample format is not one the harness reads.
     #[error("unsupported WAV format: {0}")]
     Unsupported(String),
+    /// The WAV file holds no audio frames, where a command needs some.
+    #[error("the file holds no audio frames")]
+    Empty,
+}
+
+/// A `.tqa` file that could not be read, written, encoded or decoded.
+#[derive(Debug, thiserror::Error)]
+pub enum TqaFileError {
+    /// The file is missing or unreadable.
+    #[error("cannot read TQA file: {0}")]
+    Read(#[source] std::io::Error),
+    /// The file cannot be created or written.
+    #[error("cannot write TQA file: {0}")]
+    Write(#[source] std::io::Error),
+    /// The codec refused the stream (bad, truncated or corrupt) or the audio.
+    #[error(transparent)]
+    Codec(TqaError),
 }
 
 /// Any failure of a harness command, naming the file or value concerned.
@@ -144,6 +201,41 @@ pub enum HarnessError {
         path: PathBuf,
         /// Why it cannot be measured.
         source: AnalysisError,
+    },
+    /// A `.tqa` stream problem, or audio the TQA codec cannot encode; `path`
+    /// is the `.tqa` file, or the WAV file whose audio was refused.
+    #[error("{}: {source}", path.display())]
+    Tqa {
+        /// The file concerned.
+        path: PathBuf,
+        /// What went wrong.
+        source: TqaFileError,
+    },
+    /// Two WAV files that cannot be compared.
+    #[error("{} vs {}: {source}", reference.display(), test.display())]
+    Compare {
+        /// The reference file (`--file1`).
+        reference: PathBuf,
+        /// The file compared with it (`--file2`).
+        test: PathBuf,
+        /// Why they cannot be compared.
+        source: AnalysisError,
+    },
+    /// Two WAV files to compare at different sample rates.
+    #[error(
+        "{} is at {reference_hz} Hz but {} is at {test_hz} Hz: compare needs one sample rate",
+        reference.display(),
+        test.display()
+    )]
+    SampleRateMismatch {
+        /// The reference file (`--file1`).
+        reference: PathBuf,
+        /// Its sample rate, Hz.
+        reference_hz: u32,
+        /// The file compared with it (`--file2`).
+        test: PathBuf,
+        /// Its sample rate, Hz.
+        test_hz: u32,
     },
     /// A bad `--notes` list.
     #[error(transparent)]

@@ -3,8 +3,10 @@
 //!
 //! - [`midi`] and [`notes`] turn a Standard MIDI File or a `--notes` list into a [`song::Song`].
 //! - [`render`] plays a song through [`wavecube_dsp::synth::Engine`] block by block.
-//! - [`wav`] writes f32/i24/i16 stereo WAV and reads WAV back.
+//! - [`wav`] writes f32/i24/i16 WAV and reads 8- to 32-bit integer and float WAV back.
 //! - [`options`] checks the CLI's render options; [`error`] holds the typed errors.
+//! - [`tqa`] is `wavecube tqa`: the TQA codec on WAV and `.tqa` files, the
+//!   fidelity comparison and audiotq's synthetic test signals.
 //! - [`demo`] generates `presets/demo/demo.mid`; [`presets`] defines the factory patches
 //!   (`presets/patches/*.json`) and finds `--patch` files.
 //!
@@ -18,6 +20,7 @@ pub mod options;
 pub mod presets;
 pub mod render;
 pub mod song;
+pub mod tqa;
 pub mod wav;
 
 pub use error::HarnessError;

@@ -36,6 +36,14 @@ pub enum AnalysisError {
         /// Half the sample rate, in Hz.
         nyquist_hz: f64,
     },
+    /// Two signals to compare have different channel counts.
+    #[error("channel counts differ: the reference has {reference}, the test {test}")]
+    ChannelMismatch {
+        /// Channels of the reference signal.
+        reference: usize,
+        /// Channels of the test signal.
+        test: usize,
+    },
     /// The analysed segment holds no tone: every sample is zero, or no
     /// spectral peak stands clear of DC.
     #[error("the signal is silent: there is no tone to measure")]

@@ -1,4 +1,5 @@
-//! `wavecube`: the headless command line — render MIDI or a note list to WAV, measure WAV files.
+//! `wavecube`: the headless command line — render MIDI or a note list to WAV, measure WAV
+//! files, and run the TQA codec on them.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -17,12 +18,13 @@ use wavecube_harness::options::{
 };
 use wavecube_harness::presets::{read_patch, resolve_patch, workspace_root};
 use wavecube_harness::render::{build_engine_with, Renderer, Schedule};
+use wavecube_harness::tqa::{expand_audiotq_flags, run_tqa, TqaArgs};
 use wavecube_harness::wav::{read_wav, WavFormat, WavOut};
 
 /// Wavecube's headless command line.
 ///
-/// Renders songs through the Wavecube synth (the factory wavetable cube) and
-/// measures audio. Bad input prints one line naming the file or value and
+/// Renders songs through the Wavecube synth (the factory wavetable cube),
+/// measures audio, and compresses it with the TQA codec. Bad input prints one line naming the file or value and
 /// exits with code 2.
 #[derive(Debug, Parser)]
 #[command(name = "wavecube", version)]
@@ -45,6 +47,11 @@ enum Command {
     /// peak_dbfs (dB re full scale), spurious_db (power outside the harmonics
     /// relative to the harmonics, dB).
     Measure(MeasureArgs),
+    /// The TQA codec on files: encode, decode, run (round trip with a report),
+    /// compare two WAV files, simulate test signals.
+    ///
+    /// Example: wavecube tqa run -i in.wav -o out.wav --bits 6
+    Tqa(TqaArgs),
 }
 
 #[derive(Debug, Args)]
@@ -123,10 +130,11 @@ struct MeasureJson {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::parse_from(expand_audiotq_flags(std::env::args_os()));
     let result = match cli.command {
         Command::Render(args) => render(&args),
         Command::Measure(args) => measure(&args),
+        Command::Tqa(args) => run_tqa(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
