@@ -2,10 +2,12 @@
 //!
 //! - [`cube`]: nodes, the cube grid, band-limited mip sets and the cube oscillator.
 //! - [`synth`]: the polyphonic engine, voices, envelopes and LFOs.
+//! - [`bank`]: cube banks, the `.wcube` format and its node codecs.
 //! - [`codec`]: the TQA codec, on files, on ring buffers and as a streaming stage.
 //! - [`analysis`]: measurement of rendered audio (pitch, level, spurious energy).
 
 pub mod analysis;
+pub mod bank;
 pub mod codec;
 pub mod cube;
 pub mod patch;

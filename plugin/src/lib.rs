@@ -1,10 +1,13 @@
 //! Wavecube as a CLAP/VST3 instrument and a standalone app: the plugin struct and its
 //! nice-plug `Plugin` impl. Parameters live in [`params`], their conversion to the engine in
 //! [`mapping`], host events in [`events`], CLAP polyphonic modulation in [`poly`], persisted
-//! non-parameter state in [`state`].
+//! non-parameter state in [`state`], the codec stage in [`codec_stage`] and the rolling
+//! capture of the output in [`capture`].
 
 use std::num::NonZeroU32;
 use std::sync::Arc;
+
+use atomic_float::AtomicF32;
 
 use nice_plug::midi::{Channel, Key, VoiceID};
 use nice_plug::prelude::NoteEvent as HostEvent;
@@ -12,15 +15,20 @@ use nice_plug::prelude::*;
 use wavecube_dsp::cube::{factory_cube, CubeSet};
 use wavecube_dsp::synth::{Engine, TimedEvent};
 
+pub mod capture;
+pub mod codec_stage;
 pub mod events;
 pub mod mapping;
 pub mod params;
 pub mod poly;
 pub mod state;
 
+use capture::{CaptureStatus, CaptureWorker};
+use codec_stage::CodecStage;
 use events::{EventQueue, EVENT_CAPACITY};
 use params::WavecubeParams;
 use poly::PolyMods;
+use wavecube_dsp::codec::tqa::CaptureInput;
 
 /// Longest piece rendered at one parameter value while a smoother glides, samples (a 20 ms
 /// ramp then moves in ≤ 0.33 ms steps).
@@ -41,6 +49,19 @@ pub struct Wavecube {
     /// The voice capacity last reported to the host (0 before the first report). Audio
     /// thread, and `activate` on the main thread.
     voice_capacity: u32,
+    /// The codec stage; `None` until activated. Audio thread only.
+    codec: Option<CodecStage>,
+    /// The codec stage's live SQNR, dB (NaN while off, +∞ before anything audible was coded):
+    /// written by the audio thread after every `process` call, read by the editor.
+    codec_sqnr_db: Arc<AtomicF32>,
+    /// The audio thread's end of the capture; `None` until activated (or if the capture could
+    /// not start).
+    capture_input: Option<CaptureInput>,
+    /// The capture thread; dropping it stops and joins the thread. Main thread (`activate`,
+    /// drop).
+    capture: Option<CaptureWorker>,
+    /// What the capture thread reports (last export, memory), for the editor.
+    capture_status: Arc<CaptureStatus>,
 }
 
 impl Default for Wavecube {
@@ -52,7 +73,26 @@ impl Default for Wavecube {
             events: EventQueue::with_capacity(EVENT_CAPACITY),
             poly: PolyMods::new(),
             voice_capacity: 0,
+            codec: None,
+            codec_sqnr_db: Arc::new(AtomicF32::new(f32::NAN)),
+            capture_input: None,
+            capture: None,
+            capture_status: Arc::new(CaptureStatus::default()),
         }
+    }
+}
+
+impl Wavecube {
+    /// The codec stage's live SQNR, dB, for the editor: written after every `process` call;
+    /// NaN while the stage is off, +∞ while it is on but has coded nothing audible since it
+    /// (re)started.
+    pub fn codec_sqnr_db(&self) -> Arc<AtomicF32> {
+        self.codec_sqnr_db.clone()
+    }
+
+    /// What the capture thread reports: the last export's path, memory held, audio retained.
+    pub fn capture_status(&self) -> Arc<CaptureStatus> {
+        self.capture_status.clone()
     }
 }
 
@@ -111,6 +151,38 @@ impl Plugin for Wavecube {
         if !reuse {
             self.engine = Some(Engine::new(buffer_config.sample_rate, max_block, cube));
         }
+        if self.codec.is_none() {
+            match CodecStage::new(self.codec_sqnr_db.clone()) {
+                Ok(stage) => self.codec = Some(stage),
+                Err(err) => {
+                    nice_error!("Wavecube: cannot build the codec stage: {err}");
+                    return false;
+                }
+            }
+        }
+        if let Some(codec) = &mut self.codec {
+            codec.follow(&self.params.codec);
+            codec.publish();
+            context.set_latency_samples(codec.latency_samples());
+        }
+        // One capture per sample rate: a new rate stops (and joins) the old thread first.
+        let sample_rate_hz = buffer_config.sample_rate.round() as u32;
+        if self.capture.as_ref().map(CaptureWorker::sample_rate_hz) != Some(sample_rate_hz) {
+            self.capture_input = None;
+            self.capture = None;
+            match CaptureWorker::start(
+                sample_rate_hz,
+                self.params.clone(),
+                self.capture_status.clone(),
+            ) {
+                Ok((input, worker)) => {
+                    self.capture_input = Some(input);
+                    self.capture = Some(worker);
+                }
+                // The synth plays on without a capture.
+                Err(err) => nice_error!("Wavecube: no capture: {err}"),
+            }
+        }
         true
     }
 
@@ -119,6 +191,9 @@ impl Plugin for Wavecube {
             engine.reset();
         }
         self.poly.clear();
+        if let Some(codec) = &mut self.codec {
+            codec.reset();
+        }
         // After a reset there is no sound to keep continuous: start at the set values.
         mapping::snap_smoothers(&self.params);
     }
@@ -136,7 +211,9 @@ impl Plugin for Wavecube {
             self.voice_capacity = capacity;
             context.set_current_voice_capacity(capacity);
         }
-        let (Some(engine), [left, right, ..]) = (self.engine.as_mut(), buffer.as_slice()) else {
+        let (Some(engine), Some(codec), [left, right, ..]) =
+            (self.engine.as_mut(), self.codec.as_mut(), buffer.as_slice())
+        else {
             for channel in buffer.as_slice() {
                 channel.fill(0.0);
             }
@@ -144,6 +221,10 @@ impl Plugin for Wavecube {
             return ProcessStatus::Normal;
         };
         let report_ends = context.plugin_api() == PluginApi::Clap;
+        if let Some(latency) = codec.follow(&self.params.codec) {
+            context.set_latency_samples(latency);
+        }
+        let codec_on = codec.is_on();
 
         // nice-plug has already split the host block at parameter changes (sample-accurate
         // automation); here it is split further at note events (by the engine), at mono
@@ -152,7 +233,9 @@ impl Plugin for Wavecube {
         let mut pos = 0;
         let mut pending: Option<PluginNoteEvent<Self>> = None;
         loop {
-            let mut end = if mapping::is_smoothing(&self.params) {
+            let smoothing = mapping::is_smoothing(&self.params)
+                || (codec_on && self.params.codec.mix_pct.smoothed.is_smoothing());
+            let mut end = if smoothing {
                 (pos + SMOOTH_PIECE).min(len)
             } else {
                 len
@@ -215,17 +298,24 @@ impl Plugin for Wavecube {
                     });
                 }
             }
-            mapping::write_synth_params(
-                &self.params,
-                (end - pos) as u32,
-                tempo_bpm,
-                engine.params_mut(),
-            );
+            let steps = (end - pos) as u32;
+            mapping::write_synth_params(&self.params, steps, tempo_bpm, engine.params_mut());
+            // With the codec stage on, master gain follows the stage (after the filter, before
+            // master gain): the engine renders at unity.
+            let gain = if codec_on {
+                std::mem::replace(&mut engine.params_mut().gain, 1.0)
+            } else {
+                1.0
+            };
             engine.process(
                 self.events.as_slice(),
                 &mut left[pos..end],
                 &mut right[pos..end],
             );
+            if codec_on {
+                let mix = mapping::tqa_mix(&self.params, steps);
+                codec.process(&mut left[pos..end], &mut right[pos..end], mix, gain);
+            }
             for ended in engine.ended_voices() {
                 if let Some(id) = ended.voice_id {
                     self.poly.voice_ended(id);
@@ -244,6 +334,12 @@ impl Plugin for Wavecube {
             if pos >= len && pending.is_none() {
                 break;
             }
+        }
+        codec.publish();
+        if let Some(input) = &mut self.capture_input {
+            input.push(&[left, right]);
+            self.capture_status
+                .set_dropped_frames(input.dropped_frames());
         }
         ProcessStatus::Normal
     }

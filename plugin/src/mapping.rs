@@ -5,6 +5,7 @@
 //! host; [`write_synth_params`] is the one place that reads the live parameters and smoothers.
 
 use nice_plug::prelude::*;
+use wavecube_dsp::codec::tqa::{TqaConfig, DEFAULT_MODE, DEFAULT_SEED, MAX_BITS, MIN_BITS};
 use wavecube_dsp::synth::{
     AdsrParams, FilterMode, FilterParams, LfoParams, SynthParams, VoiceMode as DspVoiceMode,
 };
@@ -50,6 +51,18 @@ pub fn filter_mode(kind: FilterType) -> FilterMode {
         FilterType::LowPass => FilterMode::LowPass,
         FilterType::BandPass => FilterMode::BandPass,
         FilterType::HighPass => FilterMode::HighPass,
+    }
+}
+
+/// The codec stage's settings for the bits parameter (`bits`, clamped to 2..8) and the
+/// block-size parameter (`block_log2`: blocks of 2^`block_log2` samples, clamped to 64..4096),
+/// in the default mode with the default seed.
+pub fn tqa_config(bits: i32, block_log2: i32) -> TqaConfig {
+    TqaConfig {
+        bits: bits.clamp(i32::from(MIN_BITS), i32::from(MAX_BITS)) as u8,
+        block_size: crate::params::tqa_block_samples(block_log2),
+        mode: DEFAULT_MODE,
+        seed: DEFAULT_SEED,
     }
 }
 
@@ -118,9 +131,18 @@ pub fn is_smoothing(params: &WavecubeParams) -> bool {
 
 /// Snaps every smoother to its parameter's current value (after a reset nothing glides).
 pub fn snap_smoothers(params: &WavecubeParams) {
-    for p in smoothed_params(params) {
+    for p in smoothed_params(params)
+        .into_iter()
+        .chain([&params.codec.mix_pct])
+    {
         p.smoothed.reset(p.value());
     }
+}
+
+/// The codec mix for a piece of `steps` samples, 0..1, advancing its smoother (as
+/// [`write_synth_params`] does for the engine's parameters).
+pub fn tqa_mix(params: &WavecubeParams, steps: u32) -> f32 {
+    advance(&params.codec.mix_pct, steps) / 100.0
 }
 
 /// Writes every parameter into `out`, advancing the smoothers by `steps` samples (the length
@@ -201,6 +223,22 @@ mod tests {
             lfo_rate_hz(3.0, true, SyncDivision::Quarter, Some(f64::NAN)),
             3.0
         );
+    }
+
+    #[test]
+    fn codec_settings_clamp_into_the_codec_ranges() {
+        let c = tqa_config(6, 9);
+        assert_eq!((c.bits, c.block_size, c.mode), (6, 512, DEFAULT_MODE));
+        assert_eq!(c, TqaConfig::default());
+        assert_eq!(tqa_config(1, 5).bits, 2);
+        assert_eq!(tqa_config(1, 5).block_size, 64);
+        assert_eq!(tqa_config(9, 13).bits, 8);
+        assert_eq!(tqa_config(9, 13).block_size, 4096);
+        for bits in 2..=8 {
+            for log2 in 6..=12 {
+                assert!(tqa_config(bits, log2).validate().is_ok());
+            }
+        }
     }
 
     #[test]

@@ -42,6 +42,12 @@ pub const UNISON_MAX: i32 = 8;
 pub const DETUNE_MAX_CENTS: f32 = 100.0;
 /// Widest pitch-bend range, semitones each way (the engine's cap).
 pub const BEND_MAX_ST: i32 = 48;
+/// Smallest codec block, as a power of two: 2^6 = 64 samples.
+pub const TQA_BLOCK_LOG2_MIN: i32 = 6;
+/// Largest codec block, as a power of two: 2^12 = 4096 samples.
+pub const TQA_BLOCK_LOG2_MAX: i32 = 12;
+/// Default codec block, as a power of two: 2^9 = 512 samples.
+pub const TQA_BLOCK_LOG2_DEFAULT: i32 = 9;
 
 /// Master gain range, dB (linear in dB).
 pub fn gain_db_range() -> FloatRange {
@@ -154,6 +160,43 @@ pub fn bend_st_range() -> IntRange {
         min: 0,
         max: BEND_MAX_ST,
     }
+}
+
+/// Codec bits per coefficient range, 2..8 bits.
+pub fn tqa_bits_range() -> IntRange {
+    IntRange::Linear {
+        min: i32::from(wavecube_dsp::codec::tqa::MIN_BITS),
+        max: i32::from(wavecube_dsp::codec::tqa::MAX_BITS),
+    }
+}
+
+/// Codec block size range, as the power of two `k` of a block of 2^k samples (6..12, 64 to
+/// 4096 samples): only powers of two are valid blocks, so the parameter steps through them.
+pub fn tqa_block_log2_range() -> IntRange {
+    IntRange::Linear {
+        min: TQA_BLOCK_LOG2_MIN,
+        max: TQA_BLOCK_LOG2_MAX,
+    }
+}
+
+/// Block size in samples of the block-size parameter's value `log2` (clamped to 6..12).
+pub fn tqa_block_samples(log2: i32) -> usize {
+    1 << log2.clamp(TQA_BLOCK_LOG2_MIN, TQA_BLOCK_LOG2_MAX)
+}
+
+/// The block-size parameter's value for a typed block size in samples ("512" or
+/// "512 samples"); `None` unless it is a power of two from 64 to 4096.
+pub fn tqa_block_log2_from_text(text: &str) -> Option<i32> {
+    let samples: u32 = text
+        .trim()
+        .trim_end_matches("samples")
+        .trim()
+        .parse()
+        .ok()?;
+    let log2 = samples.checked_ilog2()? as i32;
+    let valid =
+        samples.is_power_of_two() && (TQA_BLOCK_LOG2_MIN..=TQA_BLOCK_LOG2_MAX).contains(&log2);
+    valid.then_some(log2)
 }
 
 /// How new notes take voices.
@@ -528,6 +571,63 @@ impl Default for FilterParams {
     }
 }
 
+/// The codec stage: TQA on the summed voices, after the filter and before master gain, the
+/// "quantised" colour. Its latency is one block.
+#[derive(Params)]
+pub struct CodecParams {
+    /// Codec stage in or out of the signal path. While on, the plugin reports one block of
+    /// latency to the host.
+    #[id = "tqa_on"]
+    pub enabled: BoolParam,
+    /// Bits per coefficient, 2..8 (about 6 dB of SQNR each).
+    #[id = "tqa_bits"]
+    pub bits: IntParam,
+    /// Block size as a power of two, 6..12: 64 to 4096 samples (shown in samples). The
+    /// stage's latency.
+    #[id = "tqa_block"]
+    pub block_log2: IntParam,
+    /// Coded signal in the mix, % (0 = the dry signal, delayed to match), smoothed.
+    #[id = "tqa_mix"]
+    pub mix_pct: FloatParam,
+}
+
+impl Default for CodecParams {
+    fn default() -> Self {
+        Self {
+            enabled: BoolParam::new("TQA", false),
+            bits: IntParam::new(
+                "TQA Depth",
+                i32::from(wavecube_dsp::codec::tqa::DEFAULT_BITS),
+                tqa_bits_range(),
+            )
+            .with_unit(" bits"),
+            block_log2: IntParam::new("TQA Block", TQA_BLOCK_LOG2_DEFAULT, tqa_block_log2_range())
+                .with_unit(" samples")
+                .with_value_to_string(Arc::new(|log2| tqa_block_samples(log2).to_string()))
+                .with_string_to_value(Arc::new(tqa_block_log2_from_text)),
+            mix_pct: smoothed(percent("TQA Mix", 100.0)),
+        }
+    }
+}
+
+/// The rolling capture of the plugin's output (the last five minutes, TQA-coded in memory).
+#[derive(Params)]
+pub struct CaptureParams {
+    /// Save the capture: turning it on writes the capture to a WAV file (once per turn on;
+    /// turn it off again to be ready for the next save). Not automatable. Read by the
+    /// capture thread, never by the audio thread.
+    #[id = "cap_save"]
+    pub save: BoolParam,
+}
+
+impl Default for CaptureParams {
+    fn default() -> Self {
+        Self {
+            save: BoolParam::new("Save Capture", false).non_automatable(),
+        }
+    }
+}
+
 /// Every parameter of Wavecube, plus the persisted patch choice.
 #[derive(Params)]
 pub struct WavecubeParams {
@@ -570,6 +670,12 @@ pub struct WavecubeParams {
     /// The filter.
     #[nested(group = "Filter")]
     pub filter: FilterParams,
+    /// The codec stage.
+    #[nested(group = "Codec")]
+    pub codec: CodecParams,
+    /// The capture.
+    #[nested(group = "Capture")]
+    pub capture: CaptureParams,
     /// Which bank and patch the sound came from (written by the main thread; never read by
     /// the audio thread).
     #[persist = "patch"]
@@ -604,7 +710,34 @@ impl Default for WavecubeParams {
             lfo1: LfoParamGroup::new(1),
             lfo2: LfoParamGroup::new(2),
             filter: FilterParams::default(),
+            codec: CodecParams::default(),
+            capture: CaptureParams::default(),
             patch: Arc::new(PatchCell::default()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn block_sizes_are_the_powers_of_two_from_64_to_4096() {
+        let sizes: Vec<usize> = (TQA_BLOCK_LOG2_MIN..=TQA_BLOCK_LOG2_MAX)
+            .map(tqa_block_samples)
+            .collect();
+        assert_eq!(sizes, [64, 128, 256, 512, 1024, 2048, 4096]);
+        assert_eq!(tqa_block_samples(TQA_BLOCK_LOG2_DEFAULT), 512);
+        assert_eq!(tqa_block_samples(99), 4096);
+    }
+
+    #[test]
+    fn typed_block_sizes_parse_only_when_valid() {
+        assert_eq!(tqa_block_log2_from_text("512"), Some(9));
+        assert_eq!(tqa_block_log2_from_text(" 4096 samples"), Some(12));
+        assert_eq!(tqa_block_log2_from_text("64samples"), Some(6));
+        for bad in ["500", "32", "8192", "0", "", "-512", "big"] {
+            assert_eq!(tqa_block_log2_from_text(bad), None, "{bad:?}");
         }
     }
 }

@@ -1,6 +1,8 @@
 //! Real-time safety through the plugin's own `process` path: seconds of notes, automation,
-//! poly modulation and controllers at irregular block sizes, every `process` call under
-//! nice-plug's allocation checker, with zero allocations allowed.
+//! poly modulation and controllers at irregular block sizes, with the codec stage switched on
+//! and off and its bits, block size and mix changed mid-stream, and the capture taking every
+//! block, every `process` call under nice-plug's allocation checker, with zero allocations
+//! allowed.
 
 mod common;
 
@@ -45,9 +47,16 @@ fn process_never_allocates_under_notes_automation_and_poly_modulation() {
         ("lfo2_cut", 1.5),
         ("lfo2_sync", 1.0),
         ("amp_rel", 60.0),
+        ("tqa_on", 1.0),
     ]);
     assert_eq!(host.activate_capacity, 32, "voice capacity at activation");
+    assert_eq!(host.latency, 512, "the codec stage's latency at activation");
+    let mut latency_checks = 0;
+    let mut codec_changes = 0;
     let mut rng = Rng(0x5eed_cafe_f00d_1234);
+    // The codec's changes draw from their own generator, so the notes and automation above
+    // stay the same sequence with or without them.
+    let mut codec_rng = Rng(0xc0de_c0de_5eed_0002);
     let total = 6 * SR as usize;
     let mut held: Vec<(i32, u8)> = Vec::with_capacity(64);
     // Notes started in poly mode, and in mono or legato mode (which retarget one voice, so
@@ -82,6 +91,17 @@ fn process_never_allocates_under_notes_automation_and_poly_modulation() {
                 3 => host.set("flt_ty", rng.below(3) as f32),
                 4 => host.set("uni_dt", rng.range(0.0, 100.0)),
                 _ => host.set("lfo1_rate", rng.range(0.1, 40.0)),
+            };
+        }
+        // The codec stage: mostly on, its settings changed while it runs.
+        if codec_rng.chance(0.04) {
+            codec_changes += 1;
+            match codec_rng.below(8) {
+                0 => host.set("tqa_on", 0.0),
+                1 | 2 => host.set("tqa_on", 1.0),
+                3 | 4 => host.set("tqa_bits", (2 + codec_rng.below(7)) as f32),
+                5 | 6 => host.set("tqa_block", (6 + codec_rng.below(7)) as f32),
+                _ => host.set("tqa_mix", codec_rng.range(0.0, 100.0)),
             };
         }
         // Now and then a stretch in mono or legato mode, then back to poly.
@@ -147,6 +167,14 @@ fn process_never_allocates_under_notes_automation_and_poly_modulation() {
         }
         host.block(n, &events);
         events.clear();
+        // The host always knows the stage's current latency.
+        let expected = if host.plain("tqa_on", host.normalized_value("tqa_on")) > 0.5 {
+            1 << host.plain("tqa_block", host.normalized_value("tqa_block")) as u32
+        } else {
+            0
+        };
+        assert_eq!(host.latency, expected, "reported latency");
+        latency_checks += 1;
     }
     let sounding = peak(&host.out[0]);
     // Everything off (all notes off also lifts the sustain pedal), then a silent tail.
@@ -172,6 +200,13 @@ fn process_never_allocates_under_notes_automation_and_poly_modulation() {
         mono_started.len(),
         ended.len(),
         host.violations
+    );
+    let status = host.plugin.capture_status();
+    println!(
+        "codec: {codec_changes} setting changes, latency right after all {latency_checks} \
+         blocks; capture: {:.1} s retained, {} frames dropped (rendering faster than real time)",
+        status.retained_s(),
+        status.dropped_frames()
     );
     assert_eq!(host.violations, 0, "process allocated or freed memory");
     assert!(

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Wavecube's VST3 in a real host (pedalboard): loading, parameters, pitch, envelopes,
-morph, gain, state, velocity, polyphony and the filter, each measured and checked against a
-stated bound.
+morph, gain, state, velocity, polyphony, the filter, the codec stage and the capture, each
+measured and checked against a stated bound.
 
 Usage: python test_pedalboard.py [path/to/Wavecube.vst3]   (default: target/bundled/Wavecube.vst3)
 
@@ -10,13 +10,17 @@ cannot be loaded at all). `cargo xtask test` runs it in the venv target/e2e-venv
 """
 
 import math
+import os
+import shutil
 import sys
+import tempfile
 import time
 import traceback
 
 import mido
 import numpy as np
 from pedalboard import load_plugin
+from pedalboard.io import AudioFile
 
 SR = 48000
 BLOCK = 512
@@ -25,6 +29,11 @@ A4 = 69
 # Engine facts the checks rely on (dsp/src/synth): amp ADSR defaults and the velocity law
 # gain = (1 - s) + s * v^2 with v = velocity / 127.
 DEFAULT_RELEASE_MS = 250.0
+
+# The codec stage's default block (its latency) and the capture's directory, which the plugin
+# reads from the environment when it saves (set in main, before the plugin loads).
+TQA_DEFAULT_BLOCK = 512
+CAPTURE_DIR_ENV = "WAVECUBE_CAPTURE_DIR"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -93,6 +102,33 @@ def cents(f, ref):
     return 1200.0 * math.log2(f / ref)
 
 
+def sqnr_db(reference, test):
+    """Signal-to-error ratio (dB) of `test` against `reference`."""
+    reference = np.asarray(reference, dtype=np.float64)
+    err = np.asarray(test, dtype=np.float64) - reference
+    return 10.0 * math.log10(np.sum(reference**2) / max(np.sum(err**2), 1e-300))
+
+
+def best_lag(reference, test, max_lag):
+    """The delay (samples, 0..max_lag) of `test` relative to `reference` with the highest
+    normalised cross-correlation over their overlap, and that correlation. The FFT gives the
+    raw correlation at every lag; cumulative sums give the energies of the overlapping parts."""
+    reference = np.asarray(reference, dtype=np.float64)
+    test = np.asarray(test, dtype=np.float64)
+    n = len(reference) + len(test)
+    nfft = 1 << int(math.ceil(math.log2(n)))
+    raw = np.fft.irfft(np.fft.rfft(test, nfft) * np.conj(np.fft.rfft(reference, nfft)), nfft)
+    lags = np.arange(0, min(max_lag, len(test) - 1) + 1)
+    overlap = np.minimum(len(reference), len(test) - lags)
+    e_ref = np.concatenate([[0.0], np.cumsum(reference**2)])[overlap]
+    e_test_cum = np.concatenate([[0.0], np.cumsum(test**2)])
+    e_test = e_test_cum[lags + overlap] - e_test_cum[lags]
+    energy = np.sqrt(np.maximum(e_ref * e_test, 1e-300))
+    corr = raw[lags] / energy
+    best = int(np.argmax(corr))
+    return int(lags[best]), float(corr[best])
+
+
 def partial_level_db(x, sr, f):
     """Level (dB, relative to a full-scale sine) of the partial at `f` Hz, Kaiser-windowed."""
     x = np.asarray(x, dtype=np.float64)
@@ -109,7 +145,7 @@ def partial_level_db(x, sr, f):
 
 class Host:
     """One loaded instance shared by the checks. Loading takes ~30 s and pedalboard's first
-    parameter access another ~30 s (it probes 1001 values of each of the 2124 parameters,
+    parameter access another ~30 s (it probes 1001 values of each of the 2129 parameters,
     2080 of them nice-plug's VST3 MIDI CC parameters), so checks reuse this instance and
     start from the state captured right after loading instead of reloading."""
 
@@ -189,9 +225,14 @@ EXPECTED_PARAMS = {
     "lfo_1_rate_hz": ("Hz", 0.01, 1000.0, 1.0),
     "filter_cutoff_hz": ("Hz", 20.0, 20000.0, 8000.0),
     "bend_range_st": ("st", 0.0, 48.0, 2.0),
+    "tqa_depth_bits": ("bits", 2.0, 8.0, 6.0),
 }
 
 EXPECTED_NAMES = [
+    "tqa",
+    "tqa_block_samples",
+    "tqa_mix",
+    "save_capture",
     "voice_mode",
     "glide_ms",
     "unison_voices",
@@ -422,6 +463,84 @@ def check_filter_low_pass(host):
     assert drop_h9 < -9.0, drop_h9
 
 
+# Notes with their own onsets and ends, so the sound never repeats exactly: one delay fits.
+PHRASE = [(57, 100, 0.0, 0.9), (64, 90, 0.23, 1.0), (69, 80, 0.51, None)]
+
+
+def check_codec_stage(host):
+    """With the TQA stage on, the output is the dry render delayed by one block (found by
+    cross-correlation; pedalboard compensates plugin latency for effects, not for MIDI renders)
+    plus the codec's error, and the host is told the latency."""
+    plugin = host.fresh()
+    dry = render(plugin, PHRASE, 1.5)
+    plugin.tqa = True
+    depth, block_shown = plugin.tqa_depth_bits, plugin.tqa_block_samples
+    wet = render(plugin, PHRASE, 1.5)
+    reported = plugin.reported_latency_samples
+    lag, corr = best_lag(dry[0], wet[0], 4 * TQA_DEFAULT_BLOCK)
+    n = dry.shape[1]
+    aligned = sqnr_db(dry[:, : n - lag], wet[:, lag:])
+    moved = float(np.max(np.abs(wet - dry)))
+    print(
+        f"  TQA on ({depth} bits, block {block_shown}): host reports latency {reported} "
+        f"samples; best delay {lag} samples (correlation {corr:.5f}); SQNR against the dry "
+        f"render delayed {lag}: {aligned:.2f} dB (bound 25); max |wet - dry| undelayed {moved:.3f}"
+    )
+    assert lag == TQA_DEFAULT_BLOCK, f"delay {lag}, expected {TQA_DEFAULT_BLOCK}"
+    assert reported == TQA_DEFAULT_BLOCK, f"reported latency {reported}"
+    assert corr > 0.999, corr
+    assert aligned >= 25.0, aligned
+    assert moved > 1e-2, "the stage should change the output"
+    plugin.tqa = False
+    off = render(plugin, PHRASE, 1.5)
+    print(f"  TQA off again: latency {plugin.reported_latency_samples}, max |off - dry| "
+          f"{float(np.max(np.abs(off - dry))):.3g}")
+    assert float(np.max(np.abs(off - dry))) <= 1e-6
+
+
+def check_save_capture(host):
+    """"Save Capture" writes the plugin's recent output to a stereo 32-bit float WAV in
+    $WAVECUBE_CAPTURE_DIR, whose tail is what the host rendered (6-bit TQA, >= 25 dB).
+    pedalboard re-instantiates an instrument for every render with reset=True, so the capture
+    starts with the 2 s render; the short render after it keeps the instance (reset=False)."""
+    capture_dir = os.environ[CAPTURE_DIR_ENV]
+    plugin = host.fresh()
+    before = set(os.listdir(capture_dir))
+    out = render(plugin, PHRASE, 2.0)
+    plugin.save_capture = True
+    # The capture thread polls the switch every 50 ms; a short render also hands the host's
+    # parameter change to the plugin.
+    render(plugin, [], 0.25, reset=False)
+    started = time.monotonic()
+    new = []
+    while time.monotonic() - started < 15.0:
+        new = [f for f in os.listdir(capture_dir) if f not in before and f.endswith(".wav")]
+        if new:
+            break
+        time.sleep(0.1)
+    waited = time.monotonic() - started
+    assert len(new) == 1, f"expected one new WAV in {capture_dir} after {waited:.1f} s, found {new}"
+    path = os.path.join(capture_dir, new[0])
+    with AudioFile(path) as f:
+        sr, channels, dtype = f.samplerate, f.num_channels, f.file_dtype
+        wav = f.read(f.frames)
+    assert channels == 2, f"{channels} channels"
+    assert sr == SR and dtype == "float32", (sr, dtype)
+    # Find the last second of the 2 s render in the last 3 s of the capture.
+    ref = out[:, SR:]
+    tail = wav[:, -3 * SR :]
+    lag, corr = best_lag(ref[0], tail[0], tail.shape[1] - ref.shape[1])
+    got = tail[:, lag : lag + ref.shape[1]]
+    s = sqnr_db(ref, got)
+    print(
+        f"  saved {new[0]} after {waited:.2f} s: {wav.shape[1] / sr:.2f} s, {channels} ch, "
+        f"{dtype}; last second of the render found {tail.shape[1] - lag - ref.shape[1]} samples "
+        f"before the end (correlation {corr:.5f}), SQNR {s:.2f} dB (bound 25)"
+    )
+    assert s >= 25.0, s
+    plugin.save_capture = False
+
+
 CHECKS = [
     check_estimator_self_test,
     check_loads_as_instrument,
@@ -435,11 +554,16 @@ CHECKS = [
     check_velocity,
     check_sixteen_voices,
     check_filter_low_pass,
+    check_codec_stage,
+    check_save_capture,
 ]
 
 
 def main():
     path = sys.argv[1] if len(sys.argv) > 1 else "target/bundled/Wavecube.vst3"
+    # Captures go to a fresh directory; the plugin reads the variable when it saves.
+    capture_dir = tempfile.mkdtemp(prefix="wavecube-e2e-captures-")
+    os.environ[CAPTURE_DIR_ENV] = capture_dir
     started = time.monotonic()
     try:
         host = Host(path)
@@ -460,7 +584,9 @@ def main():
             print("  FAILED")
     if failed:
         print(f"test_pedalboard: {len(failed)} of {len(CHECKS)} checks failed: {', '.join(failed)}")
+        print(f"test_pedalboard: captures kept in {capture_dir}")
         return 1
+    shutil.rmtree(capture_dir, ignore_errors=True)
     print(f"test_pedalboard: all {len(CHECKS)} checks passed")
     return 0
 

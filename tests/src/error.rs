@@ -3,6 +3,9 @@
 use std::path::PathBuf;
 
 use wavecube_dsp::analysis::AnalysisError;
+use wavecube_dsp::bank::export::ExportError;
+use wavecube_dsp::bank::import::ImportError;
+use wavecube_dsp::bank::BankError;
 use wavecube_dsp::codec::tqa::{TqaError, MAX_BITS, MAX_BLOCK, MIN_BITS, MIN_BLOCK};
 use wavecube_dsp::cube::CubeError;
 
@@ -131,6 +134,17 @@ pub enum OptionError {
     /// `tqa simulate --amplitude` outside 0 to 1.
     #[error("--amplitude {0}: amplitude must be 0 to 1 (full scale)")]
     Amplitude(f64),
+    /// `bank --codec` not a codec name.
+    #[error(
+        "--codec \"{0}\": unknown codec (use auto, f32, i16, zstd, gauss, tqa or tqa2 to tqa8)"
+    )]
+    BankCodec(String),
+    /// `bank --quality` outside 1 to 200 dB.
+    #[error("--quality {0}: the target SNR must be 1 to 200 dB")]
+    Quality(f64),
+    /// `bank import` without a source (the CLI requires one; a library caller may not).
+    #[error("no source to import")]
+    NoSources,
     /// `tqa simulate --spikes` more than the signal has samples.
     #[error("--spikes {spikes}: more spikes than the signal's {frames} samples")]
     Spikes {
@@ -175,6 +189,126 @@ pub enum TqaFileError {
     Codec(TqaError),
 }
 
+/// A `wavecube library` failure: the database, a bank file, a query or an output.
+#[derive(Debug, thiserror::Error)]
+pub enum LibraryError {
+    /// Neither `--db`, `WAVECUBE_LIBRARY`, `XDG_DATA_HOME` nor `HOME` gives a place for the
+    /// library.
+    #[error("cannot find the library: set --db PATH, WAVECUBE_LIBRARY, XDG_DATA_HOME or HOME")]
+    NoLocation,
+    /// The folder for the database could not be created.
+    #[error("cannot create the library's folder: {0}")]
+    CreateDir(#[source] std::io::Error),
+    /// No database at the path, where the command needs one.
+    #[error("no library here yet (`wavecube library add BANK.wcube` creates it)")]
+    Missing,
+    /// SQLite could not open the file, or it is not a database.
+    #[error("cannot open the library: {}", one_line(&.0.to_string()))]
+    Open(#[source] rusqlite::Error),
+    /// The database is not one this program made.
+    #[error("not a Wavecube library: {0}")]
+    NotALibrary(String),
+    /// The database was made by a newer Wavecube.
+    #[error(
+        "the library has schema version {found}; this wavecube reads versions up to {supported}"
+    )]
+    NewerSchema {
+        /// `PRAGMA user_version` of the file.
+        found: i64,
+        /// The newest version this build knows.
+        supported: i64,
+    },
+    /// A statement of the library's own failed (disk full, lock timeout, a damaged file).
+    #[error("database error: {}", one_line(&.0.to_string()))]
+    Sql(#[from] rusqlite::Error),
+    /// A `library sql` query that SQLite refused.
+    #[error("query \"{}\": {reason}", one_line(query))]
+    Query {
+        /// The query as given.
+        query: String,
+        /// Why it failed, on one line, with a hint where one helps.
+        reason: String,
+    },
+    /// A bank file that cannot be read.
+    #[error("cannot read the bank: {0}")]
+    ReadBank(#[source] std::io::Error),
+    /// A bank file that is not a valid `.wcube`.
+    #[error(transparent)]
+    Bank(BankError),
+    /// The bank's name is already in the library.
+    #[error(
+        "a bank named \"{name}\" is already in the library (id {id}); add --replace to replace it"
+    )]
+    NameTaken {
+        /// The bank's name.
+        name: String,
+        /// Id of the bank that has it.
+        id: i64,
+    },
+    /// No bank has this id or name.
+    #[error("no bank with id or name \"{0}\" in the library")]
+    NotFound(String),
+    /// The `.wcube` stored for a bank no longer reads (changed through `sql --write`).
+    #[error("the stored .wcube of bank {id} is damaged: {source}")]
+    StoredBank {
+        /// The bank's id.
+        id: i64,
+        /// What the reader found.
+        source: BankError,
+    },
+    /// The output file could not be written.
+    #[error("cannot write the bank: {0}")]
+    WriteOut(#[source] std::io::Error),
+}
+
+impl LibraryError {
+    /// Process exit code: 1 for a failure of the library's own statements, 2 for bad input.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Self::Sql(_) => 1,
+            _ => 2,
+        }
+    }
+}
+
+/// `text` with every run of whitespace (newlines included) folded to one space, so a
+/// message stays on one line.
+pub fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A cube bank, or a file to import into one, that could not be read, imported, written
+/// or exported.
+#[derive(Debug, thiserror::Error)]
+pub enum BankFileError {
+    /// The file or folder is missing or unreadable.
+    #[error("cannot read: {0}")]
+    Read(#[source] std::io::Error),
+    /// The output cannot be created or written.
+    #[error("cannot write: {0}")]
+    Write(#[source] std::io::Error),
+    /// The file is larger than the bank commands read.
+    #[error("the file is {size} bytes, more than the {cap} bytes the bank commands read")]
+    TooLarge {
+        /// File size, bytes.
+        size: u64,
+        /// The cap, bytes.
+        cap: u64,
+    },
+    /// A folder given as a source holds no `.wav` files.
+    #[error("the folder holds no .wav files")]
+    EmptyFolder,
+    /// The importer refused the file, or its frames do not fit the layout.
+    #[error(transparent)]
+    Import(ImportError),
+    /// The `.wcube` file is bad, or the cube cannot be written as one.
+    #[error(transparent)]
+    Wcube(BankError),
+    /// The cube cannot be exported.
+    #[error(transparent)]
+    Export(ExportError),
+}
+
 /// Any failure of a harness command, naming the file or value concerned.
 #[derive(Debug, thiserror::Error)]
 pub enum HarnessError {
@@ -210,6 +344,14 @@ pub enum HarnessError {
         path: PathBuf,
         /// What went wrong.
         source: TqaFileError,
+    },
+    /// A `wavecube bank` problem; `path` is the file or folder concerned.
+    #[error("{}: {source}", path.display())]
+    Bank {
+        /// The file or folder concerned.
+        path: PathBuf,
+        /// What went wrong.
+        source: BankFileError,
     },
     /// Two WAV files that cannot be compared.
     #[error("{} vs {}: {source}", reference.display(), test.display())]
@@ -256,6 +398,18 @@ pub enum HarnessError {
     /// A `--patch` that cannot be found, read or decoded.
     #[error(transparent)]
     Preset(#[from] crate::presets::PresetError),
+    /// A `wavecube library` problem; `path` is the database, the bank file or the output
+    /// concerned.
+    #[error("{}: {source}", path.display())]
+    Library {
+        /// The file concerned.
+        path: PathBuf,
+        /// What went wrong.
+        source: LibraryError,
+    },
+    /// A `wavecube library` problem that concerns no file: nothing says where the library is.
+    #[error(transparent)]
+    LibraryLocation(LibraryError),
     /// The factory cube failed to build: a bug, not bad input.
     #[error("internal error: cannot build the factory cube: {0}")]
     Cube(#[from] CubeError),
@@ -267,6 +421,7 @@ impl HarnessError {
     pub fn exit_code(&self) -> u8 {
         match self {
             Self::Cube(_) => 1,
+            Self::Library { source, .. } => source.exit_code(),
             _ => 2,
         }
     }

@@ -17,6 +17,9 @@ use wavecube_dsp::synth::{FilterMode, LfoShape, VoiceMode};
 /// Where the factory patches live, relative to the workspace root.
 pub const PATCHES_DIR: &str = "presets/patches";
 
+/// Where the factory banks live, relative to the workspace root.
+pub const BANKS_DIR: &str = "presets/banks";
+
 /// The bank name of every factory patch.
 pub const FACTORY_BANK: &str = "factory";
 
@@ -56,6 +59,9 @@ pub enum PresetError {
         /// What is wrong, with the field and place.
         source: PatchError,
     },
+    /// A factory bank could not be coded.
+    #[error("factory bank: {0}")]
+    Bank(#[from] wavecube_dsp::bank::BankError),
     /// A factory patch file could not be written.
     #[error("{}: cannot write patch: {source}", path.display())]
     Write {
@@ -141,6 +147,31 @@ pub fn write_factory_presets(root: &Path) -> Result<Vec<PathBuf>, PresetError> {
         .map(|(file, text)| {
             let path = dir.join(file);
             std::fs::write(&path, text).map_err(|source| PresetError::Write {
+                path: path.clone(),
+                source,
+            })?;
+            Ok(path)
+        })
+        .collect()
+}
+
+/// Writes every factory bank to `root/presets/banks/STEM.wcube` (creating the
+/// directory) and returns the paths written, in menu order.
+///
+/// # Errors
+/// [`PresetError::Write`] for the first file or directory that cannot be written, or
+/// [`PresetError::Bank`] if a bank cannot be coded.
+pub fn write_factory_banks(root: &Path) -> Result<Vec<PathBuf>, PresetError> {
+    let dir = root.join(BANKS_DIR);
+    std::fs::create_dir_all(&dir).map_err(|source| PresetError::Write {
+        path: dir.clone(),
+        source,
+    })?;
+    wavecube_dsp::bank::factory::factory_bank_files()?
+        .into_iter()
+        .map(|(file, bytes)| {
+            let path = dir.join(file);
+            std::fs::write(&path, bytes).map_err(|source| PresetError::Write {
                 path: path.clone(),
                 source,
             })?;

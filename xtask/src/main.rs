@@ -37,14 +37,18 @@ const PLUGIN_PACKAGE: &str = "wavecube-plugin";
 /// Bundle name from `bundler.toml`.
 const BUNDLE_NAME: &str = "Wavecube";
 
-/// Python packages of the end-to-end venv.
-const E2E_PIP_PACKAGES: &[&str] = &["pedalboard", "mido", "numpy"];
+/// Python packages of the end-to-end venv. audiotq is the original TQA codec, pinned to the
+/// version the cross-check was written against.
+const E2E_PIP_PACKAGES: &[&str] = &["pedalboard", "mido", "numpy", "audiotq==0.1.1"];
 
 /// The pedalboard (VST3 host) test script, relative to the workspace root.
 const PEDALBOARD_TEST: &str = "tests/e2e/test_pedalboard.py";
 
 /// The standalone smoke test script, relative to the workspace root.
 const STANDALONE_SMOKE: &str = "tests/e2e/standalone_smoke.sh";
+
+/// The TQA codec's cross-check against audiotq, relative to the workspace root.
+const TQA_AUDIOTQ_TEST: &str = "tests/e2e/test_tqa_audiotq.py";
 
 /// Morph settings of the demo render: a slow sweep on x and y across the cube.
 const DEMO_SOUND_ARGS: &[&str] = &[
@@ -71,10 +75,10 @@ tasks:
             failure: cargo fmt --all -- --check; cargo clippy --workspace --all-targets
             -- -D warnings; cargo test --workspace; the release bundles; the pedalboard
             (VST3 host) tests in the venv target/e2e-venv; the standalone smoke test on
-            JACK's dummy backend and a null ALSA device
-  e2e       only the real-host part of `test`: the release bundles, the pedalboard tests and
-            the standalone smoke test
-  presets   regenerate presets/demo/demo.mid and presets/patches/*.json";
+            JACK's dummy backend and a null ALSA device; the TQA codec against audiotq
+  e2e       only the real-host part of `test`: the release bundles, the pedalboard tests,
+            the standalone smoke test and the TQA cross-check against audiotq
+  presets   regenerate presets/demo/demo.mid, presets/patches/*.json and presets/banks/*.wcube";
 
 /// Why a task failed.
 #[derive(Debug, thiserror::Error)]
@@ -362,14 +366,15 @@ fn test() -> Result<(), TaskError> {
     e2e()?;
     println!(
         "xtask test: all passed: fmt, clippy (-D warnings), cargo test --workspace, release \
-         bundles, pedalboard host tests, standalone smoke test in {:.0} s",
+         bundles, pedalboard host tests, standalone smoke test, TQA against audiotq in {:.0} s",
         started.elapsed().as_secs_f64()
     );
     Ok(())
 }
 
 /// The real-host tests: builds the release bundles, runs the pedalboard checks on the VST3 in
-/// the venv, and the standalone smoke test.
+/// the venv, the standalone smoke test, and the TQA codec (release `wavecube` CLI) against
+/// audiotq in the venv.
 fn e2e() -> Result<(), TaskError> {
     let started = Instant::now();
     let [_, vst3, standalone] = bundle_release()?;
@@ -386,9 +391,18 @@ fn e2e() -> Result<(), TaskError> {
         .arg(STANDALONE_SMOKE)
         .arg(&standalone);
     run(&mut smoke, "; see the smoke test's log above")?;
+    run(
+        cargo().args(["build", "--release", "-p", "wavecube-harness"]),
+        "",
+    )?;
+    let mut tqa = Command::new(&python);
+    tqa.current_dir(root())
+        .arg(TQA_AUDIOTQ_TEST)
+        .arg(target_dir().join("release").join("wavecube"));
+    run(&mut tqa, "; see the failing TQA check above")?;
     println!(
-        "xtask e2e: passed: release bundles, pedalboard host tests, standalone smoke test in \
-         {:.0} s",
+        "xtask e2e: passed: release bundles, pedalboard host tests, standalone smoke test, TQA \
+         against audiotq in {:.0} s",
         started.elapsed().as_secs_f64()
     );
     Ok(())
@@ -433,6 +447,12 @@ fn presets() -> Result<(), TaskError> {
         "xtask presets: wrote {} factory patches to {}",
         written.len(),
         wavecube_harness::presets::PATCHES_DIR
+    );
+    let banks = wavecube_harness::presets::write_factory_banks(&root())?;
+    println!(
+        "xtask presets: wrote {} factory banks to {}",
+        banks.len(),
+        wavecube_harness::presets::BANKS_DIR
     );
     Ok(())
 }

@@ -7,8 +7,9 @@ pub const MAX_SIDE: usize = 16;
 /// The cube has three morph axes: x, y and z.
 pub const AXIS_COUNT: usize = 3;
 
-/// Descriptive data carried with a cube bank.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// Descriptive data carried with a cube bank (stored as JSON in a `.wcube` file).
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct BankMeta {
     /// Bank name, shown in browsers.
     pub name: String,
@@ -18,6 +19,11 @@ pub struct BankMeta {
     pub description: String,
     /// Search tags.
     pub tags: Vec<String>,
+    /// Licence of the bank's content, e.g. "CC0-1.0".
+    pub licence: String,
+    /// The sample rate the frames were made at, Hz, if the source said (a hint for
+    /// exporters; playback does not depend on it).
+    pub sample_rate_hint_hz: Option<u32>,
 }
 
 /// A W×H×D grid of optional [`Node`]s, each side from 1 to [`MAX_SIDE`].

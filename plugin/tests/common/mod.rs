@@ -25,9 +25,10 @@ const SENT_CAPACITY: usize = 1 << 16;
 /// A host event for Wavecube.
 pub type Event = PluginNoteEvent<Wavecube>;
 
-/// The activation context: remembers the voice capacity the plugin reports.
+/// The activation context: remembers the voice capacity and latency the plugin reports.
 struct TestActivate {
     capacity: Cell<u32>,
+    latency: Cell<Option<u32>>,
 }
 
 impl ActivateContext<Wavecube> for TestActivate {
@@ -35,7 +36,9 @@ impl ActivateContext<Wavecube> for TestActivate {
         PluginApi::Clap
     }
     fn execute(&self, _task: ()) {}
-    fn set_latency_samples(&self, _samples: u32) {}
+    fn set_latency_samples(&self, samples: u32) {
+        self.latency.set(Some(samples));
+    }
     fn set_current_voice_capacity(&self, capacity: u32) {
         self.capacity.set(capacity);
     }
@@ -53,6 +56,8 @@ pub struct TestProcess {
     transport: Transport,
     /// The voice capacity the plugin last reported.
     pub capacity: Cell<u32>,
+    /// The latency the plugin last reported from `process`, samples (`None`: no report).
+    pub latency: Cell<Option<u32>>,
 }
 
 impl ProcessContext<Wavecube> for TestProcess {
@@ -75,7 +80,9 @@ impl ProcessContext<Wavecube> for TestProcess {
         self.sent.push((self.block_start, event));
         Ok(())
     }
-    fn set_latency_samples(&self, _samples: u32) {}
+    fn set_latency_samples(&self, samples: u32) {
+        self.latency.set(Some(samples));
+    }
     fn request_restart(&self) {}
     fn set_current_voice_capacity(&self, capacity: u32) {
         self.capacity.set(capacity);
@@ -102,6 +109,9 @@ pub struct Host {
     pub blocks: usize,
     /// Voice capacity reported at activation.
     pub activate_capacity: u32,
+    /// The latency the host knows, samples: the last one reported at activation or from
+    /// `process`.
+    pub latency: u32,
 }
 
 impl Host {
@@ -128,31 +138,45 @@ impl Host {
                     ..Transport::new(SR)
                 },
                 capacity: Cell::new(0),
+                latency: Cell::new(None),
             },
             scratch: [vec![0.0; MAX_BLOCK], vec![0.0; MAX_BLOCK]],
             out: [Vec::new(), Vec::new()],
             violations: 0,
             blocks: 0,
             activate_capacity: 0,
+            latency: 0,
         };
         for &(id, plain) in settings {
             host.set(id, plain);
         }
+        host.activate(SR);
+        host
+    }
+
+    /// (Re-)activates the plugin at `sample_rate` (Hz) and resets it, as a host does before
+    /// processing; returns the latency it reported, samples.
+    pub fn activate(&mut self, sample_rate: f32) -> u32 {
         let mut activate = TestActivate {
             capacity: Cell::new(0),
+            latency: Cell::new(None),
         };
         let config = BufferConfig {
-            sample_rate: SR,
+            sample_rate,
             min_buffer_size: None,
             max_buffer_size: MAX_BLOCK as u32,
             process_mode: ProcessMode::Offline,
         };
-        assert!(host
+        assert!(self
             .plugin
             .activate(&Wavecube::AUDIO_IO_LAYOUTS[0], &config, &mut activate));
-        host.plugin.reset();
-        host.activate_capacity = activate.capacity.get();
-        host
+        self.plugin.reset();
+        self.activate_capacity = activate.capacity.get();
+        self.latency = activate
+            .latency
+            .get()
+            .expect("the plugin reports its latency at activation");
+        self.latency
     }
 
     fn ptr(&self, id: &str) -> ParamPtr {
@@ -166,6 +190,12 @@ impl Host {
     pub fn normalized(&self, id: &str, plain: f32) -> f32 {
         // SAFETY: the pointer points into `self._params`, which this host keeps alive.
         unsafe { self.ptr(id).preview_normalized(plain) }
+    }
+
+    /// The normalised value parameter `id` has now.
+    pub fn normalized_value(&self, id: &str) -> f32 {
+        // SAFETY: as in `normalized`.
+        unsafe { self.ptr(id).modulated_normalized_value() }
     }
 
     /// The plain value of parameter `id` at `normalized`.
@@ -218,6 +248,9 @@ impl Host {
         let before = violation_count();
         let status = assert_no_alloc(|| plugin.process(&mut buffer, &mut aux, ctx));
         self.violations += violation_count() - before;
+        if let Some(latency) = self.ctx.latency.take() {
+            self.latency = latency;
+        }
         drop(buffer);
         assert!(matches!(status, ProcessStatus::Normal));
         assert!(self.ctx.input.is_empty(), "the plugin left events unread");

@@ -10,7 +10,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use wavecube_dsp::analysis::{amplitude_to_dbfs, measure_tone};
 use wavecube_dsp::synth::SynthParams;
+use wavecube_harness::bank::{run_bank, BankArgs};
 use wavecube_harness::error::{HarnessError, OptionError};
+use wavecube_harness::library::{run_library, LibraryArgs};
 use wavecube_harness::midi::load_smf;
 use wavecube_harness::notes::{notes_to_song, parse_notes};
 use wavecube_harness::options::{
@@ -52,6 +54,15 @@ enum Command {
     ///
     /// Example: wavecube tqa run -i in.wav -o out.wav --bits 6
     Tqa(TqaArgs),
+    /// The bank library: .wcube banks in an SQLite database, queryable with SQL.
+    ///
+    /// Example: wavecube library add bank.wcube && wavecube library list
+    Library(LibraryArgs),
+    /// Cube banks: import wavetables (Serum WAV, Surge .wt, Vital, WaveEdit, folders,
+    /// images) into .wcube, export for other synths, inspect and convert.
+    ///
+    /// Example: wavecube bank import table.wav -o table.wcube --codec tqa
+    Bank(BankArgs),
 }
 
 #[derive(Debug, Args)]
@@ -135,6 +146,8 @@ fn main() -> ExitCode {
         Command::Render(args) => render(&args),
         Command::Measure(args) => measure(&args),
         Command::Tqa(args) => run_tqa(&args),
+        Command::Bank(args) => run_bank(&args),
+        Command::Library(args) => run_library(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

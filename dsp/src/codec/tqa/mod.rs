@@ -17,6 +17,7 @@
 //! - [`TqaStage`]: encoder and decoder in series, the plugin's codec stage.
 
 mod block;
+mod capture;
 pub mod codebook;
 mod error;
 pub mod pack;
@@ -25,6 +26,7 @@ mod stream;
 mod streaming;
 
 pub use block::{escape_level, BlockCoder, MAX_ESCAPES, MAX_INPUT, QJL_DIM};
+pub use capture::{Capture, CaptureInput, CaptureSnapshot, RING_SECONDS};
 pub use error::TqaError;
 pub use stream::{
     decode, encode, read_header, Decoded, StreamHeader, StreamStats, FORMAT_VERSION, HEADER_LEN,

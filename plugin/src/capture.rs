@@ -1,0 +1,469 @@
+//! The rolling capture of the plugin's output and the thread that keeps it.
+//!
+//! The audio thread pushes its final output (after master gain) into the lock-free ring of a
+//! [`CaptureInput`]; nothing else. A capture thread, started by [`CaptureWorker::start`] in
+//! `activate`, wakes every [`PUMP_INTERVAL`] (every [`BUSY_PUMP_INTERVAL`] while audio arrives
+//! faster than real time), codes the complete blocks with TQA at
+//! [`CAPTURE_BITS`] bits and keeps the last [`CAPTURE_SECONDS`] in memory (see
+//! [`Capture`]). When the "Save Capture" parameter turns on, it flushes the capture, takes a
+//! snapshot and hands it to a short-lived export thread that writes a 32-bit float stereo WAV
+//! to [`capture_dir`], so the pumping never stalls on the disk.
+//!
+//! The thread stops when its [`CaptureWorker`] is dropped (the plugin is dropped, or is
+//! re-activated at another sample rate): the drop closes a channel the thread waits on, then
+//! joins it (and any export still writing).
+//!
+//! # Memory
+//!
+//! Five minutes of 48 kHz stereo at 6 bits: 21.9 MB of block records (6.08 bits per sample)
+//! in a store reserved at 22.2 MB, plus a two-second input ring (0.77 MB): 23.2 MB in all
+//! (21.3 MB at 44.1 kHz), against 115.2 MB as f32. An export also holds a copy of the records
+//! (up to 22 MB) while it writes; it decodes one block at a time.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use nice_plug::prelude::{nice_error, nice_log};
+use wavecube_dsp::codec::tqa::{
+    Capture, CaptureInput, CaptureSnapshot, TqaConfig, TqaError, DEFAULT_BLOCK, DEFAULT_MODE,
+    DEFAULT_SEED,
+};
+
+use crate::params::WavecubeParams;
+
+/// Length of the capture, seconds.
+pub const CAPTURE_SECONDS: f64 = 300.0;
+/// Bits per coefficient of the capture.
+pub const CAPTURE_BITS: u8 = 6;
+/// Channels captured (the stereo output).
+pub const CAPTURE_CHANNELS: usize = 2;
+/// How often the capture thread codes what the audio thread pushed. The two-second input
+/// ring ([`RING_SECONDS`](wavecube_dsp::codec::tqa::RING_SECONDS)) then lasts while audio
+/// arrives up to 100 times faster than real time.
+pub const PUMP_INTERVAL: Duration = Duration::from_millis(20);
+/// How often it codes while audio arrives faster than twice real time (an offline bounce):
+/// the ring then lasts up to 400 times real time.
+pub const BUSY_PUMP_INTERVAL: Duration = Duration::from_millis(5);
+/// Environment variable naming the directory captures are saved to.
+pub const CAPTURE_DIR_ENV: &str = "WAVECUBE_CAPTURE_DIR";
+
+/// The capture's coder settings: [`CAPTURE_BITS`] bits, 512-sample blocks, the default mode.
+pub fn capture_config() -> TqaConfig {
+    TqaConfig {
+        bits: CAPTURE_BITS,
+        block_size: DEFAULT_BLOCK,
+        mode: DEFAULT_MODE,
+        seed: DEFAULT_SEED,
+    }
+}
+
+/// Why the capture could not start or a save failed.
+#[derive(Debug, thiserror::Error)]
+pub enum CaptureError {
+    /// The coder refused the settings.
+    #[error("capture settings: {0}")]
+    Codec(#[from] TqaError),
+    /// Neither the capture directory variable, `XDG_DATA_HOME` nor `HOME` is set.
+    #[error("no capture directory: set {CAPTURE_DIR_ENV} (or XDG_DATA_HOME or HOME)")]
+    NoDirectory,
+    /// A file or directory could not be created, written or renamed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// What went wrong.
+        source: std::io::Error,
+    },
+    /// The WAV writer failed.
+    #[error("{path}: {source}")]
+    Wav {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong.
+        source: hound::Error,
+    },
+}
+
+/// What the capture thread reports, for the editor (and the tests). Atomics, except the
+/// last export's path and error, which only non-audio threads touch.
+#[derive(Debug, Default)]
+pub struct CaptureStatus {
+    /// Path of the last WAV written; written by the export thread.
+    last_export: Mutex<Option<PathBuf>>,
+    /// The last save's error, if it failed; written by the export thread.
+    last_error: Mutex<Option<String>>,
+    /// Saves completed; written by the export thread.
+    exports: AtomicU32,
+    /// Memory the capture holds, bytes; written by the capture thread.
+    memory_bytes: AtomicU64,
+    /// Audio retained, ms; written by the capture thread.
+    retained_ms: AtomicU64,
+    /// Sample rate of the running capture, Hz (0 before the first); written by
+    /// [`CaptureWorker::start`] (main thread).
+    sample_rate_hz: AtomicU32,
+    /// Frames the audio thread dropped because the ring was full; written by the audio thread.
+    dropped_frames: AtomicU64,
+    /// Capture threads running (0 or 1 per plugin); written by the capture thread.
+    threads: AtomicU32,
+}
+
+impl CaptureStatus {
+    /// Path of the last WAV the capture was saved to. Locks: not for the audio thread.
+    pub fn last_export(&self) -> Option<PathBuf> {
+        self.last_export.lock().ok().and_then(|p| p.clone())
+    }
+
+    /// The last save's error message, if it failed. Locks: not for the audio thread.
+    pub fn last_error(&self) -> Option<String> {
+        self.last_error.lock().ok().and_then(|e| e.clone())
+    }
+
+    /// Saves completed so far.
+    pub fn exports(&self) -> u32 {
+        self.exports.load(Ordering::Acquire)
+    }
+
+    /// Memory the capture holds, bytes (store, ring and buffers; see [`Capture::memory_bytes`]).
+    pub fn memory_bytes(&self) -> u64 {
+        self.memory_bytes.load(Ordering::Relaxed)
+    }
+
+    /// Audio retained, seconds (up to [`CAPTURE_SECONDS`]).
+    pub fn retained_s(&self) -> f64 {
+        self.retained_ms.load(Ordering::Relaxed) as f64 / 1000.0
+    }
+
+    /// Sample rate of the running capture, Hz (0 before the first).
+    pub fn sample_rate_hz(&self) -> u32 {
+        self.sample_rate_hz.load(Ordering::Relaxed)
+    }
+
+    /// Frames the audio thread dropped because the capture thread fell two seconds behind.
+    pub fn dropped_frames(&self) -> u64 {
+        self.dropped_frames.load(Ordering::Relaxed)
+    }
+
+    /// Capture threads running for this plugin: 1 while activated, 0 after the drop.
+    pub fn threads(&self) -> u32 {
+        self.threads.load(Ordering::Acquire)
+    }
+
+    /// Records the audio thread's drop count. Audio thread: one relaxed store.
+    pub fn set_dropped_frames(&self, frames: u64) {
+        self.dropped_frames.store(frames, Ordering::Relaxed);
+    }
+
+    fn publish(&self, capture: &Capture) {
+        self.memory_bytes
+            .store(capture.memory_bytes() as u64, Ordering::Relaxed);
+        self.retained_ms
+            .store((capture.duration_s() * 1000.0) as u64, Ordering::Relaxed);
+    }
+
+    fn exported(&self, result: Result<PathBuf, String>) {
+        match result {
+            Ok(path) => {
+                if let Ok(mut last) = self.last_export.lock() {
+                    *last = Some(path);
+                }
+                if let Ok(mut error) = self.last_error.lock() {
+                    *error = None;
+                }
+            }
+            Err(message) => {
+                if let Ok(mut error) = self.last_error.lock() {
+                    *error = Some(message);
+                }
+            }
+        }
+        self.exports.fetch_add(1, Ordering::Release);
+    }
+}
+
+/// The capture thread's handle. Dropping it stops and joins the thread.
+pub struct CaptureWorker {
+    /// Dropping the sender wakes the thread and ends it.
+    stop: Option<mpsc::Sender<()>>,
+    /// The capture thread, joined by [`CaptureWorker::stop`].
+    thread: Option<JoinHandle<()>>,
+    /// Sample rate of the capture, Hz.
+    sample_rate_hz: u32,
+}
+
+impl CaptureWorker {
+    /// Starts a capture of [`CAPTURE_SECONDS`] of stereo at `sample_rate_hz` and its thread,
+    /// which watches `params.capture.save` and reports to `status`. Returns the audio
+    /// thread's input.
+    ///
+    /// # Allocation
+    /// Allocates the capture (23.2 MB at 48 kHz) and spawns a thread: call it from
+    /// `activate`, never from `process`.
+    ///
+    /// # Errors
+    /// [`CaptureError::Codec`] for a sample rate the capture cannot hold, [`CaptureError::Io`]
+    /// if the thread cannot be spawned.
+    pub fn start(
+        sample_rate_hz: u32,
+        params: Arc<WavecubeParams>,
+        status: Arc<CaptureStatus>,
+    ) -> Result<(CaptureInput, CaptureWorker), CaptureError> {
+        let (input, capture) = Capture::new(
+            sample_rate_hz,
+            CAPTURE_CHANNELS,
+            CAPTURE_SECONDS,
+            &capture_config(),
+        )?;
+        let (stop, stopped) = mpsc::channel();
+        status
+            .sample_rate_hz
+            .store(sample_rate_hz, Ordering::Relaxed);
+        // The switch as it is now, not when the thread first runs (which may be after the
+        // host has already turned it on): a switch that is on at activation (restored with a
+        // project) is not a request; turning it on after this is.
+        let save_was_on = params.capture.save.value();
+        let thread = std::thread::Builder::new()
+            .name("wavecube-capture".into())
+            .spawn(move || run(capture, &params, save_was_on, &status, &stopped))
+            .map_err(|source| CaptureError::Io {
+                path: PathBuf::from("(capture thread)"),
+                source,
+            })?;
+        Ok((
+            input,
+            CaptureWorker {
+                stop: Some(stop),
+                thread: Some(thread),
+                sample_rate_hz,
+            },
+        ))
+    }
+
+    /// Sample rate of this capture, Hz.
+    pub fn sample_rate_hz(&self) -> u32 {
+        self.sample_rate_hz
+    }
+
+    /// Stops the thread and waits for it (and for an export still being written).
+    pub fn stop(&mut self) {
+        drop(self.stop.take());
+        if let Some(thread) = self.thread.take() {
+            if thread.join().is_err() {
+                nice_error!("Wavecube: the capture thread panicked");
+            }
+        }
+    }
+}
+
+impl Drop for CaptureWorker {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// The capture thread: pump every [`PUMP_INTERVAL`] until the worker is dropped; save when
+/// the save parameter turns on (it was `save_was_on` at activation).
+fn run(
+    mut capture: Capture,
+    params: &WavecubeParams,
+    mut save_was_on: bool,
+    status: &Arc<CaptureStatus>,
+    stopped: &mpsc::Receiver<()>,
+) {
+    status.threads.fetch_add(1, Ordering::AcqRel);
+    let mut export: Option<JoinHandle<()>> = None;
+    let mut wait = PUMP_INTERVAL;
+    // More than 100 ms of audio per pump: faster than twice real time.
+    let busy_frames = capture.sample_rate_hz() as usize / 10;
+    // Until the worker is dropped (the channel disconnects) or sends a stop.
+    while let Err(RecvTimeoutError::Timeout) = stopped.recv_timeout(wait) {
+        let coded = capture.pump();
+        wait = if coded > busy_frames {
+            BUSY_PUMP_INTERVAL
+        } else {
+            PUMP_INTERVAL
+        };
+        let save = params.capture.save.value();
+        if save && !save_was_on {
+            // One export at a time: wait for the previous one (rare: two saves within the
+            // time it takes to write one).
+            if let Some(previous) = export.take() {
+                let _ = previous.join();
+            }
+            capture.flush();
+            let snapshot = capture.snapshot();
+            export = spawn_export(snapshot, status.clone());
+        }
+        save_was_on = save;
+        status.publish(&capture);
+    }
+    if let Some(running) = export.take() {
+        let _ = running.join();
+    }
+    status.threads.fetch_sub(1, Ordering::AcqRel);
+}
+
+/// Writes `snapshot` on its own thread (or on this one if no thread can be spawned).
+fn spawn_export(snapshot: CaptureSnapshot, status: Arc<CaptureStatus>) -> Option<JoinHandle<()>> {
+    let snapshot = Arc::new(snapshot);
+    let job = {
+        let (snapshot, status) = (snapshot.clone(), status.clone());
+        move || export_now(&snapshot, &status)
+    };
+    match std::thread::Builder::new()
+        .name("wavecube-export".into())
+        .spawn(job)
+    {
+        Ok(handle) => Some(handle),
+        Err(err) => {
+            nice_error!("Wavecube: no export thread ({err}); saving on the capture thread");
+            export_now(&snapshot, &status);
+            None
+        }
+    }
+}
+
+fn export_now(snapshot: &CaptureSnapshot, status: &CaptureStatus) {
+    let result = capture_dir()
+        .ok_or(CaptureError::NoDirectory)
+        .and_then(|dir| save_wav(snapshot, &dir, unix_seconds()));
+    match result {
+        Ok(path) => {
+            nice_log!(
+                "Wavecube: saved {:.1} s of capture to {}",
+                snapshot.duration_s(),
+                path.display()
+            );
+            status.exported(Ok(path));
+        }
+        Err(err) => {
+            nice_error!("Wavecube: cannot save the capture: {err}");
+            status.exported(Err(err.to_string()));
+        }
+    }
+}
+
+fn unix_seconds() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// Where captures are saved: `$WAVECUBE_CAPTURE_DIR`, else
+/// `$XDG_DATA_HOME/wavecube/captures`, else `$HOME/.local/share/wavecube/captures`; `None` if
+/// none of them is set.
+pub fn capture_dir() -> Option<PathBuf> {
+    capture_dir_from(
+        std::env::var_os(CAPTURE_DIR_ENV).map(PathBuf::from),
+        std::env::var_os("XDG_DATA_HOME").map(PathBuf::from),
+        std::env::var_os("HOME").map(PathBuf::from),
+    )
+}
+
+/// [`capture_dir`] from the values of its three variables (empty counts as unset; a relative
+/// `XDG_DATA_HOME` is ignored, as the XDG spec says).
+pub fn capture_dir_from(
+    capture_env: Option<PathBuf>,
+    xdg_data_home: Option<PathBuf>,
+    home: Option<PathBuf>,
+) -> Option<PathBuf> {
+    let set = |p: &Option<PathBuf>| p.clone().filter(|p| !p.as_os_str().is_empty());
+    if let Some(dir) = set(&capture_env) {
+        return Some(dir);
+    }
+    let data = set(&xdg_data_home)
+        .filter(|p| p.is_absolute())
+        .or_else(|| set(&home).map(|h| h.join(".local").join("share")))?;
+    Some(data.join("wavecube").join("captures"))
+}
+
+/// Writes `snapshot` as a 32-bit float WAV named `capture-<unix_s>.wav` in `dir` (created if
+/// missing; `-2`, `-3`, … appended if the name is taken). The file appears under its name
+/// only when complete (it is written as `….wav.part`, then renamed). Returns its path.
+///
+/// # Errors
+/// [`CaptureError::Io`] or [`CaptureError::Wav`] naming the file.
+pub fn save_wav(
+    snapshot: &CaptureSnapshot,
+    dir: &Path,
+    unix_s: u64,
+) -> Result<PathBuf, CaptureError> {
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| CaptureError::Io { path, source }
+    };
+    std::fs::create_dir_all(dir).map_err(io(dir))?;
+    let mut path = dir.join(format!("capture-{unix_s}.wav"));
+    let mut n = 1;
+    while path.exists() {
+        n += 1;
+        path = dir.join(format!("capture-{unix_s}-{n}.wav"));
+    }
+    let part = path.with_extension("wav.part");
+    let header = snapshot.header();
+    let spec = hound::WavSpec {
+        channels: header.channels,
+        sample_rate: header.sample_rate_hz,
+        bits_per_sample: 32,
+        sample_format: hound::SampleFormat::Float,
+    };
+    let wav = |source| CaptureError::Wav {
+        path: part.clone(),
+        source,
+    };
+    let mut writer = hound::WavWriter::create(&part, spec).map_err(wav)?;
+    let mut failed: Option<hound::Error> = None;
+    let decoded = snapshot.for_each_block(|block| {
+        if failed.is_some() {
+            return;
+        }
+        let frames = block.first().map_or(0, |c| c.len());
+        for i in 0..frames {
+            for channel in block {
+                if let Err(err) = writer.write_sample(channel[i]) {
+                    failed = Some(err);
+                    return;
+                }
+            }
+        }
+    });
+    if let Err(err) = decoded {
+        // Cannot happen to a snapshot of a `Capture`; report it rather than panic.
+        let _ = std::fs::remove_file(&part);
+        return Err(CaptureError::Codec(err));
+    }
+    if let Some(err) = failed {
+        let _ = std::fs::remove_file(&part);
+        return Err(wav(err));
+    }
+    writer.finalize().map_err(wav)?;
+    std::fs::rename(&part, &path).map_err(io(&path))?;
+    Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_capture_directory_follows_the_documented_order() {
+        let p = |s: &str| Some(PathBuf::from(s));
+        assert_eq!(
+            capture_dir_from(p("/caps"), p("/xdg"), p("/home/u")),
+            p("/caps")
+        );
+        assert_eq!(
+            capture_dir_from(None, p("/xdg"), p("/home/u")),
+            p("/xdg/wavecube/captures")
+        );
+        assert_eq!(
+            capture_dir_from(p(""), p("relative"), p("/home/u")),
+            p("/home/u/.local/share/wavecube/captures")
+        );
+        assert_eq!(capture_dir_from(None, None, None), None);
+        assert_eq!(capture_dir_from(None, p(""), p("")), None);
+    }
+}
