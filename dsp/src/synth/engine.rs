@@ -66,6 +66,8 @@ pub struct Engine {
     absorbed_len: usize,
     /// Voice ends that did not fit in `ends` since construction.
     ends_dropped: u64,
+    /// Host voice ids started and not yet reported ended.
+    live: LiveIds,
     /// Most voices sounding at once since construction or reset.
     peak_voices: usize,
 }
@@ -103,6 +105,7 @@ impl Engine {
             scratch: Scratch::new(CHUNK),
             ends: Vec::with_capacity(MAX_ENDS),
             ends_dropped: 0,
+            live: LiveIds::new(),
             peak_voices: 0,
         }
     }
@@ -173,6 +176,7 @@ impl Engine {
         self.note_counter = 0;
         self.peak_voices = 0;
         self.ends.clear();
+        self.live.len = 0;
     }
 
     /// Changes the sample rate (silences all voices).
@@ -248,7 +252,7 @@ impl Engine {
                         note: v.note(),
                         channel: v.channel(),
                     };
-                    push_end(&mut self.ends, &mut self.ends_dropped, own);
+                    push_end(&mut self.ends, &mut self.ends_dropped, &mut self.live, own);
                     // The host voices this voice carried end with it, once each.
                     let mut kept = 0;
                     for n in 0..self.absorbed_len {
@@ -263,7 +267,7 @@ impl Engine {
                                 note: k.note,
                                 channel: k.channel,
                             };
-                            push_end(&mut self.ends, &mut self.ends_dropped, e);
+                            push_end(&mut self.ends, &mut self.ends_dropped, &mut self.live, e);
                         }
                     }
                     self.absorbed_len = kept;
@@ -399,6 +403,9 @@ impl Engine {
             // MIDI convention: a note-on with velocity 0 is a note-off.
             self.note_off(params, note, channel, voice_id);
             return;
+        }
+        if let Some(id) = voice_id {
+            self.live.insert(id);
         }
         let s = params.velocity_sensitivity;
         let gain = VOICE_GAIN * ((1.0 - s) + s * velocity * velocity);
@@ -540,7 +547,7 @@ impl Engine {
                     note: old.note,
                     channel: old.channel,
                 };
-                push_end(&mut self.ends, &mut self.ends_dropped, end);
+                push_end(&mut self.ends, &mut self.ends_dropped, &mut self.live, end);
             }
         }
         // A host voice id lives in one place only: a voice that carried it before gives it
@@ -579,7 +586,7 @@ impl Engine {
                     note: k.note,
                     channel: k.channel,
                 };
-                push_end(&mut self.ends, &mut self.ends_dropped, end);
+                push_end(&mut self.ends, &mut self.ends_dropped, &mut self.live, end);
             } else {
                 self.absorbed[kept] = (owner, k);
                 kept += 1;
@@ -598,7 +605,7 @@ impl Engine {
                 note: v.note(),
                 channel: v.channel(),
             };
-            push_end(&mut self.ends, &mut self.ends_dropped, end);
+            push_end(&mut self.ends, &mut self.ends_dropped, &mut self.live, end);
         }
     }
 
@@ -636,8 +643,62 @@ struct HeldKey {
     voice_id: Option<i32>,
 }
 
-/// Appends `end` within the preallocated capacity, counting what does not fit.
-fn push_end(ends: &mut Vec<VoiceEnd>, dropped: &mut u64, end: VoiceEnd) {
+/// Host voice ids that have started and not yet been reported ended.
+///
+/// Every path that ends a host voice reports through [`push_end`], which reports an id
+/// only if it is live here: a host voice ends exactly once however many of the mono
+/// voice's paths (retarget, release, absorbed keys, the voice falling silent) see it go.
+#[derive(Debug, Clone)]
+struct LiveIds {
+    ids: [i32; LIVE_IDS],
+    len: usize,
+}
+
+/// Host voice ids tracked at once: every voice slot, every held key and every absorbed
+/// key, twice over. When full, the oldest id is forgotten (its end is then not reported).
+const LIVE_IDS: usize = 2 * (MAX_VOICES + STEAL_SLOTS + 2 * NOTE_STACK);
+
+impl LiveIds {
+    fn new() -> Self {
+        Self {
+            ids: [0; LIVE_IDS],
+            len: 0,
+        }
+    }
+
+    fn insert(&mut self, id: i32) {
+        if self.ids[..self.len].contains(&id) {
+            return;
+        }
+        if self.len == LIVE_IDS {
+            self.ids.copy_within(1.., 0);
+            self.len -= 1;
+        }
+        self.ids[self.len] = id;
+        self.len += 1;
+    }
+
+    /// Removes `id`; true if it was live.
+    fn take(&mut self, id: i32) -> bool {
+        match self.ids[..self.len].iter().position(|&v| v == id) {
+            Some(i) => {
+                self.ids.copy_within(i + 1..self.len, i);
+                self.len -= 1;
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+/// Appends `end` within the preallocated capacity, counting what does not fit. An end
+/// with a host voice id is reported only if that id is live (see [`LiveIds`]).
+fn push_end(ends: &mut Vec<VoiceEnd>, dropped: &mut u64, live: &mut LiveIds, end: VoiceEnd) {
+    if let Some(id) = end.voice_id {
+        if !live.take(id) {
+            return;
+        }
+    }
     if ends.len() < MAX_ENDS {
         ends.push(end);
     } else {
