@@ -28,9 +28,14 @@ pub fn resample_cycle(frame: &[f32], new_len: usize) -> Vec<f32> {
     let shared = (n.min(new_len)) / 2;
     out_spec[..shared].copy_from_slice(&spectrum[..shared]);
     if new_len > n {
-        // The source's Nyquist cosine becomes an interior bin: it now appears twice in the
-        // full spectrum, so it takes half the weight.
-        out_spec[n / 2] = spectrum[n / 2] * 0.5;
+        // An even source's Nyquist cosine becomes an interior bin: it now appears twice
+        // in the full spectrum, so it takes half the weight. An odd source has no Nyquist
+        // bin: its last bin is an ordinary harmonic and keeps its weight.
+        out_spec[n / 2] = if n % 2 == 0 {
+            spectrum[n / 2] * 0.5
+        } else {
+            spectrum[n / 2]
+        };
     }
     let mut out = inv.make_output_vec();
     inv.process(&mut out_spec, &mut out)
@@ -163,6 +168,19 @@ mod tests {
         let down = resample_cycle(&up, 256);
         for (a, b) in down.iter().zip(&src) {
             assert!((a - b).abs() < 1e-5);
+        }
+    }
+
+    #[test]
+    fn an_odd_source_keeps_its_top_harmonic() {
+        // 7 samples hold harmonics 1..=3; harmonic 3 sits in the last bin (no Nyquist).
+        let src: Vec<f32> = (0..7)
+            .map(|i| (i as f32 / 7.0 * std::f32::consts::TAU * 3.0).cos())
+            .collect();
+        let up = resample_cycle(&src, 64);
+        for (i, v) in up.iter().enumerate() {
+            let want = (i as f64 / 64.0 * std::f64::consts::TAU * 3.0).cos();
+            assert!((*v as f64 - want).abs() < 1e-5, "{i}: {v} vs {want}");
         }
     }
 }
