@@ -204,3 +204,21 @@ fn after_reconfiguring_the_delay_is_the_new_block() {
     println!("after reconfiguring to 8 bits, 2048: {s:.2} dB at a delay of 2048");
     assert!(s > 40.0, "{s}");
 }
+
+#[test]
+fn non_finite_input_never_reaches_the_output() {
+    for mix in [0.0, 0.5, 1.0] {
+        let mut stage = TqaStage::new(&TqaConfig::default(), 2).unwrap();
+        let [mut left, mut right] = input();
+        left[100] = f32::NAN;
+        right[2000] = f32::INFINITY;
+        left[3000] = f32::NEG_INFINITY;
+        for (l, r) in left.chunks_mut(256).zip(right.chunks_mut(256)) {
+            stage.process(&mut [l, r], mix);
+        }
+        assert!(
+            left.iter().chain(&right).all(|v| v.is_finite()),
+            "mix {mix}"
+        );
+    }
+}

@@ -522,7 +522,10 @@ impl TqaStage {
             let n = (len - start).min(block);
             for i in 0..n {
                 for (c, channel) in channels.iter().enumerate() {
-                    self.chunk_in[i * n_ch + c] = channel[start + i];
+                    // Non-finite input becomes silence here, so neither the coded nor
+                    // the dry path can carry it to the output.
+                    let x = channel[start + i];
+                    self.chunk_in[i * n_ch + c] = if x.is_finite() { x } else { 0.0 };
                 }
             }
             self.writer.push_interleaved(&self.chunk_in[..n * n_ch]);
