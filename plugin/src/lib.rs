@@ -1,10 +1,12 @@
 //! Wavecube as a CLAP/VST3 instrument and a standalone app: the plugin struct and its
 //! nice-plug `Plugin` impl. Parameters live in [`params`], their conversion to the engine in
 //! [`mapping`], host events in [`events`], CLAP polyphonic modulation in [`poly`], persisted
-//! non-parameter state in [`state`], the codec stage in [`codec_stage`] and the rolling
-//! capture of the output in [`capture`].
+//! non-parameter state in [`state`], the bank loader thread in [`bank_loader`], the codec
+//! stage in [`codec_stage`] and the rolling capture of the output in [`capture`].
 
 use std::num::NonZeroU32;
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use atomic_float::AtomicF32;
@@ -12,9 +14,10 @@ use atomic_float::AtomicF32;
 use nice_plug::midi::{Channel, Key, VoiceID};
 use nice_plug::prelude::NoteEvent as HostEvent;
 use nice_plug::prelude::*;
-use wavecube_dsp::cube::{factory_cube, CubeSet};
+use wavecube_dsp::cube::CubeSet;
 use wavecube_dsp::synth::{Engine, TimedEvent};
 
+pub mod bank_loader;
 pub mod capture;
 pub mod codec_stage;
 pub mod events;
@@ -23,11 +26,13 @@ pub mod params;
 pub mod poly;
 pub mod state;
 
+use bank_loader::{BankAudio, BankLoader};
 use capture::{CaptureStatus, CaptureWorker};
 use codec_stage::CodecStage;
 use events::{EventQueue, EVENT_CAPACITY};
-use params::WavecubeParams;
+use params::{BankChoice, WavecubeParams};
 use poly::PolyMods;
+use state::BankLoadError;
 use wavecube_dsp::codec::tqa::CaptureInput;
 
 /// Longest piece rendered at one parameter value while a smoother glides, samples (a 20 ms
@@ -38,8 +43,17 @@ pub const SMOOTH_PIECE: usize = 16;
 pub struct Wavecube {
     /// The parameter tree, shared with the host (and later the editor).
     params: Arc<WavecubeParams>,
-    /// The band-limited factory cube, built at the first activation and kept.
-    cube: Option<Arc<CubeSet>>,
+    /// The cube built at the last activation: its bank, the file bank generation it was
+    /// built from, and the cube. Main thread (`activate`).
+    cube: Option<(BankChoice, u64, Arc<CubeSet>)>,
+    /// The audio thread's end of the bank loader; `None` until activated.
+    bank_audio: Option<BankAudio>,
+    /// The bank loader thread; dropping it stops and joins the thread. Main thread
+    /// (`activate`, drop).
+    bank_loader: Option<BankLoader>,
+    /// Cube swaps the audio thread has applied (bank changes that reached the engine);
+    /// written by the audio thread.
+    cube_swaps: Arc<AtomicU64>,
     /// The synth engine; `None` until activated. Audio thread only.
     engine: Option<Engine>,
     /// Engine events of the piece being rendered. Audio thread only.
@@ -69,6 +83,9 @@ impl Default for Wavecube {
         Self {
             params: Arc::new(WavecubeParams::default()),
             cube: None,
+            bank_audio: None,
+            bank_loader: None,
+            cube_swaps: Arc::new(AtomicU64::new(0)),
             engine: None,
             events: EventQueue::with_capacity(EVENT_CAPACITY),
             poly: PolyMods::new(),
@@ -93,6 +110,43 @@ impl Wavecube {
     /// What the capture thread reports: the last export's path, memory held, audio retained.
     pub fn capture_status(&self) -> Arc<CaptureStatus> {
         self.capture_status.clone()
+    }
+
+    /// Bank changes that have reached the engine since the plugin was created (cube swaps the
+    /// audio thread applied; builds at activation do not count).
+    pub fn cube_swaps(&self) -> u64 {
+        self.cube_swaps.load(Ordering::Acquire)
+    }
+
+    /// Makes the `.wcube` at `path` the file bank (its bytes are kept in the state, so the
+    /// project reopens with this sound even if the file moves). It plays while the `bank`
+    /// parameter is "File" (the editor sets it); if it already is, the loader switches to it.
+    /// Main thread.
+    ///
+    /// # Errors
+    /// [`BankLoadError`] if the file cannot be read or is not a valid `.wcube`; the file bank
+    /// held before stays.
+    ///
+    /// # Allocation
+    /// Reads and decodes the file.
+    pub fn load_bank_file(&self, path: &Path) -> Result<(), BankLoadError> {
+        self.params.patch.load_file(path).map(drop)
+    }
+
+    /// The cube of the chosen bank for `activate`: the one built last if the choice (and,
+    /// for a file bank, the file) is unchanged, else built now.
+    fn chosen_cube(&mut self) -> Result<(BankChoice, u64, Arc<CubeSet>), String> {
+        let choice = self.params.bank.value();
+        let generation = self.params.patch.generation();
+        if let Some((built, built_generation, cube)) = &self.cube {
+            if *built == choice && (choice != BankChoice::File || *built_generation == generation) {
+                return Ok((choice, generation, cube.clone()));
+            }
+        }
+        let cube = bank_loader::resolve_bank(choice, &self.params.patch);
+        let set = Arc::new(CubeSet::build(&cube).map_err(|e| e.to_string())?);
+        self.cube = Some((choice, generation, set.clone()));
+        Ok((choice, generation, set))
     }
 }
 
@@ -130,26 +184,42 @@ impl Plugin for Wavecube {
     ) -> bool {
         self.voice_capacity = voice_capacity(&self.params);
         context.set_current_voice_capacity(self.voice_capacity);
-        let cube = match &self.cube {
-            Some(cube) => cube.clone(),
-            None => match CubeSet::build(&factory_cube()) {
-                Ok(set) => {
-                    let cube = Arc::new(set);
-                    self.cube = Some(cube.clone());
-                    cube
-                }
-                Err(err) => {
-                    nice_error!("Wavecube: cannot build the factory cube: {err}");
-                    return false;
-                }
-            },
+        // Stop the loader first (joining it), so no cube built for an older choice can
+        // arrive after the one built here.
+        self.bank_audio = None;
+        self.bank_loader = None;
+        // Built here, synchronously: a restored project starts with its own sound.
+        let (choice, generation, cube) = match self.chosen_cube() {
+            Ok(chosen) => chosen,
+            Err(err) => {
+                nice_error!("Wavecube: cannot build the bank's cube: {err}");
+                return false;
+            }
         };
         let max_block = buffer_config.max_buffer_size.max(1) as usize;
-        let reuse = self.engine.as_ref().is_some_and(|e| {
-            e.sample_rate() == buffer_config.sample_rate && e.max_block() == max_block
-        });
-        if !reuse {
-            self.engine = Some(Engine::new(buffer_config.sample_rate, max_block, cube));
+        match &mut self.engine {
+            Some(engine)
+                if engine.sample_rate() == buffer_config.sample_rate
+                    && engine.max_block() == max_block =>
+            {
+                // The engine may be playing a cube the loader swapped in since; the old one is
+                // dropped here, off the audio thread.
+                drop(engine.set_cube(cube));
+            }
+            _ => self.engine = Some(Engine::new(buffer_config.sample_rate, max_block, cube)),
+        }
+        match BankLoader::start(
+            choice,
+            generation,
+            self.params.patch.clone(),
+            self.cube_swaps.clone(),
+        ) {
+            Ok((audio, loader)) => {
+                self.bank_audio = Some(audio);
+                self.bank_loader = Some(loader);
+            }
+            // The synth plays on with the bank it has.
+            Err(err) => nice_error!("Wavecube: no bank loader: {err}"),
         }
         if self.codec.is_none() {
             match CodecStage::new(self.codec_sqnr_db.clone()) {
@@ -220,6 +290,9 @@ impl Plugin for Wavecube {
             while context.next_event().is_some() {}
             return ProcessStatus::Normal;
         };
+        if let Some(bank) = &mut self.bank_audio {
+            bank.follow(self.params.bank.value(), engine);
+        }
         let report_ends = context.plugin_api() == PluginApi::Clap;
         if let Some(latency) = codec.follow(&self.params.codec) {
             context.set_latency_samples(latency);

@@ -199,6 +199,46 @@ pub fn tqa_block_log2_from_text(text: &str) -> Option<i32> {
     valid.then_some(log2)
 }
 
+/// The cube bank the voices play: a factory bank, or the file bank held in the state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+pub enum BankChoice {
+    /// The built-in cube: sine, triangle, saw, square × brightness × formant.
+    #[id = "basic-shapes"]
+    #[name = "Basic Shapes"]
+    BasicShapes,
+    /// Vowels × voice size × breath.
+    #[id = "vowel-formants"]
+    #[name = "Vowel Formants"]
+    VowelFormants,
+    /// Odd/even balance × tilt × emphasis.
+    #[id = "additive-harmonics"]
+    #[name = "Additive Harmonics"]
+    AdditiveHarmonics,
+    /// FM index × ratio × feedback.
+    #[id = "fm-cube"]
+    #[name = "FM Cube"]
+    FmCube,
+    /// The `.wcube` file bank held in the plugin state (the default bank if there is none).
+    #[id = "file"]
+    #[name = "File"]
+    File,
+}
+
+impl BankChoice {
+    /// The factory bank's file stem (as in
+    /// [`FACTORY_BANKS`](wavecube_dsp::bank::factory::FACTORY_BANKS)), or
+    /// [`FILE_BANK`](crate::state::FILE_BANK).
+    pub fn stem(self) -> &'static str {
+        match self {
+            BankChoice::BasicShapes => "basic-shapes",
+            BankChoice::VowelFormants => "vowel-formants",
+            BankChoice::AdditiveHarmonics => "additive-harmonics",
+            BankChoice::FmCube => "fm-cube",
+            BankChoice::File => crate::state::FILE_BANK,
+        }
+    }
+}
+
 /// How new notes take voices.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
 pub enum VoiceMode {
@@ -649,6 +689,10 @@ pub struct WavecubeParams {
     /// Pitch-bend range, semitones each way (0..48).
     #[id = "bend"]
     pub bend_range_st: IntParam,
+    /// The cube bank the voices play. Read by the audio thread, which asks the bank loader
+    /// thread for a new cube when it changes.
+    #[id = "bank"]
+    pub bank: EnumParam<BankChoice>,
     /// Base morph point.
     #[nested(group = "Morph")]
     pub morph: MorphParams,
@@ -697,6 +741,7 @@ impl Default for WavecubeParams {
                 .with_value_to_string(formatters::v2s_f32_rounded(1)),
             velocity_pct: percent("Velocity Sensitivity", 100.0),
             bend_range_st: IntParam::new("Bend Range", 2, bend_st_range()).with_unit(" st"),
+            bank: EnumParam::new("Bank", BankChoice::BasicShapes),
             morph: MorphParams::default(),
             unison: UnisonParams::default(),
             amp_env: EnvParams::new(

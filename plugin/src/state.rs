@@ -1,28 +1,67 @@
-//! The persisted, non-parameter part of the plugin's state: which bank and patch the sound
-//! came from, with a format version.
+//! The persisted, non-parameter part of the plugin's state: the bank the voices play (a
+//! factory stem, or a `.wcube` file with its bytes embedded) and the patch, with a format
+//! version.
 //!
 //! nice-plug stores every parameter by id; this record rides along in the same state under
-//! the key `patch` (see [`WavecubeParams`](crate::params::WavecubeParams)).
+//! the key `patch` (see [`WavecubeParams`](crate::params::WavecubeParams)). The `bank`
+//! parameter says which bank plays; this record holds the file bank that the parameter's
+//! "File" choice means, so a project reopens with the exact sound even if the file moved.
+//!
+//! # Versions
+//! - 1: `{"version":1,"bank":"factory","patch":null}`: one built-in bank.
+//! - 2: `bank` is a factory stem or [`FILE_BANK`]; `file` holds the file bank's path and its
+//!   `.wcube` bytes (base64). Version 1's `"factory"` becomes the default stem.
+//!
+//! A record that does not parse (corrupt, or not an object) loads as the default and is
+//! logged; it never fails the whole state.
 
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
+use base64::Engine as _;
 use nice_plug::params::persist::PersistentField;
-use serde::{Deserialize, Serialize};
+use nice_plug::prelude::nice_log;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use wavecube_dsp::bank::factory::FACTORY_BANKS;
+use wavecube_dsp::bank::{read_wcube, BankError};
+use wavecube_dsp::cube::Cube;
 
 /// Version of [`PatchState`] this build writes.
-pub const PATCH_STATE_VERSION: u32 = 1;
+pub const PATCH_STATE_VERSION: u32 = 2;
 
-/// Name of the built-in bank.
-pub const FACTORY_BANK: &str = "factory";
+/// Stem of the default bank (the built-in cube).
+pub const DEFAULT_BANK: &str = "basic-shapes";
+
+/// Version 1's name of the built-in bank; migrates to [`DEFAULT_BANK`].
+pub const V1_FACTORY_BANK: &str = "factory";
+
+/// [`PatchState::bank`] of a file bank.
+pub const FILE_BANK: &str = "file";
+
+/// A `.wcube` file bank: where it came from and, once read, its bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct FileBank {
+    /// Path of the `.wcube` file, as chosen.
+    pub path: PathBuf,
+    /// The file's bytes (serialised as base64; the `.wcube` is already compressed). `None`
+    /// until read: a state naming only a path is read from that path.
+    #[serde(with = "base64_bytes")]
+    pub wcube: Option<Vec<u8>>,
+}
 
 /// Which bank and patch are loaded. Plain data, serialised as JSON inside the plugin state.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PatchState {
     /// Format version of this record; [`PATCH_STATE_VERSION`] when written by this build.
     pub version: u32,
-    /// The cube bank the voices play: [`FACTORY_BANK`] for the embedded factory cube.
+    /// The bank last chosen: a factory stem (see
+    /// [`FACTORY_BANKS`](wavecube_dsp::bank::factory::FACTORY_BANKS)) or [`FILE_BANK`].
+    /// Mirrors the `bank` parameter, which decides.
     pub bank: String,
+    /// The file bank the `bank` parameter's "File" choice plays, if any.
+    pub file: Option<FileBank>,
     /// Name of the patch last loaded, if any (presets arrive in a later issue).
     pub patch: Option<String>,
 }
@@ -31,53 +70,199 @@ impl Default for PatchState {
     fn default() -> Self {
         Self {
             version: PATCH_STATE_VERSION,
-            bank: FACTORY_BANK.to_owned(),
+            bank: DEFAULT_BANK.to_owned(),
+            file: None,
             patch: None,
+        }
+    }
+}
+
+/// The record as written by any version: every field optional.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct AnyVersion {
+    version: u32,
+    bank: String,
+    file: Option<FileBank>,
+    patch: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for PatchState {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        // Parse loosely first, so a record of the wrong shape becomes the default instead of
+        // failing (nice-plug would then keep whatever the instance held before).
+        let value = serde_json::Value::deserialize(deserializer)?;
+        match serde_json::from_value::<AnyVersion>(value) {
+            Ok(any) => Ok(PatchState {
+                version: any.version,
+                bank: any.bank,
+                file: any.file,
+                patch: any.patch,
+            }
+            .migrated()),
+            Err(err) => {
+                nice_log!("Wavecube: unreadable bank state ({err}); using the default bank");
+                Ok(PatchState::default())
+            }
         }
     }
 }
 
 impl PatchState {
     /// Brings a record read from any earlier version up to [`PATCH_STATE_VERSION`]. A record
-    /// from a newer build keeps its fields but is marked as this version, since this build
-    /// writes only the fields it knows.
+    /// from a newer build keeps the fields this build knows and is marked as this version.
     pub fn migrated(mut self) -> Self {
-        // Version 0 (never released) and 1 share the same fields; later versions add migration
-        // steps here, oldest first.
-        if self.bank.is_empty() {
-            self.bank = FACTORY_BANK.to_owned();
+        // Version 0 (never released) and 1 had one built-in bank, "factory".
+        let known = self.bank == FILE_BANK || FACTORY_BANKS.iter().any(|b| b.0 == self.bank);
+        if self.version < 2 || self.bank == V1_FACTORY_BANK {
+            self.bank = DEFAULT_BANK.to_owned();
+        } else if !known {
+            nice_log!(
+                "Wavecube: unknown bank {:?} in the state; using the default bank",
+                self.bank
+            );
+            self.bank = DEFAULT_BANK.to_owned();
         }
         self.version = PATCH_STATE_VERSION;
         self
     }
 }
 
-/// Interior-mutable holder of the [`PatchState`], shared by the params object and (later) the
-/// editor. Main thread only: the audio thread never touches it, so the lock never meets the
-/// audio thread. A poisoned lock is recovered rather than panicking the host.
+/// Why a file bank could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum BankLoadError {
+    /// The file could not be read.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong.
+        source: std::io::Error,
+    },
+    /// The bytes are not a valid `.wcube`.
+    #[error("{path}: {source}")]
+    Bank {
+        /// The file (as named in the state, for embedded bytes).
+        path: PathBuf,
+        /// What is wrong with it.
+        source: BankError,
+    },
+    /// The state names no file bank.
+    #[error("no file bank in the state")]
+    NoFile,
+}
+
+/// Interior-mutable holder of the [`PatchState`], shared by the params object, the bank
+/// loader thread and (later) the editor. Never touched by the audio thread, so the lock never
+/// meets it. A poisoned lock is recovered rather than panicking the host.
 #[derive(Debug, Default)]
-pub struct PatchCell(RwLock<PatchState>);
+pub struct PatchCell {
+    /// The record.
+    state: RwLock<PatchState>,
+    /// Bumped whenever the file bank may have changed (state restored, file chosen), so the
+    /// loader knows to rebuild. Written by the main thread.
+    generation: AtomicU64,
+}
 
 impl PatchCell {
     /// A copy of the current record.
     ///
     /// # Allocation
-    /// Clones the strings.
+    /// Clones the strings and the file bank's bytes.
     pub fn get(&self) -> PatchState {
-        self.0.read().unwrap_or_else(|e| e.into_inner()).clone()
+        self.state.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Changes of the file bank so far (restores and file choices).
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
+    /// Records `bank` (a factory stem or [`FILE_BANK`]) as the bank playing, for the next save.
+    pub fn set_bank(&self, bank: &str) {
+        let mut state = self.state.write().unwrap_or_else(|e| e.into_inner());
+        if state.bank != bank {
+            bank.clone_into(&mut state.bank);
+        }
+    }
+
+    /// Reads the `.wcube` at `path`, checks it and makes it the file bank (path and bytes).
+    ///
+    /// # Errors
+    /// [`BankLoadError`] if the file cannot be read or is not a valid `.wcube`; the file bank
+    /// held before stays.
+    pub fn load_file(&self, path: &Path) -> Result<Cube, BankLoadError> {
+        let bytes = std::fs::read(path).map_err(|source| BankLoadError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
+        let cube = read_wcube(&bytes).map_err(|source| BankLoadError::Bank {
+            path: path.to_owned(),
+            source,
+        })?;
+        self.state.write().unwrap_or_else(|e| e.into_inner()).file = Some(FileBank {
+            path: path.to_owned(),
+            wcube: Some(bytes),
+        });
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        Ok(cube)
+    }
+
+    /// The file bank's cube: from the embedded bytes if there are any, else read from its
+    /// path (and the bytes embedded for the next save).
+    ///
+    /// # Errors
+    /// [`BankLoadError::NoFile`] with no file bank; otherwise why neither the bytes nor the
+    /// file gave a cube.
+    ///
+    /// # Allocation
+    /// Decodes the cube: not for the audio thread.
+    pub fn file_cube(&self) -> Result<Cube, BankLoadError> {
+        let file = self
+            .state
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .file
+            .clone()
+            .ok_or(BankLoadError::NoFile)?;
+        if let Some(bytes) = &file.wcube {
+            match read_wcube(bytes) {
+                Ok(cube) => return Ok(cube),
+                Err(err) => nice_log!(
+                    "Wavecube: the embedded bank of {} is damaged ({err}); reading the file",
+                    file.path.display()
+                ),
+            }
+        }
+        let bytes = std::fs::read(&file.path).map_err(|source| BankLoadError::Io {
+            path: file.path.clone(),
+            source,
+        })?;
+        let cube = read_wcube(&bytes).map_err(|source| BankLoadError::Bank {
+            path: file.path.clone(),
+            source,
+        })?;
+        let mut state = self.state.write().unwrap_or_else(|e| e.into_inner());
+        if let Some(held) = state.file.as_mut().filter(|f| f.path == file.path) {
+            held.wcube = Some(bytes);
+        }
+        Ok(cube)
     }
 }
 
 impl<'a> PersistentField<'a, PatchState> for PatchCell {
     fn set(&self, new_value: PatchState) {
-        *self.0.write().unwrap_or_else(|e| e.into_inner()) = new_value.migrated();
+        *self.state.write().unwrap_or_else(|e| e.into_inner()) = new_value.migrated();
+        self.generation.fetch_add(1, Ordering::AcqRel);
     }
 
     fn map<F, R>(&self, f: F) -> R
     where
         F: Fn(&PatchState) -> R,
     {
-        f(&self.0.read().unwrap_or_else(|e| e.into_inner()))
+        // Serialise a copy (a memcpy of the file bank's bytes), so saving the state, which
+        // base64-encodes them, does not hold the lock the loader thread writes through.
+        f(&self.get())
     }
 }
 
@@ -91,6 +276,32 @@ impl<'a> PersistentField<'a, PatchState> for Arc<PatchCell> {
         F: Fn(&PatchState) -> R,
     {
         self.as_ref().map(f)
+    }
+}
+
+/// `Option<Vec<u8>>` as an optional base64 string. Bad base64 reads as no bytes (logged), so
+/// the path is tried instead.
+mod base64_bytes {
+    use super::*;
+
+    pub fn serialize<S: Serializer>(bytes: &Option<Vec<u8>>, s: S) -> Result<S::Ok, S::Error> {
+        bytes
+            .as_ref()
+            .map(|b| base64::engine::general_purpose::STANDARD.encode(b))
+            .serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<u8>>, D::Error> {
+        let text = Option::<String>::deserialize(d)?;
+        Ok(text.and_then(
+            |t| match base64::engine::general_purpose::STANDARD.decode(t) {
+                Ok(bytes) => Some(bytes),
+                Err(err) => {
+                    nice_log!("Wavecube: the embedded bank is not base64 ({err}); ignored");
+                    None
+                }
+            },
+        ))
     }
 }
 
@@ -109,5 +320,44 @@ mod tests {
         let old: PatchState = serde_json::from_str(r#"{"version":0,"bank":""}"#).expect("parses");
         cell.set(old);
         assert_eq!(cell.get(), PatchState::default());
+    }
+
+    #[test]
+    fn version_1_becomes_the_default_bank() {
+        let v1: PatchState =
+            serde_json::from_str(r#"{"version":1,"bank":"factory","patch":null}"#).expect("v1");
+        assert_eq!(v1, PatchState::default());
+    }
+
+    #[test]
+    fn file_bytes_round_trip_as_base64() {
+        let state = PatchState {
+            bank: FILE_BANK.into(),
+            file: Some(FileBank {
+                path: "/gone/x.wcube".into(),
+                wcube: Some(vec![0, 1, 2, 250, 255]),
+            }),
+            ..PatchState::default()
+        };
+        let json = serde_json::to_string(&state).expect("serialises");
+        assert!(json.contains("\"AAEC+v8=\""), "{json}");
+        assert_eq!(
+            serde_json::from_str::<PatchState>(&json).expect("parses"),
+            state
+        );
+    }
+
+    #[test]
+    fn corrupt_records_load_as_the_default() {
+        for bad in [r#""text""#, "[1,2]", r#"{"version":"x"}"#, r#"{"file":7}"#] {
+            let state: PatchState = serde_json::from_str(bad).expect(bad);
+            assert_eq!(state, PatchState::default(), "{bad}");
+        }
+        // Bad base64 keeps the path and drops the bytes.
+        let state: PatchState = serde_json::from_str(
+            r#"{"version":2,"bank":"file","file":{"path":"a.wcube","wcube":"!!"}}"#,
+        )
+        .expect("parses");
+        assert_eq!(state.file.expect("file").wcube, None);
     }
 }

@@ -1,8 +1,8 @@
 //! Real-time safety through the plugin's own `process` path: seconds of notes, automation,
 //! poly modulation and controllers at irregular block sizes, with the codec stage switched on
 //! and off and its bits, block size and mix changed mid-stream, and the capture taking every
-//! block, every `process` call under nice-plug's allocation checker, with zero allocations
-//! allowed.
+//! block, and the bank switched (cubes arriving from the loader thread), every `process` call
+//! under nice-plug's allocation checker, with zero allocations allowed.
 
 mod common;
 
@@ -57,6 +57,9 @@ fn process_never_allocates_under_notes_automation_and_poly_modulation() {
     // The codec's changes draw from their own generator, so the notes and automation above
     // stay the same sequence with or without them.
     let mut codec_rng = Rng(0xc0de_c0de_5eed_0002);
+    // Bank changes draw from a third generator, for the same reason.
+    let mut bank_rng = Rng(0xba4c_5eed_0000_0003);
+    let mut bank_changes = 0;
     let total = 6 * SR as usize;
     let mut held: Vec<(i32, u8)> = Vec::with_capacity(64);
     // Notes started in poly mode, and in mono or legato mode (which retarget one voice, so
@@ -103,6 +106,12 @@ fn process_never_allocates_under_notes_automation_and_poly_modulation() {
                 5 | 6 => host.set("tqa_block", (6 + codec_rng.below(7)) as f32),
                 _ => host.set("tqa_mix", codec_rng.range(0.0, 100.0)),
             };
+        }
+        // Now and then a bank change: the loader builds the cube on its own thread and the
+        // audio thread swaps it in.
+        if bank_rng.chance(0.01) {
+            bank_changes += 1;
+            host.set("bank", bank_rng.below(5) as f32);
         }
         // Now and then a stretch in mono or legato mode, then back to poly.
         if mono_blocks == 0 && rng.chance(0.01) {
@@ -204,9 +213,11 @@ fn process_never_allocates_under_notes_automation_and_poly_modulation() {
     let status = host.plugin.capture_status();
     println!(
         "codec: {codec_changes} setting changes, latency right after all {latency_checks} \
-         blocks; capture: {:.1} s retained, {} frames dropped (rendering faster than real time)",
+         blocks; capture: {:.1} s retained, {} frames dropped (rendering faster than real time); \
+         banks: {bank_changes} changes, {} cube swaps",
         status.retained_s(),
-        status.dropped_frames()
+        status.dropped_frames(),
+        host.plugin.cube_swaps()
     );
     assert_eq!(host.violations, 0, "process allocated or freed memory");
     assert!(

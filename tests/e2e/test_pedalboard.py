@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Wavecube's VST3 in a real host (pedalboard): loading, parameters, pitch, envelopes,
-morph, gain, state, velocity, polyphony, the filter, the codec stage and the capture, each
-measured and checked against a stated bound.
+morph, gain, state, velocity, polyphony, the filter, the codec stage, the capture and the banks
+(factory, and a file bank through the state), each measured and checked against a stated bound.
 
 Usage: python test_pedalboard.py [path/to/Wavecube.vst3]   (default: target/bundled/Wavecube.vst3)
 
@@ -9,9 +9,12 @@ Runs every check, prints what it measured, and exits 1 if any check failed (2 if
 cannot be loaded at all). `cargo xtask test` runs it in the venv target/e2e-venv.
 """
 
+import json
 import math
 import os
+import re
 import shutil
+import struct
 import sys
 import tempfile
 import time
@@ -541,6 +544,114 @@ def check_save_capture(host):
     plugin.save_capture = False
 
 
+# ---------------------------------------------------------------------------------------------
+# Banks
+
+# The `bank` parameter's choices, in order (plugin/src/params.rs, BankChoice).
+BANK_CHOICES = ["Basic Shapes", "Vowel Formants", "Additive Harmonics", "FM Cube", "File"]
+FM_CUBE_WCUBE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "presets", "banks", "fm-cube.wcube")
+
+# JUCE wraps a VST3 plugin's state: copyXmlToBinary (magic, length, XML, NUL) around
+# <VST3PluginState><IComponent>...</IComponent>, the component's bytes in JUCE's own base64
+# (MemoryBlock::toBase64Encoding: "<size>.", then 6 bits per character, least significant
+# bit first, from this alphabet).
+JUCE_B64 = ".ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+"
+JUCE_XML_MAGIC = 0x21324356
+
+
+def juce_b64_decode(text):
+    size, chars = text.split(".", 1)
+    size = int(size)
+    idx = np.array([JUCE_B64.index(c) for c in chars], dtype=np.uint8)
+    bits = np.unpackbits(idx[:, None], axis=1, bitorder="little")[:, :6].reshape(-1)
+    return np.packbits(bits[: size * 8], bitorder="little").tobytes()
+
+
+def juce_b64_encode(data):
+    bits = np.unpackbits(np.frombuffer(data, dtype=np.uint8), bitorder="little")
+    bits = np.concatenate([bits, np.zeros((-len(bits)) % 6, dtype=np.uint8)]).reshape(-1, 6)
+    bits = np.concatenate([bits, np.zeros((len(bits), 2), dtype=np.uint8)], axis=1)
+    idx = np.packbits(bits, axis=1, bitorder="little").reshape(-1)
+    return f"{len(data)}." + "".join(JUCE_B64[i] for i in idx)
+
+
+def nice_state(raw):
+    """The plugin's own (nice-plug JSON) state inside pedalboard's `raw_state`."""
+    magic, length = struct.unpack("<II", raw[:8])
+    assert magic == JUCE_XML_MAGIC, f"unexpected state container {magic:#x}"
+    xml = raw[8 : 8 + length].decode("utf-8")
+    m = re.search(r"<IComponent>([^<]*)</IComponent>", xml)
+    assert m, "no IComponent in the state"
+    return json.loads(juce_b64_decode(m.group(1))), xml, m
+
+
+def with_nice_state(raw, state):
+    """`raw` with the plugin's state replaced by `state`."""
+    _, xml, m = nice_state(raw)
+    encoded = juce_b64_encode(json.dumps(state).encode("utf-8"))
+    xml = xml[: m.start(1)] + encoded + xml[m.end(1) :]
+    body = xml.encode("utf-8") + b"\x00"
+    return struct.pack("<II", JUCE_XML_MAGIC, len(body) - 1) + body
+
+
+def relative_profile(x):
+    p = np.maximum(np.array(harmonic_profile(x, 440.0)), -120.0)
+    return p - p.max()
+
+
+def check_factory_banks(host):
+    """Each factory bank, chosen with the `bank` parameter, is audible and sounds different."""
+    profiles = []
+    for i, name in enumerate(BANK_CHOICES[:4]):
+        plugin = host.fresh()
+        plugin.parameters["bank"].raw_value = i / (len(BANK_CHOICES) - 1)
+        x = seg(render(plugin, [(A4, 100, 0.0, None)], 1.0), 0.5, 1.0)
+        level = dbfs(rms(x))
+        profiles.append(relative_profile(x))
+        print(f"  {name}: RMS {level:.1f} dBFS (bound > -40)")
+        assert level > -40, (name, level)
+    for i in range(4):
+        for j in range(i + 1, 4):
+            d = float(np.sqrt(np.mean(np.square(profiles[i] - profiles[j]))))
+            print(f"  {BANK_CHOICES[i]} vs {BANK_CHOICES[j]}: RMS profile difference {d:.1f} dB (bound > 3)")
+            assert d > 3, (BANK_CHOICES[i], BANK_CHOICES[j], d)
+
+
+def check_file_bank_state(host):
+    """A state naming a .wcube path loads it; the saved state embeds its bytes, so a fresh
+    instance renders identically after the file is moved away."""
+    tmp = tempfile.mkdtemp(prefix="wavecube-e2e-bank-")
+    path = os.path.join(tmp, "fm-cube.wcube")
+    shutil.copy(FM_CUBE_WCUBE, path)
+    phrase = [(A4, 100, 0.0, 0.6), (64, 80, 0.2, 0.5)]
+    try:
+        plugin = host.fresh()
+        state, _, _ = nice_state(host.default_state)
+        state["params"]["bank"] = {"string": "file"}
+        state["fields"]["patch"] = json.dumps({"version": 2, "bank": "file", "file": {"path": path}})
+        plugin.raw_state = with_nice_state(host.default_state, state)
+        a = render(plugin, phrase, 1.0)
+        saved = plugin.raw_state
+        saved_patch = json.loads(nice_state(saved)[0]["fields"]["patch"])
+        embedded = len(saved_patch.get("file", {}).get("wcube") or "")
+        default = render(host.fresh(), phrase, 1.0)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    restored = load_plugin(host.path)
+    restored.raw_state = saved
+    b = render(restored, phrase, 1.0)
+    d = float(np.max(np.abs(a - b)))
+    d_default = float(np.max(np.abs(a - default)))
+    print(
+        f"  file bank: {embedded} base64 chars embedded; after moving the file away "
+        f"max |first - restored| = {d:.3g} (bound 1e-6); vs the default bank {d_default:.3g} (must differ); "
+        f"RMS {dbfs(rms(a[0])):.1f} dBFS"
+    )
+    assert embedded > 1000, embedded
+    assert d <= 1e-6, d
+    assert d_default > 1e-3, d_default
+
+
 CHECKS = [
     check_estimator_self_test,
     check_loads_as_instrument,
@@ -556,6 +667,8 @@ CHECKS = [
     check_filter_low_pass,
     check_codec_stage,
     check_save_capture,
+    check_factory_banks,
+    check_file_bank_state,
 ]
 
 

@@ -117,6 +117,12 @@ pub struct Host {
 impl Host {
     /// A plugin with the parameters `(id, plain value)` set, activated at [`SR`] and reset.
     pub fn new(settings: &[(&str, f32)]) -> Self {
+        Self::new_with(settings, |_| {})
+    }
+
+    /// As [`Host::new`], with `prepare` run on the plugin after the parameters are set and
+    /// before activation (to restore persisted fields, as a host restores a state).
+    pub fn new_with(settings: &[(&str, f32)], prepare: impl FnOnce(&mut Wavecube)) -> Self {
         let plugin = Wavecube::default();
         let params = plugin.params();
         let param_ptrs = params
@@ -150,6 +156,7 @@ impl Host {
         for &(id, plain) in settings {
             host.set(id, plain);
         }
+        prepare(&mut host.plugin);
         host.activate(SR);
         host
     }
