@@ -14,6 +14,7 @@
 //! same options always give the same samples.
 
 use std::collections::BTreeSet;
+use wavecube_dsp::codec::tqa::rotation::SplitMix64;
 
 use crate::error::OptionError;
 use crate::options::{check_sample_rate, MAX_SECONDS};
@@ -190,45 +191,27 @@ fn distinct_positions(rng: &mut SplitMix64, frames: usize, count: usize) -> BTre
     chosen
 }
 
-/// SplitMix64, the 64-bit generator of Steele, Lea and Flood, "Fast splittable
-/// pseudorandom number generators" (OOPSLA 2014), with the constants of
-/// Vigna's reference `splitmix64.c`. Passes BigCrush; not cryptographic.
-#[derive(Debug, Clone)]
-pub struct SplitMix64 {
-    state: u64,
+/// The harness's random numbers: the codec's SplitMix64, plus the draws a
+/// signal generator needs.
+pub trait SignalRng {
+    /// A uniform integer in `0..n` (`n > 0`).
+    fn below(&mut self, n: u64) -> u64;
+    /// Two independent standard normal numbers.
+    fn gaussian_pair(&mut self) -> (f64, f64);
 }
 
-impl SplitMix64 {
-    /// A generator whose stream is fixed by `seed`.
-    pub fn new(seed: u64) -> Self {
-        Self { state: seed }
-    }
-
-    /// The next 64 random bits.
-    pub fn next_u64(&mut self) -> u64 {
-        self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// A uniform number in (0, 1], in steps of 2⁻⁵³ (never 0, so its log is finite).
-    pub fn next_open01(&mut self) -> f64 {
-        ((self.next_u64() >> 11) + 1) as f64 * (1.0 / (1_u64 << 53) as f64)
-    }
-
+impl SignalRng for SplitMix64 {
     /// A uniform integer in `0..n` (`n > 0`) by Lemire's multiply-shift
     /// ("Fast random integer generation in an interval", 2019), without the
     /// rejection step: the bias is below `n / 2⁶⁴`.
-    pub fn below(&mut self, n: u64) -> u64 {
+    fn below(&mut self, n: u64) -> u64 {
         debug_assert!(n > 0);
         ((u128::from(self.next_u64()) * u128::from(n)) >> 64) as u64
     }
 
     /// Two independent standard normal numbers (mean 0, standard deviation 1)
     /// by the Box–Muller transform (Box and Muller 1958).
-    pub fn gaussian_pair(&mut self) -> (f64, f64) {
+    fn gaussian_pair(&mut self) -> (f64, f64) {
         let radius = (-2.0 * self.next_open01().ln()).sqrt();
         let angle = std::f64::consts::TAU * self.next_open01();
         (radius * angle.cos(), radius * angle.sin())
