@@ -117,14 +117,7 @@ impl TqaEncoder {
         capacity_frames: usize,
         max_block: usize,
     ) -> Result<(SampleWriter, TqaEncoder), TqaError> {
-        config.validate()?;
-        check_channels(channels)?;
-        let max_block = max_block.clamp(config.block_size, MAX_BLOCK);
-        if capacity_frames < max_block {
-            return Err(TqaError::Config(format!(
-                "ring of {capacity_frames} frames is smaller than a block ({max_block})"
-            )));
-        }
+        let max_block = check_setup(config, channels, capacity_frames, max_block)?;
         let (prod, cons) = HeapRb::new(capacity_frames * channels).split();
         let coder = BlockCoder::with_capacity(config, max_block);
         let max_packet = 2 + channels * BlockCoder::max_record_len_for(max_block);
@@ -156,14 +149,7 @@ impl TqaEncoder {
     /// # Errors
     /// [`TqaError::Config`] for a bad `config` or a block beyond that capacity.
     pub fn reconfigure(&mut self, config: &TqaConfig) -> Result<(), TqaError> {
-        config.validate()?;
-        if config.block_size > self.planar.capacity() {
-            return Err(TqaError::Config(format!(
-                "block {} beyond this encoder's capacity {}",
-                config.block_size,
-                self.planar.capacity()
-            )));
-        }
+        check_reconfigure(config, self.planar.capacity(), "encoder")?;
         self.ring.clear();
         self.coder.reconfigure(config);
         self.config = *config;
@@ -235,11 +221,38 @@ impl TqaEncoder {
     }
 }
 
-fn check_channels(channels: usize) -> Result<(), TqaError> {
+/// Checks an encoder's or decoder's settings and returns the largest block it must
+/// hold, `max_block` clamped to the config's block and [`MAX_BLOCK`].
+fn check_setup(
+    config: &TqaConfig,
+    channels: usize,
+    capacity_frames: usize,
+    max_block: usize,
+) -> Result<usize, TqaError> {
+    config.validate()?;
     if channels == 0 || channels > usize::from(super::MAX_CHANNELS) {
         return Err(TqaError::Config(format!(
             "{channels} channels (1 to {})",
             super::MAX_CHANNELS
+        )));
+    }
+    let max_block = max_block.clamp(config.block_size, MAX_BLOCK);
+    if capacity_frames < max_block {
+        return Err(TqaError::Config(format!(
+            "ring of {capacity_frames} frames is smaller than a block ({max_block})"
+        )));
+    }
+    Ok(max_block)
+}
+
+/// Checks a reconfiguration against the block capacity an encoder or decoder was made
+/// with (`who` names it in the error).
+fn check_reconfigure(config: &TqaConfig, capacity: usize, who: &str) -> Result<(), TqaError> {
+    config.validate()?;
+    if config.block_size > capacity {
+        return Err(TqaError::Config(format!(
+            "block {} beyond this {who}'s capacity {capacity}",
+            config.block_size
         )));
     }
     Ok(())
@@ -301,14 +314,7 @@ impl TqaDecoder {
         capacity_frames: usize,
         max_block: usize,
     ) -> Result<(TqaDecoder, SampleReader), TqaError> {
-        config.validate()?;
-        check_channels(channels)?;
-        let max_block = max_block.clamp(config.block_size, MAX_BLOCK);
-        if capacity_frames < max_block {
-            return Err(TqaError::Config(format!(
-                "ring of {capacity_frames} frames is smaller than a block ({max_block})"
-            )));
-        }
+        let max_block = check_setup(config, channels, capacity_frames, max_block)?;
         let (prod, cons) = HeapRb::new(capacity_frames * channels).split();
         let mut planar = Vec::with_capacity(max_block);
         planar.resize(config.block_size, 0.0);
@@ -337,14 +343,7 @@ impl TqaDecoder {
     /// # Errors
     /// As [`TqaEncoder::reconfigure`].
     pub fn reconfigure(&mut self, config: &TqaConfig) -> Result<(), TqaError> {
-        config.validate()?;
-        if config.block_size > self.planar.capacity() {
-            return Err(TqaError::Config(format!(
-                "block {} beyond this decoder's capacity {}",
-                config.block_size,
-                self.planar.capacity()
-            )));
-        }
+        check_reconfigure(config, self.planar.capacity(), "decoder")?;
         self.coder.reconfigure(config);
         self.config = *config;
         self.planar.resize(config.block_size, 0.0);
