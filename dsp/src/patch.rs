@@ -19,9 +19,10 @@ use serde::{Deserialize, Serialize, Serializer};
 use serde_json::{Map, Value};
 use thiserror::Error;
 
+use crate::harmony::{AnalysisMode, TensionWeights};
 use crate::synth::{
-    AdsrParams, FilterMode, FilterParams, LfoParams, LfoShape, SynthParams, VoiceMode,
-    MAX_LFO_RATE_HZ, MAX_UNISON, MAX_VOICES,
+    AdsrParams, FilterMode, FilterParams, LfoParams, LfoShape, SynthParams, TensionParams,
+    VoiceMode, MAX_LFO_RATE_HZ, MAX_UNISON, MAX_VOICES,
 };
 
 /// The `format` tag every patch file carries.
@@ -184,6 +185,66 @@ pub struct Sound {
     /// The three LFOs. A file may list 0 to 3; missing ones are off.
     #[serde(deserialize_with = "lfos_from_list")]
     pub lfos: [LfoSection; 3],
+    /// Harmonic tension as a modulation source. Omitted from the file while it is the
+    /// default (off), so patches without it read and write as before.
+    #[serde(skip_serializing_if = "TensionSection::is_default")]
+    pub tension: TensionSection,
+}
+
+/// Harmonic tension as a modulation source (JSON `sound.tension`): the chords held move the
+/// morph point by `morph_depth × tension`. Defaults: depths 0, `"interactive"`, α β γ =
+/// 0.4, 0.3, 0.3.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TensionSection {
+    /// Depth on morph `[x, y, z]` at full tension, morph units, −1 to 1 each.
+    pub morph_depth: [f32; 3],
+    /// `"live"` (Haar, at most 2 levels) or `"interactive"` (db4, adaptive levels).
+    #[serde(with = "AnalysisModeName")]
+    pub mode: AnalysisMode,
+    /// Weight α of harmonic disorder (1 − organisation), 0 to 1.
+    pub alpha: f32,
+    /// Weight β of wavelet detail energy, 0 to 1.
+    pub beta: f32,
+    /// Weight γ of key distance, 0 to 1.
+    pub gamma: f32,
+}
+
+impl Default for TensionSection {
+    fn default() -> Self {
+        Self::from_params(&TensionParams::default())
+    }
+}
+
+impl TensionSection {
+    /// The section of the engine's tension settings, as given.
+    pub fn from_params(p: &TensionParams) -> Self {
+        Self {
+            morph_depth: p.morph_depth,
+            mode: p.mode,
+            alpha: p.weights.alpha,
+            beta: p.weights.beta,
+            gamma: p.weights.gamma,
+        }
+    }
+
+    /// The engine's tension settings of this section.
+    pub fn to_params(&self) -> TensionParams {
+        TensionParams {
+            morph_depth: self.morph_depth,
+            mode: self.mode,
+            weights: TensionWeights {
+                alpha: self.alpha,
+                beta: self.beta,
+                gamma: self.gamma,
+            },
+        }
+    }
+
+    /// True for the default section (written as nothing).
+    pub fn is_default(&self) -> bool {
+        *self == Self::default()
+    }
 }
 
 /// How notes map to voices (JSON `sound.voice`).
@@ -349,6 +410,7 @@ impl Patch {
             unison: s.voice.unison as usize,
             detune_cents: s.voice.detune_cents,
             spread: s.voice.spread,
+            tension: s.tension.to_params(),
         }
     }
 
@@ -400,6 +462,7 @@ impl Sound {
                 keytrack: p.filter.keytrack,
             },
             lfos: p.lfo.map(|l| LfoSection::from_params(&l)),
+            tension: TensionSection::from_params(&p.tension),
         }
     }
 }
@@ -657,6 +720,14 @@ fn lfos_from_list<'de, D: Deserializer<'de>>(d: D) -> Result<[LfoSection; 3], D:
     d.deserialize_seq(Lfos)
 }
 
+/// [`AnalysisMode`] by name: `live`, `interactive`.
+#[derive(Serialize, Deserialize)]
+#[serde(remote = "AnalysisMode", rename_all = "kebab-case")]
+enum AnalysisModeName {
+    Live,
+    Interactive,
+}
+
 /// [`VoiceMode`] by name: `poly`, `mono`, `legato`.
 #[derive(Serialize, Deserialize)]
 #[serde(remote = "VoiceMode", rename_all = "kebab-case")]
@@ -801,6 +872,11 @@ impl Patch {
                 "octaves",
             )?;
         }
+        let t = &s.tension;
+        axes("sound.tension.morph_depth", &t.morph_depth, -1.0, 1.0)?;
+        num("sound.tension.alpha", t.alpha, 0.0, 1.0, "")?;
+        num("sound.tension.beta", t.beta, 0.0, 1.0, "")?;
+        num("sound.tension.gamma", t.gamma, 0.0, 1.0, "")?;
         Ok(())
     }
 
@@ -1833,7 +1909,8 @@ mod tests {
                    bend_range_semitones in 0.0_f32..=48.0, morph in [unit(), unit(), unit()],
                    voice in voice(), amp_env in env(), m in env(),
                    morph_depth in [bipolar(), bipolar(), bipolar()],
-                   filter in filter(), lfos in [lfo(), lfo(), lfo()]) -> Sound {
+                   filter in filter(), lfos in [lfo(), lfo(), lfo()],
+                   tension in tension()) -> Sound {
             Sound {
                 gain_db: round_gain_db(f64::from(gain_k) / 1000.0),
                 velocity_sensitivity,
@@ -1850,7 +1927,17 @@ mod tests {
                 },
                 filter,
                 lfos,
+                tension,
             }
+        }
+    }
+
+    prop_compose! {
+        fn tension()(morph_depth in [bipolar(), bipolar(), bipolar()],
+                     live in any::<bool>(),
+                     alpha in unit(), beta in unit(), gamma in unit()) -> TensionSection {
+            let mode = if live { AnalysisMode::Live } else { AnalysisMode::Interactive };
+            TensionSection { morph_depth, mode, alpha, beta, gamma }
         }
     }
 

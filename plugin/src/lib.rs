@@ -25,6 +25,7 @@ pub mod mapping;
 pub mod params;
 pub mod poly;
 pub mod state;
+pub mod telemetry_tap;
 
 use bank_loader::{BankAudio, BankLoader};
 use capture::{CaptureStatus, CaptureWorker};
@@ -33,7 +34,9 @@ use events::{EventQueue, EVENT_CAPACITY};
 use params::{BankChoice, WavecubeParams};
 use poly::PolyMods;
 use state::BankLoadError;
+use telemetry_tap::TelemetryTap;
 use wavecube_dsp::codec::tqa::CaptureInput;
+use wavecube_dsp::telemetry::TelemetryHub;
 
 /// Longest piece rendered at one parameter value while a smoother glides, samples (a 20 ms
 /// ramp then moves in ≤ 0.33 ms steps).
@@ -76,10 +79,15 @@ pub struct Wavecube {
     capture: Option<CaptureWorker>,
     /// What the capture thread reports (last export, memory), for the editor.
     capture_status: Arc<CaptureStatus>,
+    /// Where the editor finds the telemetry channel.
+    telemetry: Arc<TelemetryHub>,
+    /// The audio thread's end of the telemetry channel.
+    tap: TelemetryTap,
 }
 
 impl Default for Wavecube {
     fn default() -> Self {
+        let telemetry = Arc::new(TelemetryHub::default());
         Self {
             params: Arc::new(WavecubeParams::default()),
             cube: None,
@@ -95,6 +103,8 @@ impl Default for Wavecube {
             capture_input: None,
             capture: None,
             capture_status: Arc::new(CaptureStatus::default()),
+            telemetry: telemetry.clone(),
+            tap: TelemetryTap::new(telemetry),
         }
     }
 }
@@ -105,6 +115,12 @@ impl Wavecube {
     /// (re)started.
     pub fn codec_sqnr_db(&self) -> Arc<AtomicF32> {
         self.codec_sqnr_db.clone()
+    }
+
+    /// The telemetry channel's hub: the editor takes the receiving end from it and says
+    /// when it listens (nothing is published otherwise).
+    pub fn telemetry(&self) -> Arc<TelemetryHub> {
+        self.telemetry.clone()
     }
 
     /// What the capture thread reports: the last export's path, memory held, audio retained.
@@ -385,6 +401,7 @@ impl Plugin for Wavecube {
                 &mut left[pos..end],
                 &mut right[pos..end],
             );
+            self.tap.chords(engine);
             if codec_on {
                 let mix = mapping::tqa_mix(&self.params, steps);
                 codec.process(&mut left[pos..end], &mut right[pos..end], mix, gain);
@@ -409,6 +426,7 @@ impl Plugin for Wavecube {
             }
         }
         codec.publish();
+        self.tap.block(engine, left, right);
         if let Some(input) = &mut self.capture_input {
             input.push(&[left, right]);
             self.capture_status

@@ -6,11 +6,15 @@
 
 use nice_plug::prelude::*;
 use wavecube_dsp::codec::tqa::{TqaConfig, DEFAULT_MODE, DEFAULT_SEED, MAX_BITS, MIN_BITS};
+use wavecube_dsp::harmony::{AnalysisMode, TensionWeights};
 use wavecube_dsp::synth::{
-    AdsrParams, FilterMode, FilterParams, LfoParams, SynthParams, VoiceMode as DspVoiceMode,
+    AdsrParams, FilterMode, FilterParams, LfoParams, SynthParams, TensionParams,
+    VoiceMode as DspVoiceMode,
 };
 
-use crate::params::{EnvParams, FilterType, LfoParamGroup, VoiceMode, WavecubeParams};
+use crate::params::{
+    EnvParams, FilterType, LfoParamGroup, TensionModeChoice, VoiceMode, WavecubeParams,
+};
 
 /// The rate an LFO runs at, Hz: `free_hz`, or the synced division at the host tempo when
 /// `sync` is on and the host reports a usable tempo (else `free_hz`).
@@ -42,6 +46,14 @@ pub fn voice_mode(mode: VoiceMode) -> DspVoiceMode {
         VoiceMode::Poly => DspVoiceMode::Poly,
         VoiceMode::Mono => DspVoiceMode::Mono,
         VoiceMode::Legato => DspVoiceMode::Legato,
+    }
+}
+
+/// The analyser's mode.
+pub fn tension_mode(mode: TensionModeChoice) -> AnalysisMode {
+    match mode {
+        TensionModeChoice::Live => AnalysisMode::Live,
+        TensionModeChoice::Interactive => AnalysisMode::Interactive,
     }
 }
 
@@ -96,7 +108,7 @@ fn lfo(lfo: &LfoParamGroup, steps: u32, tempo_bpm: Option<f64>) -> LfoParams {
 }
 
 /// The smoothed parameters the engine reads (each one glides when changed).
-fn smoothed_params(p: &WavecubeParams) -> [&FloatParam; 20] {
+fn smoothed_params(p: &WavecubeParams) -> [&FloatParam; 23] {
     [
         &p.gain_db,
         &p.morph.x,
@@ -118,6 +130,9 @@ fn smoothed_params(p: &WavecubeParams) -> [&FloatParam; 20] {
         &p.lfo2.depth_z,
         &p.lfo2.depth_pitch_st,
         &p.lfo2.depth_cutoff_oct,
+        &p.tension.amount_x,
+        &p.tension.amount_y,
+        &p.tension.amount_z,
     ]
 }
 
@@ -193,6 +208,20 @@ pub fn write_synth_params(
         resonance: advance(&f.resonance_pct, steps) / 100.0,
         env_octaves: advance(&f.env_amount_oct, steps),
         keytrack: advance(&f.keytrack_pct, steps) / 100.0,
+    };
+    let t = &p.tension;
+    out.tension = TensionParams {
+        morph_depth: [
+            advance(&t.amount_x, steps),
+            advance(&t.amount_y, steps),
+            advance(&t.amount_z, steps),
+        ],
+        mode: tension_mode(t.mode.value()),
+        weights: TensionWeights {
+            alpha: t.alpha.value(),
+            beta: t.beta.value(),
+            gamma: t.gamma.value(),
+        },
     };
 }
 

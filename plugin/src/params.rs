@@ -650,6 +650,68 @@ impl Default for CodecParams {
     }
 }
 
+/// How the harmony analyzer decomposes its chord signals.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TensionModeChoice {
+    /// Haar wavelet, at most 2 levels: reacts within a chord or two.
+    #[id = "live"]
+    Live,
+    /// db4 wavelet with adaptive levels: smoother, sees longer phrases.
+    #[id = "interactive"]
+    Interactive,
+}
+
+/// Harmonic tension as a modulation source: the chords being played move the morph point.
+/// `Tension = α·(1 − organisation) + β·detail energy + γ·key distance`, 0..1.
+#[derive(Params)]
+pub struct TensionParams {
+    /// Depth of tension on morph X, morph units (−1..1), smoothed.
+    #[id = "ten_x"]
+    pub amount_x: FloatParam,
+    /// Depth of tension on morph Y, morph units (−1..1), smoothed.
+    #[id = "ten_y"]
+    pub amount_y: FloatParam,
+    /// Depth of tension on morph Z, morph units (−1..1), smoothed.
+    #[id = "ten_z"]
+    pub amount_z: FloatParam,
+    /// Live (Haar, L ≤ 2) or interactive (db4, adaptive levels) analysis.
+    #[id = "ten_mode"]
+    pub mode: EnumParam<TensionModeChoice>,
+    /// α: weight of harmonic disorder (1 − organisation), 0..1.
+    #[id = "ten_a"]
+    pub alpha: FloatParam,
+    /// β: weight of wavelet detail energy (rate of harmonic change), 0..1.
+    #[id = "ten_b"]
+    pub beta: FloatParam,
+    /// γ: weight of key distance (θ to the window's barycenter), 0..1.
+    #[id = "ten_g"]
+    pub gamma: FloatParam,
+}
+
+impl Default for TensionParams {
+    fn default() -> Self {
+        let depth = |axis: &str| {
+            smoothed(
+                FloatParam::new(format!("Tension to {axis}"), 0.0, morph_depth_range())
+                    .with_step_size(0.001),
+            )
+        };
+        let weight = |name: &str, default: f32| {
+            FloatParam::new(name, default, FloatRange::Linear { min: 0.0, max: 1.0 })
+                .with_step_size(0.01)
+        };
+        Self {
+            amount_x: depth("X"),
+            amount_y: depth("Y"),
+            amount_z: depth("Z"),
+            mode: EnumParam::new("Tension Mode", TensionModeChoice::Interactive),
+            alpha: weight("Tension Alpha", 0.4),
+            beta: weight("Tension Beta", 0.3),
+            gamma: weight("Tension Gamma", 0.3),
+        }
+    }
+}
+
 /// The rolling capture of the plugin's output (the last five minutes, TQA-coded in memory).
 #[derive(Params)]
 pub struct CaptureParams {
@@ -720,6 +782,9 @@ pub struct WavecubeParams {
     /// The capture.
     #[nested(group = "Capture")]
     pub capture: CaptureParams,
+    /// Harmonic tension as a modulation source.
+    #[nested(group = "Tension")]
+    pub tension: TensionParams,
     /// Which bank and patch the sound came from (written by the main thread; never read by
     /// the audio thread).
     #[persist = "patch"]
@@ -757,6 +822,7 @@ impl Default for WavecubeParams {
             filter: FilterParams::default(),
             codec: CodecParams::default(),
             capture: CaptureParams::default(),
+            tension: TensionParams::default(),
             patch: Arc::new(PatchCell::default()),
         }
     }

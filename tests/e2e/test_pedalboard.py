@@ -251,6 +251,13 @@ EXPECTED_NAMES = [
     "filter_resonance",
     "filter_keytrack",
     "filter_env_amount_oct",
+    "tension_to_x",
+    "tension_to_y",
+    "tension_to_z",
+    "tension_mode",
+    "tension_alpha",
+    "tension_beta",
+    "tension_gamma",
 ]
 
 
@@ -466,6 +473,44 @@ def check_filter_low_pass(host):
     assert drop_h9 < -9.0, drop_h9
 
 
+# Diatonic triads (I-IV-V-I-vi-IV-V-I in C) and all-interval tetrachords in unrelated
+# transpositions, in the same register (tests/tests/tension.rs plays the same two).
+CONSONANT = [[60, 64, 67], [65, 69, 72], [67, 71, 74], [60, 64, 67],
+             [57, 60, 64], [65, 69, 72], [67, 71, 74], [60, 64, 67]]
+ATONAL = [[60, 61, 64, 66], [61, 67, 68, 71], [63, 64, 67, 69], [62, 64, 70, 71],
+          [65, 66, 69, 71], [61, 62, 65, 67], [60, 62, 68, 69], [62, 63, 66, 68]]
+
+
+def high_share(x, hz=2000.0):
+    """Fraction of the signal's energy above `hz`."""
+    spec = np.abs(np.fft.rfft(x)) ** 2
+    cut = int(hz / SR * len(x))
+    return float(spec[cut:].sum() / max(spec.sum(), 1e-30))
+
+
+def check_tension_moves_timbre(host):
+    """Tension as a modulation source in a real host: with tension routed to brightness, an
+    atonal progression comes out clearly brighter, relative to a diatonic one, than the same
+    two progressions do without it."""
+    plugin = host.fresh()
+    plugin.filter = False
+    shares = {}
+    for depth in (0.0, 1.0):
+        plugin.tension_to_y = depth
+        for name, chords in (("consonant", CONSONANT), ("atonal", ATONAL)):
+            notes = [(n, 90, i * 0.5, 0.48) for i, c in enumerate(chords) for n in c]
+            out = render(plugin, notes, 4.2)
+            shares[(depth, name)] = high_share(out[0, : int(4.0 * SR)])
+    without = shares[(0.0, "atonal")] / shares[(0.0, "consonant")]
+    with_ = shares[(1.0, "atonal")] / shares[(1.0, "consonant")]
+    print(
+        f"  atonal:consonant energy above 2 kHz: {without:.2f} without tension, "
+        f"{with_:.2f} with tension -> y at depth 1 (bound: at least 1.25x more)"
+    )
+    assert shares[(1.0, "consonant")] > shares[(0.0, "consonant")], "tension brightens"
+    assert with_ > 1.25 * without, (with_, without)
+
+
 # Notes with their own onsets and ends, so the sound never repeats exactly: one delay fits.
 PHRASE = [(57, 100, 0.0, 0.9), (64, 90, 0.23, 1.0), (69, 80, 0.51, None)]
 
@@ -665,6 +710,7 @@ CHECKS = [
     check_velocity,
     check_sixteen_voices,
     check_filter_low_pass,
+    check_tension_moves_timbre,
     check_codec_stage,
     check_save_capture,
     check_factory_banks,

@@ -410,6 +410,14 @@ pub enum HarnessError {
     /// A `wavecube library` problem that concerns no file: nothing says where the library is.
     #[error(transparent)]
     LibraryLocation(LibraryError),
+    /// A `wavecube analyze` problem; `path` is the MIDI file or the output concerned.
+    #[error("{}: {source}", path.display())]
+    Analyze {
+        /// The file concerned.
+        path: PathBuf,
+        /// What went wrong.
+        source: crate::analyze::AnalyzeError,
+    },
     /// The factory cube failed to build: a bug, not bad input.
     #[error("internal error: cannot build the factory cube: {0}")]
     Cube(#[from] CubeError),

@@ -13,9 +13,11 @@
 //!   remove, and plain SQL over the `banks` and `wavetable_nodes` tables).
 //! - [`demo`] generates `presets/demo/demo.mid`; [`presets`] defines the factory patches
 //!   (`presets/patches/*.json`) and finds `--patch` files.
+//! - [`wavelet`] is `wavecube wavelet`: PyWavelets-equal `wavedec`/`waverec` on numbers.
 //!
 //! The `wavecube` binary (`src/bin/wavecube.rs`) is the command line over these.
 
+pub mod analyze;
 pub mod bank;
 pub mod demo;
 pub mod error;
@@ -28,5 +30,6 @@ pub mod render;
 pub mod song;
 pub mod tqa;
 pub mod wav;
+pub mod wavelet;
 
 pub use error::HarnessError;

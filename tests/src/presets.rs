@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use wavecube_dsp::patch::{
     Category, EnvSection, FilterSection, LfoSection, ModEnvSection, Patch, PatchError, PatchMeta,
-    Sound, VoiceSection,
+    Sound, TensionSection, VoiceSection,
 };
 use wavecube_dsp::synth::{FilterMode, LfoShape, VoiceMode};
 
@@ -19,6 +19,9 @@ pub const PATCHES_DIR: &str = "presets/patches";
 
 /// Where the factory banks live, relative to the workspace root.
 pub const BANKS_DIR: &str = "presets/banks";
+
+/// Where the style classifier's labelled progressions live, relative to the workspace root.
+pub const PROGRESSIONS_DIR: &str = "presets/progressions";
 
 /// The bank name of every factory patch.
 pub const FACTORY_BANK: &str = "factory";
@@ -81,6 +84,7 @@ pub fn factory_patches() -> Vec<Patch> {
     vec![
         warm_pad(),
         glass_pad(),
+        tension_pad(),
         sub_bass(),
         acid_bass(),
         bright_lead(),
@@ -172,6 +176,31 @@ pub fn write_factory_banks(root: &Path) -> Result<Vec<PathBuf>, PresetError> {
         .map(|(file, bytes)| {
             let path = dir.join(file);
             std::fs::write(&path, bytes).map_err(|source| PresetError::Write {
+                path: path.clone(),
+                source,
+            })?;
+            Ok(path)
+        })
+        .collect()
+}
+
+/// Writes the labelled progression corpus
+/// ([`corpus_files`](wavecube_dsp::harmony::corpus_files)) to
+/// `root/presets/progressions/` (creating the directory) and returns the paths written.
+///
+/// # Errors
+/// [`PresetError::Write`] for the first file or directory that cannot be written.
+pub fn write_progressions(root: &Path) -> Result<Vec<PathBuf>, PresetError> {
+    let dir = root.join(PROGRESSIONS_DIR);
+    std::fs::create_dir_all(&dir).map_err(|source| PresetError::Write {
+        path: dir.clone(),
+        source,
+    })?;
+    wavecube_dsp::harmony::corpus_files()
+        .into_iter()
+        .map(|(file, text)| {
+            let path = dir.join(file);
+            std::fs::write(&path, text).map_err(|source| PresetError::Write {
                 path: path.clone(),
                 source,
             })?;
@@ -417,6 +446,30 @@ fn glass_pad() -> Patch {
                 morph_lfo(LfoShape::Sine, 0.23, [0.0, 0.12, 0.0]),
                 OFF,
             ],
+            ..Sound::default()
+        },
+    }
+}
+
+fn tension_pad() -> Patch {
+    Patch {
+        meta: meta(
+            "Tension Pad",
+            Category::Pad,
+            "Plays the harmony: settled, consonant chords stay round and dark; restless or \
+             atonal ones open the brightness and push the shape toward the square",
+            &["harmony", "tension", "evolving", "wide"],
+        ),
+        sound: Sound {
+            gain_db: -3.0,
+            velocity_sensitivity: 0.4,
+            morph: [0.0, 0.0, 0.1],
+            voice: poly(12, 3, 10.0, 0.6),
+            amp_env: adsr(250.0, 1200.0, 0.8, 1200.0),
+            tension: TensionSection {
+                morph_depth: [0.6, 1.0, 0.2],
+                ..TensionSection::default()
+            },
             ..Sound::default()
         },
     }

@@ -39,7 +39,14 @@ const BUNDLE_NAME: &str = "Wavecube";
 
 /// Python packages of the end-to-end venv. audiotq is the original TQA codec, pinned to the
 /// version the cross-check was written against.
-const E2E_PIP_PACKAGES: &[&str] = &["pedalboard", "mido", "numpy", "audiotq==0.1.1"];
+const E2E_PIP_PACKAGES: &[&str] = &[
+    "pedalboard",
+    "mido",
+    "numpy",
+    "audiotq==0.1.1",
+    "PyWavelets==1.9.0",
+    "scipy",
+];
 
 /// The pedalboard (VST3 host) test script, relative to the workspace root.
 const PEDALBOARD_TEST: &str = "tests/e2e/test_pedalboard.py";
@@ -327,6 +334,17 @@ fn demo() -> Result<(), TaskError> {
         .args(DEMO_SOUND_ARGS);
     run(&mut render, "")?;
     println!("xtask demo: wrote {}", wav.display());
+    let plot = out_dir.join("demo-tension.png");
+    let csv = out_dir.join("demo-tension.csv");
+    let mut analyze = Command::new(target_dir().join("release").join("wavecube"));
+    analyze
+        .current_dir(root())
+        .args(["analyze", DEMO_MIDI_PATH, "--csv"])
+        .arg(&csv)
+        .arg("--plot")
+        .arg(&plot);
+    run(&mut analyze, "")?;
+    println!("xtask demo: tension plot: {}", plot.display());
     let [clap, vst3, standalone] = bundle_release()?;
     println!("xtask demo: CLAP plugin:  {}", clap.display());
     println!("xtask demo: VST3 plugin:  {}", vst3.display());
@@ -453,6 +471,12 @@ fn presets() -> Result<(), TaskError> {
         "xtask presets: wrote {} factory banks to {}",
         banks.len(),
         wavecube_harness::presets::BANKS_DIR
+    );
+    let progressions = wavecube_harness::presets::write_progressions(&root())?;
+    println!(
+        "xtask presets: wrote {} labelled progressions to {}",
+        progressions.len(),
+        wavecube_harness::presets::PROGRESSIONS_DIR
     );
     Ok(())
 }

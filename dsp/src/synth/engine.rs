@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use crate::cube::{CubeOsc, CubeSet};
+use crate::harmony::{Analyzer, AnalyzerConfig, ChordEvent};
 
 use super::voice::{ChannelMod, Scratch};
 use super::{
@@ -22,6 +23,13 @@ pub const MAX_ENDS: usize = 2 * (MAX_VOICES + STEAL_SLOTS);
 const STEAL_FADE_MS: f32 = 5.0;
 /// Keys remembered for last-note priority in mono and legato modes.
 const NOTE_STACK: usize = 16;
+/// Most chord events reported per block; more are dropped (and counted). One event needs
+/// a held set to last the debounce time (30 ms by default), so a block of 8192 samples at
+/// 22.05 kHz can hold at most a dozen.
+pub const MAX_CHORDS: usize = 16;
+/// Time constant of the tension smoother, ms: chord changes glide the morph instead of
+/// stepping it (no click), yet follow a chord within about a beat.
+pub const TENSION_SMOOTH_MS: f32 = 60.0;
 
 /// The synth engine. Everything it needs is allocated in [`Engine::new`]; `process` never
 /// allocates, locks or waits.
@@ -70,6 +78,18 @@ pub struct Engine {
     live: LiveIds,
     /// Most voices sounding at once since construction or reset.
     peak_voices: usize,
+    /// The harmony analyser: held keys → chord events → tension.
+    harmony: Analyzer,
+    /// Tension as the morph reads it, 0..1, smoothed toward the analyser's.
+    tension_now: f32,
+    /// One-pole coefficient of the tension smoother, per sample.
+    tension_coef: f32,
+    /// Chord events formed during the last `process` call.
+    chords: [ChordEvent; MAX_CHORDS],
+    /// Entries used in `chords`.
+    chords_len: usize,
+    /// Chord events that did not fit in `chords` since construction.
+    chords_dropped: u64,
 }
 
 impl Engine {
@@ -107,6 +127,12 @@ impl Engine {
             ends_dropped: 0,
             live: LiveIds::new(),
             peak_voices: 0,
+            harmony: Analyzer::new(sample_rate, AnalyzerConfig::default()),
+            tension_now: 0.0,
+            tension_coef: smoother_coef(sample_rate),
+            chords: [ChordEvent::default(); MAX_CHORDS],
+            chords_len: 0,
+            chords_dropped: 0,
         }
     }
 
@@ -163,8 +189,47 @@ impl Engine {
         self.ends_dropped
     }
 
+    /// Chord events the harmony analyser formed during the last [`Engine::process`] call,
+    /// oldest first.
+    pub fn chord_events(&self) -> &[ChordEvent] {
+        &self.chords[..self.chords_len]
+    }
+
+    /// Chord events that could not be reported because more than [`MAX_CHORDS`] formed in
+    /// one block (since construction).
+    pub fn chord_events_dropped(&self) -> u64 {
+        self.chords_dropped
+    }
+
+    /// The harmony analyser (its window, last event and clock).
+    pub fn harmony(&self) -> &Analyzer {
+        &self.harmony
+    }
+
+    /// Tension as the morph reads it now (smoothed), 0..1.
+    pub fn tension(&self) -> f32 {
+        self.tension_now
+    }
+
+    /// Writes the morph point `[x, y, z]` of each sounding voice into `out`, in voice-pool
+    /// order, and returns how many were written (at most `out.len()`).
+    pub fn voice_morphs(&self, out: &mut [[f32; 3]]) -> usize {
+        let mut n = 0;
+        for v in self.voices.iter().filter(|v| v.is_active()) {
+            if n == out.len() {
+                break;
+            }
+            out[n] = v.morph_now();
+            n += 1;
+        }
+        n
+    }
+
     /// Silences every voice and clears controllers and statistics.
     pub fn reset(&mut self) {
+        self.harmony.reset();
+        self.tension_now = 0.0;
+        self.chords_len = 0;
         for v in &mut self.voices {
             v.reset();
         }
@@ -184,6 +249,8 @@ impl Engine {
         if sample_rate_hz.is_finite() && sample_rate_hz > 0.0 {
             self.sample_rate = sample_rate_hz;
         }
+        self.harmony.set_sample_rate(self.sample_rate);
+        self.tension_coef = smoother_coef(self.sample_rate);
         for v in &mut self.voices {
             v.set_sample_rate(self.sample_rate);
         }
@@ -199,7 +266,11 @@ impl Engine {
         left.fill(0.0);
         right.fill(0.0);
         self.ends.clear();
+        self.chords_len = 0;
         let params = self.params.sanitized();
+        // NOTE: both setters only store a value; the window is recomputed at the next event.
+        self.harmony.set_mode(params.tension.mode);
+        self.harmony.set_weights(params.tension.weights);
         if params.voice_mode != self.mode {
             // Keys held in another mode are not the mono voice's to return to.
             self.mode = params.voice_mode;
@@ -234,6 +305,7 @@ impl Engine {
         while start < to {
             let end = (start + CHUNK).min(to);
             let (l, r) = (&mut left[start..end], &mut right[start..end]);
+            self.advance_harmony(end - start);
             for v in self.voices.iter_mut().filter(|v| v.is_active()) {
                 v.render(
                     &self.osc,
@@ -289,6 +361,35 @@ impl Engine {
         }
     }
 
+    /// Moves the harmony analyser's clock by `n` samples (at most [`CHUNK`]), keeps any
+    /// chord event it forms, and writes the smoothed tension for those samples into the
+    /// scratch the voices read.
+    fn advance_harmony(&mut self, n: usize) {
+        let (coef, mut t) = (self.tension_coef, self.tension_now);
+        let mut target = self.harmony.tension();
+        for v in &mut self.scratch.tension[..n] {
+            // NOTE: one sample at a time, so a chord event takes effect at its exact
+            // sample whatever the block size (an advance is a few comparisons).
+            if let Some(e) = self.harmony.advance(1) {
+                if self.chords_len < MAX_CHORDS {
+                    self.chords[self.chords_len] = e;
+                    self.chords_len += 1;
+                } else {
+                    self.chords_dropped += 1;
+                }
+                target = self.harmony.tension();
+            }
+            t += coef * (target - t);
+            *v = t;
+        }
+        // NOTE: flush denormals and keep the state in range whatever the analyser says.
+        self.tension_now = if t.is_finite() {
+            t.clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+    }
+
     fn apply(&mut self, params: &SynthParams, event: NoteEvent) {
         match event {
             NoteEvent::NoteOn { note, velocity } => self.note_on(params, note, 0, velocity, None),
@@ -309,6 +410,7 @@ impl Engine {
                 channel,
                 voice_id,
             } => {
+                self.harmony.note_off(note.min(127));
                 for v in self
                     .voices
                     .iter_mut()
@@ -380,6 +482,7 @@ impl Engine {
                 }
             }
             NoteEvent::AllNotesOff => {
+                self.harmony.all_notes_off();
                 self.pedal = false;
                 self.stack_len = 0;
                 for v in &mut self.voices {
@@ -407,6 +510,7 @@ impl Engine {
         if let Some(id) = voice_id {
             self.live.insert(id);
         }
+        self.harmony.note_on(note);
         let s = params.velocity_sensitivity;
         let gain = VOICE_GAIN * ((1.0 - s) + s * velocity * velocity);
         if params.voice_mode != VoiceMode::Poly {
@@ -477,6 +581,7 @@ impl Engine {
     }
 
     fn note_off(&mut self, params: &SynthParams, note: u8, channel: u8, voice_id: Option<i32>) {
+        self.harmony.note_off(note.min(127));
         if params.voice_mode != VoiceMode::Poly {
             self.stack_remove(note, channel);
             // A released key the mono voice had moved away from can never take it back:
@@ -713,4 +818,10 @@ fn finite_or(v: f32, default: f32) -> f32 {
     } else {
         default
     }
+}
+
+/// The tension smoother's one-pole coefficient at `sample_rate` Hz
+/// ([`TENSION_SMOOTH_MS`] time constant).
+fn smoother_coef(sample_rate: f32) -> f32 {
+    1.0 - (-1000.0 / (TENSION_SMOOTH_MS * sample_rate)).exp()
 }

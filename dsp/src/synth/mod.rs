@@ -16,10 +16,10 @@ mod voice;
 
 pub use adsr::{Adsr, AdsrParams, AdsrStage};
 pub use clip::SafetyClip;
-pub use engine::{Engine, CHUNK, MAX_ENDS, MAX_VOICES, STEAL_SLOTS};
+pub use engine::{Engine, CHUNK, MAX_CHORDS, MAX_ENDS, MAX_VOICES, STEAL_SLOTS, TENSION_SMOOTH_MS};
 pub use event::{Expression, NoteEvent, PolyTarget, TimedEvent, VoiceEnd};
 pub use handoff::{cube_handoff, CubeReceiver, CubeSender};
 pub use lfo::{Lfo, LfoParams, LfoShape, ParseLfoShapeError, MAX_LFO_RATE_HZ};
-pub use params::{note_to_hz, FilterParams, SynthParams, VoiceMode};
+pub use params::{note_to_hz, FilterParams, SynthParams, TensionParams, VoiceMode};
 pub use svf::{FilterMode, Svf, SvfCoefs};
 pub use voice::{Voice, CONTROL, MAX_UNISON, VOICE_GAIN};

@@ -1,6 +1,7 @@
 //! Every setting the engine reads, as plain data.
 
 use super::{AdsrParams, FilterMode, LfoParams};
+use crate::harmony::{AnalysisMode, TensionWeights};
 
 /// How notes map to voices.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -78,6 +79,41 @@ pub struct SynthParams {
     pub detune_cents: f32,
     /// Stereo spread of the unison oscillators, 0 (centre) to 1 (hard left to right).
     pub spread: f32,
+    /// Harmonic tension as a modulation source.
+    pub tension: TensionParams,
+}
+
+/// Harmonic tension as a modulation source: the chords held move the morph point by
+/// `morph_depth × tension`, with tension (0..1) from the [`Analyzer`](crate::harmony::Analyzer).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct TensionParams {
+    /// Depth on morph `[x, y, z]` at full tension, morph units (−1..1 each). Default 0.
+    pub morph_depth: [f32; 3],
+    /// Live (Haar, ≤ 2 levels) or interactive (db4, adaptive levels). Default interactive.
+    pub mode: AnalysisMode,
+    /// The weights α, β, γ of the three tension terms (0..1 each). Default 0.4, 0.3, 0.3.
+    pub weights: TensionWeights,
+}
+
+impl TensionParams {
+    /// A copy with every field in range.
+    pub fn sanitized(&self) -> Self {
+        let w = self.weights;
+        Self {
+            morph_depth: self.morph_depth.map(|v| fix(v, -1.0, 1.0, 0.0)),
+            mode: self.mode,
+            weights: TensionWeights {
+                alpha: fix(w.alpha, 0.0, 1.0, 0.0),
+                beta: fix(w.beta, 0.0, 1.0, 0.0),
+                gamma: fix(w.gamma, 0.0, 1.0, 0.0),
+            },
+        }
+    }
+
+    /// True if tension moves the morph point on any axis.
+    pub fn is_active(&self) -> bool {
+        self.morph_depth.iter().any(|&d| d != 0.0)
+    }
 }
 
 impl Default for SynthParams {
@@ -98,6 +134,7 @@ impl Default for SynthParams {
             unison: 1,
             detune_cents: 0.0,
             spread: 0.0,
+            tension: TensionParams::default(),
         }
     }
 }
@@ -147,6 +184,7 @@ impl SynthParams {
             unison: self.unison.clamp(1, super::MAX_UNISON),
             detune_cents: fix(self.detune_cents, 0.0, 100.0, 0.0),
             spread: fix(self.spread, 0.0, 1.0, 0.0),
+            tension: self.tension.sanitized(),
         }
     }
 }

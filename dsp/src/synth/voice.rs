@@ -39,6 +39,9 @@ pub(crate) struct Scratch {
     pub vr: Vec<f32>,
     /// The oscillator's working memory.
     pub osc: OscScratch,
+    /// Smoothed harmonic tension per sample, 0..1, written by the engine before the voices
+    /// render a chunk (shared by every voice).
+    pub tension: Vec<f32>,
 }
 
 impl Scratch {
@@ -56,6 +59,7 @@ impl Scratch {
             vl: v(),
             vr: v(),
             osc: OscScratch::new(),
+            tension: v(),
         }
     }
 }
@@ -113,6 +117,8 @@ pub struct Voice {
     glide_step: f32,
     /// Polyphonic morph offsets `[x, y, z]`, morph units.
     poly_morph: [f32; 3],
+    /// The morph point of the last sample rendered, `[x, y, z]`, 0..1 each (for telemetry).
+    morph_now: [f32; 3],
     /// Polyphonic cutoff offset, octaves.
     poly_cutoff: f32,
     /// Key pressure, 0..1.
@@ -161,6 +167,7 @@ impl Voice {
             target: 60.0,
             glide_step: 0.0,
             poly_morph: [0.0; 3],
+            morph_now: [0.0; 3],
             poly_cutoff: 0.0,
             pressure: 0.0,
             brightness: 0.0,
@@ -371,6 +378,11 @@ impl Voice {
         }
     }
 
+    /// The morph point of the last sample rendered, `[x, y, z]`, 0..1 each.
+    pub fn morph_now(&self) -> [f32; 3] {
+        self.morph_now
+    }
+
     /// Sets key pressure, 0..1.
     pub(crate) fn set_pressure(&mut self, value: f32) {
         self.set_expression(super::Expression::Pressure, value);
@@ -470,6 +482,7 @@ impl Voice {
             vl,
             vr,
             osc: work,
+            tension,
         } = scratch;
         let (x, y, z, gain, menv) = (
             &mut x[..n],
@@ -518,9 +531,18 @@ impl Voice {
                     *v += d * m;
                 }
             }
+            let d = params.tension.morph_depth[axis];
+            if d != 0.0 {
+                for (v, t) in buf.iter_mut().zip(&tension[..n]) {
+                    *v += d * t;
+                }
+            }
             for v in buf.iter_mut() {
                 *v = v.clamp(0.0, 1.0);
             }
+        }
+        if n > 0 {
+            self.morph_now = [x[n - 1], y[n - 1], z[n - 1]];
         }
         // Render segment by segment between control points of the voice clock.
         let u = params.unison;

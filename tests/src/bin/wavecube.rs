@@ -10,6 +10,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use wavecube_dsp::analysis::{amplitude_to_dbfs, measure_tone};
 use wavecube_dsp::synth::SynthParams;
+use wavecube_harness::analyze::{run_analyze, AnalyzeArgs};
 use wavecube_harness::bank::{run_bank, BankArgs};
 use wavecube_harness::error::{HarnessError, OptionError};
 use wavecube_harness::library::{run_library, LibraryArgs};
@@ -22,6 +23,7 @@ use wavecube_harness::presets::{read_patch, resolve_patch, workspace_root};
 use wavecube_harness::render::{build_engine_with, Renderer, Schedule};
 use wavecube_harness::tqa::{expand_audiotq_flags, run_tqa, TqaArgs};
 use wavecube_harness::wav::{read_wav, WavFormat, WavOut};
+use wavecube_harness::wavelet::{run_wavelet, WaveletArgs};
 
 /// Wavecube's headless command line.
 ///
@@ -54,6 +56,11 @@ enum Command {
     ///
     /// Example: wavecube tqa run -i in.wav -o out.wav --bits 6
     Tqa(TqaArgs),
+    /// Wavelet transforms equal to PyWavelets': decompose numbers to coefficients (JSON),
+    /// reconstruct numbers from them.
+    ///
+    /// Example: wavecube wavelet dec --wavelet db4 --level 3 x.txt | wavecube wavelet rec
+    Wavelet(WaveletArgs),
     /// The bank library: .wcube banks in an SQLite database, queryable with SQL.
     ///
     /// Example: wavecube library add bank.wcube && wavecube library list
@@ -63,6 +70,11 @@ enum Command {
     ///
     /// Example: wavecube bank import table.wav -o table.wcube --codec tqa
     Bank(BankArgs),
+    /// Harmony analysis of a MIDI file: chord events, the tension curve, wavelet band
+    /// energies and phrase boundaries, as a CSV (one row per chord event) and a PNG plot.
+    ///
+    /// Example: wavecube analyze song.mid --csv tension.csv --plot tension.png
+    Analyze(AnalyzeArgs),
 }
 
 #[derive(Debug, Args)]
@@ -146,8 +158,19 @@ fn main() -> ExitCode {
         Command::Render(args) => render(&args),
         Command::Measure(args) => measure(&args),
         Command::Tqa(args) => run_tqa(&args),
+        Command::Wavelet(args) => {
+            // NOTE: `wavelet` reports through its own typed error (2: bad input, 1: output).
+            return match run_wavelet(&args) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(err) => {
+                    eprintln!("wavecube: error: {err}");
+                    ExitCode::from(err.exit_code())
+                }
+            };
+        }
         Command::Bank(args) => run_bank(&args),
         Command::Library(args) => run_library(&args),
+        Command::Analyze(args) => run_analyze(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
