@@ -4,6 +4,8 @@
 //! - [`synth`]: the polyphonic engine, voices, envelopes and LFOs.
 //! - [`bank`]: cube banks, the `.wcube` format and its node codecs.
 //! - [`codec`]: the TQA codec, on files, on ring buffers and as a streaming stage.
+//! - [`conv`]: FFT convolution of sound and images, spectral sculpting, a zero-latency partitioned convolver and factory IRs.
+//! - [`handoff`]: the lock-free handoff of built objects to the audio thread and back.
 //! - [`telemetry`]: fixed-size messages and output samples from the audio thread to the editor.
 //! - [`analysis`]: measurement of rendered audio (pitch, level, spurious energy).
 //! - [`wavelet`]: PyWavelets-equal DWT (batch, preallocated, streaming) and band features.
@@ -12,7 +14,9 @@
 pub mod analysis;
 pub mod bank;
 pub mod codec;
+pub mod conv;
 pub mod cube;
+pub mod handoff;
 pub mod harmony;
 pub mod patch;
 pub mod synth;

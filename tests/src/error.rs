@@ -418,6 +418,14 @@ pub enum HarnessError {
         /// What went wrong.
         source: crate::analyze::AnalyzeError,
     },
+    /// A `wavecube conv` or `wavecube sculpt` problem; `path` is the file concerned.
+    #[error("{}: {source}", path.display())]
+    Conv {
+        /// The file concerned.
+        path: PathBuf,
+        /// What went wrong.
+        source: crate::conv::ConvFileError,
+    },
     /// The factory cube failed to build: a bug, not bad input.
     #[error("internal error: cannot build the factory cube: {0}")]
     Cube(#[from] CubeError),

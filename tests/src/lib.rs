@@ -19,6 +19,7 @@
 
 pub mod analyze;
 pub mod bank;
+pub mod conv;
 pub mod demo;
 pub mod error;
 pub mod library;

@@ -465,7 +465,8 @@ fn tension_pad() -> Patch {
             velocity_sensitivity: 0.4,
             morph: [0.0, 0.0, 0.1],
             voice: poly(12, 3, 10.0, 0.6),
-            amp_env: adsr(250.0, 1200.0, 0.8, 1200.0),
+            amp_env: adsr(350.0, 1200.0, 0.8, 1200.0),
+            lfos: [morph_lfo(LfoShape::Sine, 0.08, [0.0, 0.0, 0.05]), OFF, OFF],
             tension: TensionSection {
                 morph_depth: [0.6, 1.0, 0.2],
                 ..TensionSection::default()

@@ -345,6 +345,20 @@ fn demo() -> Result<(), TaskError> {
         .arg(&plot);
     run(&mut analyze, "")?;
     println!("xtask demo: tension plot: {}", plot.display());
+    let sculpt = out_dir.join("demo-sculpt.png");
+    let mut sculpt_cmd = Command::new(target_dir().join("release").join("wavecube"));
+    sculpt_cmd
+        .current_dir(root())
+        .args(["sculpt", "--img", "factory", "--audio"])
+        .arg(&wav)
+        .arg("--out")
+        .arg(&sculpt)
+        .args(["--mode", "stereo", "--colorspace", "color"]);
+    run(&mut sculpt_cmd, "")?;
+    println!(
+        "xtask demo: factory image sculpted by the demo: {}",
+        sculpt.display()
+    );
     let [clap, vst3, standalone] = bundle_release()?;
     println!("xtask demo: CLAP plugin:  {}", clap.display());
     println!("xtask demo: VST3 plugin:  {}", vst3.display());

@@ -12,6 +12,7 @@ use wavecube_dsp::analysis::{amplitude_to_dbfs, measure_tone};
 use wavecube_dsp::synth::SynthParams;
 use wavecube_harness::analyze::{run_analyze, AnalyzeArgs};
 use wavecube_harness::bank::{run_bank, BankArgs};
+use wavecube_harness::conv::{run_conv, run_sculpt, ConvArgs, SculptArgs};
 use wavecube_harness::error::{HarnessError, OptionError};
 use wavecube_harness::library::{run_library, LibraryArgs};
 use wavecube_harness::midi::load_smf;
@@ -75,6 +76,15 @@ enum Command {
     ///
     /// Example: wavecube analyze song.mid --csv tension.csv --plot tension.png
     Analyze(AnalyzeArgs),
+    /// FFT convolution of sounds and images, at parity with exconv's CLI.
+    ///
+    /// Example: wavecube conv audio-pair --in dry.wav --ir room.wav --out wet.wav
+    Conv(ConvArgs),
+    /// Sculpt an image with a sound's spectrum: a radial filter from |rfft| of the audio
+    /// (mono, stereo or mid/side; luma or YCbCr colour).
+    ///
+    /// Example: wavecube sculpt --img in.png --audio in.wav --out out.png --mode stereo --colorspace color
+    Sculpt(SculptArgs),
 }
 
 #[derive(Debug, Args)]
@@ -171,6 +181,8 @@ fn main() -> ExitCode {
         Command::Bank(args) => run_bank(&args),
         Command::Library(args) => run_library(&args),
         Command::Analyze(args) => run_analyze(&args),
+        Command::Conv(args) => run_conv(&args),
+        Command::Sculpt(args) => run_sculpt(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
