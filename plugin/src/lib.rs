@@ -2,7 +2,8 @@
 //! nice-plug `Plugin` impl. Parameters live in [`params`], their conversion to the engine in
 //! [`mapping`], host events in [`events`], CLAP polyphonic modulation in [`poly`], persisted
 //! non-parameter state in [`state`], the bank loader thread in [`bank_loader`], the codec
-//! stage in [`codec_stage`] and the rolling capture of the output in [`capture`].
+//! stage in [`codec_stage`], the rolling capture of the output in [`capture`] and the body
+//! stage (convolution) in [`body_stage`].
 
 use std::num::NonZeroU32;
 use std::path::Path;
@@ -18,6 +19,7 @@ use wavecube_dsp::cube::CubeSet;
 use wavecube_dsp::synth::{Engine, TimedEvent};
 
 pub mod bank_loader;
+pub mod body_stage;
 pub mod capture;
 pub mod codec_stage;
 pub mod events;
@@ -28,6 +30,7 @@ pub mod state;
 pub mod telemetry_tap;
 
 use bank_loader::{BankAudio, BankLoader};
+use body_stage::{BodyLoader, BodyStage, IrLoadError};
 use capture::{CaptureStatus, CaptureWorker};
 use codec_stage::CodecStage;
 use events::{EventQueue, EVENT_CAPACITY};
@@ -79,6 +82,13 @@ pub struct Wavecube {
     capture: Option<CaptureWorker>,
     /// What the capture thread reports (last export, memory), for the editor.
     capture_status: Arc<CaptureStatus>,
+    /// The body stage's audio side; `None` until activated (or if its loader could not
+    /// start). Audio thread only.
+    body: Option<BodyStage>,
+    /// The body stage's IR loader thread; dropping it stops and joins the thread.
+    body_loader: Option<BodyLoader>,
+    /// Body IRs swapped in by the audio thread so far.
+    body_swaps: Arc<AtomicU64>,
     /// Where the editor finds the telemetry channel.
     telemetry: Arc<TelemetryHub>,
     /// The audio thread's end of the telemetry channel.
@@ -103,6 +113,9 @@ impl Default for Wavecube {
             capture_input: None,
             capture: None,
             capture_status: Arc::new(CaptureStatus::default()),
+            body: None,
+            body_loader: None,
+            body_swaps: Arc::new(AtomicU64::new(0)),
             telemetry: telemetry.clone(),
             tap: TelemetryTap::new(telemetry),
         }
@@ -121,6 +134,22 @@ impl Wavecube {
     /// when it listens (nothing is published otherwise).
     pub fn telemetry(&self) -> Arc<TelemetryHub> {
         self.telemetry.clone()
+    }
+
+    /// Body IRs the audio thread has swapped in since the plugin was created (each IR choice
+    /// or sample-rate change that reached the audio thread counts one).
+    pub fn body_swaps(&self) -> u64 {
+        self.body_swaps.load(Ordering::Acquire)
+    }
+
+    /// Makes the WAV at `path` the body stage's user IR (its bytes are kept in the state when
+    /// at most 4 MiB). It plays while the `body_ir` parameter is "User WAV". Main thread.
+    ///
+    /// # Errors
+    /// [`IrLoadError`] if the file cannot be read or is not a usable WAV; the IR held before
+    /// stays.
+    pub fn load_ir_file(&self, path: &Path) -> Result<(), IrLoadError> {
+        self.params.body_ir_file.load_file(path).map(drop)
     }
 
     /// What the capture thread reports: the last export's path, memory held, audio retained.
@@ -251,6 +280,16 @@ impl Plugin for Wavecube {
             codec.publish();
             context.set_latency_samples(codec.latency_samples());
         }
+        if self.body.is_none() {
+            match BodyStage::start(self.params.body_ir_file.clone(), self.body_swaps.clone()) {
+                Ok((stage, loader)) => {
+                    self.body = Some(stage);
+                    self.body_loader = Some(loader);
+                }
+                // The synth plays on without a body stage.
+                Err(err) => nice_error!("Wavecube: no body stage: {err}"),
+            }
+        }
         // One capture per sample rate: a new rate stops (and joins) the old thread first.
         let sample_rate_hz = buffer_config.sample_rate.round() as u32;
         if self.capture.as_ref().map(CaptureWorker::sample_rate_hz) != Some(sample_rate_hz) {
@@ -279,6 +318,9 @@ impl Plugin for Wavecube {
         self.poly.clear();
         if let Some(codec) = &mut self.codec {
             codec.reset();
+        }
+        if let Some(body) = &mut self.body {
+            body.reset();
         }
         // After a reset there is no sound to keep continuous: start at the set values.
         mapping::snap_smoothers(&self.params);
@@ -314,6 +356,10 @@ impl Plugin for Wavecube {
             context.set_latency_samples(latency);
         }
         let codec_on = codec.is_on();
+        if let Some(body) = &mut self.body {
+            body.follow(&self.params.body, engine.sample_rate());
+        }
+        let body_on = self.params.body.enabled.value();
 
         // nice-plug has already split the host block at parameter changes (sample-accurate
         // automation); here it is split further at note events (by the engine), at mono
@@ -323,7 +369,8 @@ impl Plugin for Wavecube {
         let mut pending: Option<PluginNoteEvent<Self>> = None;
         loop {
             let smoothing = mapping::is_smoothing(&self.params)
-                || (codec_on && self.params.codec.mix_pct.smoothed.is_smoothing());
+                || (codec_on && self.params.codec.mix_pct.smoothed.is_smoothing())
+                || (body_on && self.params.body.mix_pct.smoothed.is_smoothing());
             let mut end = if smoothing {
                 (pos + SMOOTH_PIECE).min(len)
             } else {
@@ -405,6 +452,10 @@ impl Plugin for Wavecube {
             if codec_on {
                 let mix = mapping::tqa_mix(&self.params, steps);
                 codec.process(&mut left[pos..end], &mut right[pos..end], mix, gain);
+            }
+            let body_mix = mapping::body_mix(&self.params, steps);
+            if let Some(body) = &mut self.body {
+                body.process(&mut left[pos..end], &mut right[pos..end], body_on, body_mix);
             }
             for ended in engine.ended_voices() {
                 if let Some(id) = ended.voice_id {

@@ -148,7 +148,7 @@ pub fn is_smoothing(params: &WavecubeParams) -> bool {
 pub fn snap_smoothers(params: &WavecubeParams) {
     for p in smoothed_params(params)
         .into_iter()
-        .chain([&params.codec.mix_pct])
+        .chain([&params.codec.mix_pct, &params.body.mix_pct])
     {
         p.smoothed.reset(p.value());
     }
@@ -158,6 +158,11 @@ pub fn snap_smoothers(params: &WavecubeParams) {
 /// [`write_synth_params`] does for the engine's parameters).
 pub fn tqa_mix(params: &WavecubeParams, steps: u32) -> f32 {
     advance(&params.codec.mix_pct, steps) / 100.0
+}
+
+/// The body stage's mix for a piece of `steps` samples, 0..1, advancing its smoother.
+pub fn body_mix(params: &WavecubeParams, steps: u32) -> f32 {
+    advance(&params.body.mix_pct, steps) / 100.0
 }
 
 /// Writes every parameter into `out`, advancing the smoothers by `steps` samples (the length

@@ -650,6 +650,69 @@ impl Default for CodecParams {
     }
 }
 
+/// The body stage's impulse response.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyIrChoice {
+    /// A small room, 0.4 s.
+    #[id = "room"]
+    #[name = "Small Room"]
+    SmallRoom,
+    /// A bright plate, 1.8 s.
+    #[id = "plate"]
+    Plate,
+    /// A resonant metal body, 0.8 s.
+    #[id = "metal"]
+    #[name = "Metal Body"]
+    MetallicBody,
+    /// A reverse swell, 1.5 s.
+    #[id = "swell"]
+    #[name = "Reverse Swell"]
+    ReverseSwell,
+    /// The WAV file the user loaded (kept in the state).
+    #[id = "file"]
+    #[name = "User WAV"]
+    File,
+}
+
+impl BodyIrChoice {
+    /// The factory IR of this choice; `None` for the user's file.
+    pub fn factory_kind(self) -> Option<wavecube_dsp::conv::IrKind> {
+        use wavecube_dsp::conv::IrKind;
+        match self {
+            Self::SmallRoom => Some(IrKind::SmallRoom),
+            Self::Plate => Some(IrKind::Plate),
+            Self::MetallicBody => Some(IrKind::MetallicBody),
+            Self::ReverseSwell => Some(IrKind::ReverseSwell),
+            Self::File => None,
+        }
+    }
+}
+
+/// The body stage: the output convolved with an impulse response, after the codec stage.
+/// No latency.
+#[derive(Params)]
+pub struct BodyParams {
+    /// Body stage in or out of the signal path.
+    #[id = "body_on"]
+    pub enabled: BoolParam,
+    /// The impulse response: a factory one or the user's WAV.
+    #[id = "body_ir"]
+    pub ir: EnumParam<BodyIrChoice>,
+    /// Convolved signal in the mix, % (0 = dry), smoothed.
+    #[id = "body_mix"]
+    pub mix_pct: FloatParam,
+}
+
+impl Default for BodyParams {
+    fn default() -> Self {
+        Self {
+            enabled: BoolParam::new("Body", false),
+            ir: EnumParam::new("Body IR", BodyIrChoice::SmallRoom),
+            mix_pct: smoothed(percent("Body Mix", 35.0)),
+        }
+    }
+}
+
 /// How the harmony analyzer decomposes its chord signals.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TensionModeChoice {
@@ -785,6 +848,13 @@ pub struct WavecubeParams {
     /// Harmonic tension as a modulation source.
     #[nested(group = "Tension")]
     pub tension: TensionParams,
+    /// The body stage (convolution).
+    #[nested(group = "Body")]
+    pub body: BodyParams,
+    /// The user's impulse response for the body stage (written by the main thread; read by
+    /// the body loader thread, never by the audio thread).
+    #[persist = "body-ir"]
+    pub body_ir_file: Arc<crate::body_stage::IrCell>,
     /// Which bank and patch the sound came from (written by the main thread; never read by
     /// the audio thread).
     #[persist = "patch"]
@@ -823,6 +893,8 @@ impl Default for WavecubeParams {
             codec: CodecParams::default(),
             capture: CaptureParams::default(),
             tension: TensionParams::default(),
+            body: BodyParams::default(),
+            body_ir_file: Arc::new(crate::body_stage::IrCell::default()),
             patch: Arc::new(PatchCell::default()),
         }
     }

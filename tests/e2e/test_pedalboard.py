@@ -258,6 +258,9 @@ EXPECTED_NAMES = [
     "tension_alpha",
     "tension_beta",
     "tension_gamma",
+    "body",
+    "body_ir",
+    "body_mix",
 ]
 
 
