@@ -423,8 +423,9 @@ pub enum HarnessError {
     Conv {
         /// The file concerned.
         path: PathBuf,
-        /// What went wrong.
-        source: crate::conv::ConvFileError,
+        /// What went wrong (boxed: convolution errors carry the offending text, and the
+        /// error type stays small).
+        source: Box<crate::conv::ConvFileError>,
     },
     /// The factory cube failed to build: a bug, not bad input.
     #[error("internal error: cannot build the factory cube: {0}")]

@@ -252,7 +252,7 @@ pub enum ConvFileError {
 fn at(path: &Path, e: impl Into<ConvFileError>) -> HarnessError {
     HarnessError::Conv {
         path: path.to_path_buf(),
-        source: e.into(),
+        source: Box::new(e.into()),
     }
 }
 
