@@ -1,0 +1,62 @@
+//! Frame cost of the editor with every view visible, headless (egui layout and painting plus
+//! tessellation: the CPU side of a frame; the GPU upload and draw are not included), driven
+//! by telemetry recorded from the engine playing a chord progression with morph LFOs.
+//!
+//! - `editor_frame/all_views`: a frame as the editor runs them, 50 a second, the sculpt image
+//!   re-rendered at most 15 times a second;
+//! - `editor_frame/all_views_sculpt_every_frame`: the worst frame, one that also renders the
+//!   sculpt image.
+//!
+//! Run: `cargo bench -p wavecube-gui --bench editor`.
+
+#![allow(missing_docs)]
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use wavecube_gui::testing::{record_telemetry, Headless};
+
+#[path = "../tests/common/demo_params.rs"]
+#[allow(dead_code, missing_docs)]
+mod demo_params;
+
+fn bench_frames(c: &mut Criterion) {
+    let recording = record_telemetry(20.0, 50.0);
+    let mut group = c.benchmark_group("editor_frame");
+    group
+        .sample_size(60)
+        .measurement_time(Duration::from_secs(12));
+    for (name, sculpt_every_frame) in [("all_views", false), ("all_views_sculpt_every_frame", true)]
+    {
+        let mut h = Headless::new(Arc::new(demo_params::DemoParams::default()));
+        let mut next = 0;
+        // Warm up: fill the histories and the glyph caches.
+        for frame in recording.frames.iter().take(250) {
+            h.send(frame);
+            h.frame_and_tessellate();
+            next += 1;
+        }
+        group.bench_function(name, |b| {
+            b.iter_custom(|iters| {
+                let mut total = Duration::ZERO;
+                for _ in 0..iters {
+                    // The audio thread's part (sending) is outside the timed frame.
+                    h.send(&recording.frames[next % recording.frames.len()]);
+                    next += 1;
+                    if sculpt_every_frame {
+                        h.app.sculpt_view_mut().invalidate();
+                    }
+                    let start = Instant::now();
+                    std::hint::black_box(h.frame_and_tessellate());
+                    total += start.elapsed();
+                }
+                total
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench_frames);
+criterion_main!(benches);

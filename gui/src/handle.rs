@@ -1,0 +1,102 @@
+//! The editor's view of the synth: its parameters, a backend for what parameters cannot say,
+//! and the telemetry channel. The plugin and the standalone both build one.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use nice_plug_core::context::gui::ParamSetter;
+use nice_plug_core::params::Params;
+use wavecube_dsp::cube::Cube;
+use wavecube_dsp::patch::Patch;
+use wavecube_dsp::telemetry::TelemetryHub;
+
+/// What the editor holds of the synth. Cheap to clone (three `Arc`s and an option).
+#[derive(Clone)]
+pub struct SynthHandle {
+    /// Every parameter, walked generically through [`Params::param_map`]; values are read
+    /// from it and written only through the host's [`ParamSetter`].
+    pub params: Arc<dyn Params>,
+    /// The synth-specific operations (patches, banks, capture, codec readout).
+    pub backend: Arc<dyn SynthBackend>,
+    /// The telemetry channel: the editor takes its receiver while open and listens.
+    pub telemetry: Arc<TelemetryHub>,
+    /// A factory patch (file stem, e.g. `"cube-orbit"`) to apply once, the first time the
+    /// editor opens (the standalone's `--patch`). `None` for plugins.
+    pub startup_patch: Option<String>,
+}
+
+impl std::fmt::Debug for SynthHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SynthHandle")
+            .field("params", &self.params.param_map().len())
+            .field("startup_patch", &self.startup_patch)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What the capture thread last reported, for the browser's "export capture…".
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CaptureReport {
+    /// True while a capture runs (the synth is activated).
+    pub running: bool,
+    /// Saves completed so far (successful or not); a change means a save finished.
+    pub exports: u32,
+    /// The last WAV written, if any.
+    pub last_export: Option<PathBuf>,
+    /// The last save's error, if it failed.
+    pub last_error: Option<String>,
+    /// Audio the capture holds, seconds.
+    pub retained_s: f64,
+}
+
+/// The operations of the synth that its parameters cannot express. Implemented by the plugin
+/// (`plugin/src/editor.rs`); every method is called from the editor's thread only, and none
+/// of them may take a lock that the audio thread takes.
+pub trait SynthBackend: Send + Sync + 'static {
+    /// Applies `patch` by setting parameters through `setter` (each with begin, set, end, so
+    /// a host records it as one change per parameter).
+    fn apply_patch(&self, patch: &Patch, setter: &ParamSetter);
+
+    /// Makes the factory bank `stem` (see
+    /// [`FACTORY_BANKS`](wavecube_dsp::bank::factory::FACTORY_BANKS)) play, through the bank
+    /// parameter.
+    ///
+    /// # Errors
+    /// A message when `stem` names no factory bank.
+    fn select_factory_bank(&self, stem: &str, setter: &ParamSetter) -> Result<(), String>;
+
+    /// Reads the `.wcube` file at `path`, makes it the file bank and selects it.
+    ///
+    /// # Errors
+    /// A message naming the file and the problem; the bank playing before stays.
+    fn load_bank_file(&self, path: &Path, setter: &ParamSetter) -> Result<(), String>;
+
+    /// Makes `wcube` (the bytes of a `.wcube` file, e.g. from the library or an import) the
+    /// file bank under the name `name`, and selects it.
+    ///
+    /// # Errors
+    /// A message naming the bank and the problem; the bank playing before stays.
+    fn load_bank_bytes(&self, name: &str, wcube: &[u8], setter: &ParamSetter)
+        -> Result<(), String>;
+
+    /// The cube of the bank the bank parameter selects now. Implementations cache it by bank
+    /// choice and file generation; the first call after a change builds it (allocates).
+    fn current_cube(&self) -> Arc<Cube>;
+
+    /// The codec stage's live SQNR, dB: NaN while the stage is off, +∞ before it has coded
+    /// anything audible.
+    fn codec_sqnr_db(&self) -> f32;
+
+    /// Asks the capture thread to save the rolling capture as a WAV file at `path`. The save
+    /// happens in the background; [`SynthBackend::capture_report`] says when it is done.
+    ///
+    /// # Errors
+    /// A message when no capture is running.
+    fn export_capture(&self, path: &Path) -> Result<(), String>;
+
+    /// What the capture thread last reported.
+    fn capture_report(&self) -> CaptureReport;
+
+    /// The sample rate the synth runs at, Hz (a fallback of 48,000 before it is known).
+    fn sample_rate_hz(&self) -> f32;
+}

@@ -1,0 +1,40 @@
+//! Wavecube's editor: egui views of the cube, the waves, the harmonic tension, the sculpted
+//! image, every parameter and the banks, through nice-plug-egui.
+//!
+//! The editor depends on `dsp`, never on the plugin: it sees the synth through a
+//! [`SynthHandle`] (the parameters, a [`SynthBackend`] for patches, banks and the capture, and
+//! the telemetry hub), so the plugin and the standalone share it.
+//!
+//! - [`create_editor`] builds the nice-plug [`WavecubeEditor`]; [`WindowState`] is the window
+//!   size the plugin persists.
+//! - [`EditorApp`] is the editor itself; [`app::Layout`] places the views.
+//! - [`views`]: cube, wave, tension, sculpt, controls, browser — one file each.
+//! - [`ParamTable`] walks `Params::param_map` into sections; [`widgets`] draws knobs,
+//!   switches and menus that edit through the host (begin, set, end).
+//! - [`TelemetryView`] keeps the audio thread's telemetry in fixed-capacity histories;
+//!   [`TelemetrySession`] takes the receiver while the window is open.
+//! - [`library`] reads the SQLite bank library; [`patches`] embeds the factory patches.
+//! - [`testing`] runs the editor headless (tests and the frame-cost bench).
+//!
+//! `docs/editor.md` describes the views and the rules they keep.
+
+pub mod app;
+pub mod editor;
+pub mod handle;
+pub mod history;
+pub mod library;
+pub mod param_table;
+pub mod patches;
+pub mod session;
+pub mod telemetry_view;
+pub mod testing;
+pub mod theme;
+pub mod views;
+pub mod widgets;
+
+pub use app::EditorApp;
+pub use editor::{create_editor, WavecubeEditor, WavecubeEditorHandle, WindowSize, WindowState};
+pub use handle::{CaptureReport, SynthBackend, SynthHandle};
+pub use param_table::ParamTable;
+pub use session::TelemetrySession;
+pub use telemetry_view::TelemetryView;

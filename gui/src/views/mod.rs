@@ -1,0 +1,18 @@
+//! The editor's views, one file each: each draws itself into a rect of the window from the
+//! frame's shared state ([`FrameCx`](crate::app::FrameCx)).
+
+pub mod browser;
+pub mod controls;
+pub mod cube;
+pub mod sculpt;
+pub mod tension;
+pub mod wave;
+
+/// Where file dialogs open: the home directory, else the current one.
+pub fn start_dir() -> std::path::PathBuf {
+    std::env::var_os("HOME")
+        .filter(|h| !h.is_empty())
+        .map(std::path::PathBuf::from)
+        .filter(|h| h.is_dir())
+        .unwrap_or_else(|| std::path::PathBuf::from("."))
+}

@@ -1,0 +1,557 @@
+//! The plugin's side of the editor: [`PluginBackend`], the [`SynthBackend`] the gui calls for
+//! what the parameters cannot say (patches, banks, the capture, the codec readout), and
+//! [`create`], which builds the editor for `Plugin::editor`.
+//!
+//! Everything here runs on the editor's thread or the host's main thread. It reads the
+//! parameters and the atomics the audio thread publishes, takes only locks the audio thread
+//! never takes (the patch cell, the capture status, its own cube cache) and sets parameters
+//! only through the host's [`ParamSetter`], so hosts record the changes.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use atomic_float::AtomicF32;
+use nice_plug::prelude::*;
+use wavecube_dsp::bank::factory::factory_bank;
+use wavecube_dsp::bank::read_wcube;
+use wavecube_dsp::cube::{factory_cube, Cube};
+use wavecube_dsp::harmony::AnalysisMode;
+use wavecube_dsp::patch::Patch;
+use wavecube_dsp::synth::{FilterMode, LfoShape, VoiceMode as DspVoiceMode};
+use wavecube_dsp::telemetry::TelemetryHub;
+use wavecube_gui::{CaptureReport, SynthBackend, SynthHandle, WavecubeEditor};
+
+use crate::capture::CaptureStatus;
+use crate::params::{
+    BankChoice, EnvParams, FilterType, LfoParamGroup, LfoShapeChoice, TensionModeChoice, VoiceMode,
+    WavecubeParams, GAIN_MAX_DB, GAIN_MIN_DB, LFO_MIN_HZ,
+};
+use crate::state::DEFAULT_BANK;
+
+/// Set by the standalone when it must run without a window (`--no-editor`, or no display).
+static EDITOR_DISABLED: AtomicBool = AtomicBool::new(false);
+
+/// A factory patch (file stem) the standalone applies when its editor first opens.
+static STARTUP_PATCH: Mutex<Option<String>> = Mutex::new(None);
+
+/// Makes [`create`] return no editor (the standalone without a display). Call it before the
+/// plugin is created.
+pub fn disable_editor() {
+    EDITOR_DISABLED.store(true, Ordering::Release);
+}
+
+/// Makes the next editor apply the factory patch `stem` (e.g. "cube-orbit") when it opens,
+/// through the host like a click in its browser (the standalone's `--patch`).
+pub fn set_startup_patch(stem: &str) {
+    *STARTUP_PATCH.lock().unwrap_or_else(|e| e.into_inner()) = Some(stem.to_owned());
+}
+
+/// The editor for a plugin with these parts; `None` when the editor is disabled.
+///
+/// # Allocation
+/// Builds the editor's views (once, when the host asks the plugin for its editor).
+pub fn create(
+    params: Arc<WavecubeParams>,
+    codec_sqnr_db: Arc<AtomicF32>,
+    capture: Arc<CaptureStatus>,
+    telemetry: Arc<TelemetryHub>,
+) -> Option<WavecubeEditor> {
+    if EDITOR_DISABLED.load(Ordering::Acquire) {
+        return None;
+    }
+    let window = params.editor_state.clone();
+    let backend = Arc::new(PluginBackend::new(params.clone(), codec_sqnr_db, capture));
+    let handle = SynthHandle {
+        params,
+        backend,
+        telemetry,
+        startup_patch: STARTUP_PATCH
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take(),
+    };
+    wavecube_gui::create_editor(handle, window)
+}
+
+/// What the editor asks of the plugin.
+pub struct PluginBackend {
+    /// The parameters.
+    params: Arc<WavecubeParams>,
+    /// The codec stage's live SQNR, dB, written by the audio thread.
+    codec_sqnr_db: Arc<AtomicF32>,
+    /// What the capture thread reports; takes export requests.
+    capture: Arc<CaptureStatus>,
+    /// The cube of the bank last shown: its choice, the file bank's generation, the cube.
+    cube: Mutex<Option<(BankChoice, u64, Arc<Cube>)>>,
+}
+
+impl PluginBackend {
+    /// A backend over these parts.
+    pub fn new(
+        params: Arc<WavecubeParams>,
+        codec_sqnr_db: Arc<AtomicF32>,
+        capture: Arc<CaptureStatus>,
+    ) -> Self {
+        Self {
+            params,
+            codec_sqnr_db,
+            capture,
+            cube: Mutex::new(None),
+        }
+    }
+
+    /// Selects the bank `choice` through the host.
+    fn select(&self, choice: BankChoice, setter: &ParamSetter) {
+        set(setter, &self.params.bank, choice);
+    }
+}
+
+/// One complete change of `param` to `value` (begin, set, end).
+fn set<P: Param>(setter: &ParamSetter, param: &P, value: P::Plain) {
+    setter.begin_set_parameter(param);
+    setter.set_parameter(param, value);
+    setter.end_set_parameter(param);
+}
+
+/// A finite value, or `fallback`.
+fn finite(v: f32, fallback: f32) -> f32 {
+    if v.is_finite() {
+        v
+    } else {
+        fallback
+    }
+}
+
+fn set_env(setter: &ParamSetter, env: &EnvParams, a: f32, d: f32, s: f32, r: f32) {
+    set(setter, &env.attack_ms, finite(a, 0.0));
+    set(setter, &env.decay_ms, finite(d, 0.0));
+    set(setter, &env.sustain_pct, finite(s, 0.0) * 100.0);
+    set(setter, &env.release_ms, finite(r, 0.0));
+}
+
+fn set_lfo(setter: &ParamSetter, lfo: &LfoParamGroup, section: &wavecube_dsp::patch::LfoSection) {
+    let shape = match section.shape {
+        LfoShape::Sine => LfoShapeChoice::Sine,
+        LfoShape::Triangle => LfoShapeChoice::Triangle,
+        LfoShape::Saw => LfoShapeChoice::Saw,
+        LfoShape::Square => LfoShapeChoice::Square,
+        LfoShape::Random => LfoShapeChoice::Random,
+    };
+    set(setter, &lfo.shape, shape);
+    // NOTE: a patch's rate of 0 Hz means "off" (its depths are 0); the parameter's lowest
+    // rate is 0.01 Hz.
+    set(
+        setter,
+        &lfo.rate_hz,
+        finite(section.rate_hz, 0.0).max(LFO_MIN_HZ),
+    );
+    set(setter, &lfo.sync, false);
+    set(setter, &lfo.depth_x, finite(section.morph_depth[0], 0.0));
+    set(setter, &lfo.depth_y, finite(section.morph_depth[1], 0.0));
+    set(setter, &lfo.depth_z, finite(section.morph_depth[2], 0.0));
+    set(
+        setter,
+        &lfo.depth_pitch_st,
+        finite(section.pitch_semitones, 0.0),
+    );
+    set(
+        setter,
+        &lfo.depth_cutoff_oct,
+        finite(section.cutoff_octaves, 0.0),
+    );
+}
+
+/// Sets every parameter a patch describes, through `setter`. The bank, the codec, the body
+/// and the capture are not part of a patch and keep their values; the patch's third LFO has
+/// no parameters (the plugin exposes two) and is left out.
+pub fn apply_patch(params: &WavecubeParams, patch: &Patch, setter: &ParamSetter) {
+    let s = &patch.sound;
+    set(
+        setter,
+        &params.gain_db,
+        finite(s.gain_db, 0.0).clamp(GAIN_MIN_DB, GAIN_MAX_DB),
+    );
+    set(
+        setter,
+        &params.velocity_pct,
+        finite(s.velocity_sensitivity, 1.0) * 100.0,
+    );
+    set(
+        setter,
+        &params.bend_range_st,
+        finite(s.bend_range_semitones, 2.0).round() as i32,
+    );
+    set(setter, &params.morph.x, finite(s.morph[0], 0.0));
+    set(setter, &params.morph.y, finite(s.morph[1], 0.0));
+    set(setter, &params.morph.z, finite(s.morph[2], 0.0));
+    let mode = match s.voice.mode {
+        DspVoiceMode::Poly => VoiceMode::Poly,
+        DspVoiceMode::Mono => VoiceMode::Mono,
+        DspVoiceMode::Legato => VoiceMode::Legato,
+    };
+    set(setter, &params.voice_mode, mode);
+    set(
+        setter,
+        &params.polyphony,
+        s.voice.polyphony.min(i32::MAX as u32) as i32,
+    );
+    set(setter, &params.glide_ms, finite(s.voice.glide_ms, 0.0));
+    set(
+        setter,
+        &params.unison.voices,
+        s.voice.unison.min(i32::MAX as u32) as i32,
+    );
+    set(
+        setter,
+        &params.unison.detune_cents,
+        finite(s.voice.detune_cents, 0.0),
+    );
+    set(
+        setter,
+        &params.unison.spread_pct,
+        finite(s.voice.spread, 0.0) * 100.0,
+    );
+    let a = &s.amp_env;
+    set_env(
+        setter,
+        &params.amp_env,
+        a.attack_ms,
+        a.decay_ms,
+        a.sustain,
+        a.release_ms,
+    );
+    let m = &s.mod_env;
+    set_env(
+        setter,
+        &params.env2,
+        m.attack_ms,
+        m.decay_ms,
+        m.sustain,
+        m.release_ms,
+    );
+    let f = &s.filter;
+    set(setter, &params.filter.enabled, f.enabled);
+    let kind = match f.mode {
+        FilterMode::LowPass => FilterType::LowPass,
+        FilterMode::BandPass => FilterType::BandPass,
+        FilterMode::HighPass => FilterType::HighPass,
+    };
+    set(setter, &params.filter.kind, kind);
+    set(
+        setter,
+        &params.filter.cutoff_hz,
+        finite(f.cutoff_hz, 20_000.0),
+    );
+    set(
+        setter,
+        &params.filter.resonance_pct,
+        finite(f.resonance, 0.0) * 100.0,
+    );
+    set(
+        setter,
+        &params.filter.env_amount_oct,
+        finite(f.env_octaves, 0.0),
+    );
+    set(
+        setter,
+        &params.filter.keytrack_pct,
+        finite(f.keytrack, 0.0) * 100.0,
+    );
+    set_lfo(setter, &params.lfo1, &s.lfos[0]);
+    set_lfo(setter, &params.lfo2, &s.lfos[1]);
+    let t = &s.tension;
+    set(
+        setter,
+        &params.tension.amount_x,
+        finite(t.morph_depth[0], 0.0),
+    );
+    set(
+        setter,
+        &params.tension.amount_y,
+        finite(t.morph_depth[1], 0.0),
+    );
+    set(
+        setter,
+        &params.tension.amount_z,
+        finite(t.morph_depth[2], 0.0),
+    );
+    let mode = match t.mode {
+        AnalysisMode::Live => TensionModeChoice::Live,
+        AnalysisMode::Interactive => TensionModeChoice::Interactive,
+    };
+    set(setter, &params.tension.mode, mode);
+    set(setter, &params.tension.alpha, finite(t.alpha, 0.4));
+    set(setter, &params.tension.beta, finite(t.beta, 0.3));
+    set(setter, &params.tension.gamma, finite(t.gamma, 0.3));
+}
+
+/// Where banks that arrive as bytes (library, imports) are written so the file bank can name
+/// a file: `$XDG_DATA_HOME/wavecube/banks`, else `$HOME/.local/share/wavecube/banks`, else
+/// the temporary directory. The state embeds the bytes, so a project does not depend on it.
+pub fn bank_dir() -> PathBuf {
+    let set = |k: &str| {
+        std::env::var_os(k)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    set("XDG_DATA_HOME")
+        .filter(|p| p.is_absolute())
+        .or_else(|| set("HOME").map(|h| h.join(".local").join("share")))
+        .map(|d| d.join("wavecube").join("banks"))
+        .unwrap_or_else(|| std::env::temp_dir().join("wavecube-banks"))
+}
+
+/// A file name for bank `name`: letters, digits, `-`, `_`, `.` and spaces kept, the rest
+/// replaced by `_`.
+pub fn bank_file_name(name: &str) -> String {
+    let clean: String = name
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || matches!(c, '-' | '_' | ' ' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let clean = clean.trim().trim_start_matches('.');
+    if clean.is_empty() {
+        "bank.wcube".to_owned()
+    } else {
+        format!("{clean}.wcube")
+    }
+}
+
+impl SynthBackend for PluginBackend {
+    fn apply_patch(&self, patch: &Patch, setter: &ParamSetter) {
+        apply_patch(&self.params, patch, setter);
+    }
+
+    fn select_factory_bank(&self, stem: &str, setter: &ParamSetter) -> Result<(), String> {
+        let choice = (0..BankChoice::variants().len())
+            .map(BankChoice::from_index)
+            .find(|c| *c != BankChoice::File && c.stem() == stem)
+            .ok_or_else(|| format!("no factory bank named {stem:?}"))?;
+        self.select(choice, setter);
+        Ok(())
+    }
+
+    fn load_bank_file(&self, path: &Path, setter: &ParamSetter) -> Result<(), String> {
+        self.params
+            .patch
+            .load_file(path)
+            .map_err(|e| e.to_string())?;
+        self.select(BankChoice::File, setter);
+        Ok(())
+    }
+
+    fn load_bank_bytes(
+        &self,
+        name: &str,
+        wcube: &[u8],
+        setter: &ParamSetter,
+    ) -> Result<(), String> {
+        read_wcube(wcube).map_err(|e| format!("{name}: {e}"))?;
+        let dir = bank_dir();
+        std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let path = dir.join(bank_file_name(name));
+        if std::fs::read(&path).ok().as_deref() != Some(wcube) {
+            std::fs::write(&path, wcube).map_err(|e| format!("{}: {e}", path.display()))?;
+        }
+        self.load_bank_file(&path, setter)
+    }
+
+    fn current_cube(&self) -> Arc<Cube> {
+        let choice = self.params.bank.value();
+        let generation = self.params.patch.generation();
+        let mut cache = self.cube.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((c, g, cube)) = cache.as_ref() {
+            if *c == choice && (choice != BankChoice::File || *g == generation) {
+                return cube.clone();
+            }
+        }
+        let cube = if choice == BankChoice::File {
+            self.params.patch.file_cube().ok()
+        } else {
+            factory_bank(choice.stem())
+        }
+        .or_else(|| factory_bank(DEFAULT_BANK))
+        .unwrap_or_else(factory_cube);
+        let cube = Arc::new(cube);
+        *cache = Some((choice, generation, cube.clone()));
+        cube
+    }
+
+    fn codec_sqnr_db(&self) -> f32 {
+        self.codec_sqnr_db.load(Ordering::Relaxed)
+    }
+
+    fn export_capture(&self, path: &Path) -> Result<(), String> {
+        if self.capture.threads() == 0 {
+            return Err("no capture is running (the plugin is not active)".to_owned());
+        }
+        self.capture.request_export(path.to_owned());
+        Ok(())
+    }
+
+    fn capture_report(&self) -> CaptureReport {
+        CaptureReport {
+            running: self.capture.threads() > 0,
+            exports: self.capture.exports(),
+            last_export: self.capture.last_export(),
+            last_error: self.capture.last_error(),
+            retained_s: self.capture.retained_s(),
+        }
+    }
+
+    fn sample_rate_hz(&self) -> f32 {
+        match self.capture.sample_rate_hz() {
+            0 => 48_000.0,
+            hz => hz as f32,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wavecube_gui::testing::{HostCall, RecordingContext};
+
+    /// Asserts `a` is `b` to within the normalised round trip of a skewed range.
+    #[track_caller]
+    fn close(a: f32, b: f32) {
+        assert!((a - b).abs() <= 1e-5 * b.abs().max(1.0), "{a} != {b}");
+    }
+
+    fn patch(stem: &str) -> Patch {
+        let path = format!(
+            "{}/../presets/patches/{stem}.json",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        Patch::from_json(&std::fs::read_to_string(path).expect("patch file")).expect("parses")
+    }
+
+    #[test]
+    fn a_patch_sets_every_parameter_it_describes_through_the_host() {
+        let params = WavecubeParams::default();
+        let host = RecordingContext::default();
+        let setter = ParamSetter::new(&host);
+        apply_patch(&params, &patch("cube-orbit"), &setter);
+        close(params.morph.x.value(), 0.5);
+        close(params.lfo1.rate_hz.value(), 0.13);
+        close(params.lfo1.depth_x.value(), 0.45);
+        assert_eq!(params.lfo2.shape.value(), LfoShapeChoice::Triangle);
+        close(params.lfo2.depth_y.value(), 0.4);
+        close(params.amp_env.sustain_pct.value(), 90.0);
+        assert_eq!(params.unison.voices.value(), 2);
+        close(params.unison.spread_pct.value(), 60.0);
+        assert_eq!(params.polyphony.value(), 12);
+        close(params.gain_db.value(), -3.0);
+
+        apply_patch(&params, &patch("acid-bass"), &setter);
+        assert_eq!(params.voice_mode.value(), VoiceMode::Mono);
+        assert!(params.filter.enabled.value());
+        close(params.filter.cutoff_hz.value(), 180.0);
+        close(params.filter.resonance_pct.value(), 55.0);
+        // A 0 Hz (off) LFO gets the lowest rate, with no depth.
+        close(params.lfo1.rate_hz.value(), LFO_MIN_HZ);
+
+        // Every change is a complete gesture.
+        let calls = host.calls();
+        assert_eq!(calls.len() % 3, 0);
+        for c in calls.chunks(3) {
+            assert!(
+                matches!(c, [HostCall::Begin(a), HostCall::Set(b, _), HostCall::End(d)] if a == b && b == d),
+                "{c:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_tension_section_reaches_its_parameters() {
+        let params = WavecubeParams::default();
+        let host = RecordingContext::default();
+        apply_patch(&params, &patch("tension-pad"), &ParamSetter::new(&host));
+        close(params.tension.amount_y.value(), 1.0);
+        close(params.tension.amount_x.value(), 0.6);
+        assert_eq!(params.tension.mode.value(), TensionModeChoice::Interactive);
+    }
+
+    #[test]
+    fn banks_switch_through_the_bank_parameter_and_the_cube_follows() {
+        let params = Arc::new(WavecubeParams::default());
+        let backend = PluginBackend::new(
+            params.clone(),
+            Arc::new(AtomicF32::new(f32::NAN)),
+            Arc::new(CaptureStatus::default()),
+        );
+        let host = RecordingContext::default();
+        let setter = ParamSetter::new(&host);
+        assert_eq!(backend.current_cube().meta().name, "Basic Shapes");
+        backend
+            .select_factory_bank("fm-cube", &setter)
+            .expect("a factory bank");
+        assert_eq!(params.bank.value(), BankChoice::FmCube);
+        assert_eq!(backend.current_cube().meta().name, "FM Cube");
+        assert!(backend.select_factory_bank("nope", &setter).is_err());
+        assert!(backend.codec_sqnr_db().is_nan());
+        // No capture runs before activation: an export is refused, not queued forever.
+        assert!(backend.export_capture(Path::new("/tmp/x.wav")).is_err());
+    }
+
+    #[test]
+    fn library_bytes_become_the_file_bank() {
+        let dir = std::env::temp_dir().join(format!("wavecube-editor-test-{}", std::process::id()));
+        let params = Arc::new(WavecubeParams::default());
+        let backend = PluginBackend::new(
+            params.clone(),
+            Arc::new(AtomicF32::new(f32::NAN)),
+            Arc::new(CaptureStatus::default()),
+        );
+        let host = RecordingContext::default();
+        let setter = ParamSetter::new(&host);
+        let bytes = std::fs::read(format!(
+            "{}/../presets/banks/vowel-formants.wcube",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .expect("factory bank file");
+        // Via a file, so the test does not depend on the data directory.
+        let file = dir.join("v.wcube");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(&file, &bytes).unwrap();
+        backend.load_bank_file(&file, &setter).expect("loads");
+        assert_eq!(params.bank.value(), BankChoice::File);
+        assert_eq!(backend.current_cube().meta().name, "Vowel Formants");
+        let err = backend
+            .load_bank_bytes("junk", b"not a bank", &setter)
+            .expect_err("refused");
+        assert!(err.contains("junk"), "{err}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn bank_file_names_are_safe() {
+        assert_eq!(bank_file_name("Vowel Formants"), "Vowel Formants.wcube");
+        assert_eq!(bank_file_name("../etc/passwd"), "_etc_passwd.wcube");
+        assert_eq!(bank_file_name("a/b:c"), "a_b_c.wcube");
+        assert_eq!(bank_file_name(""), "bank.wcube");
+    }
+
+    #[test]
+    fn the_window_size_is_part_of_the_state() {
+        let params = WavecubeParams::default();
+        let fields = params.serialize_fields();
+        assert_eq!(
+            fields.get("editor-state").map(String::as_str),
+            Some(r#"{"width":1100,"height":720}"#)
+        );
+        let mut restored = fields.clone();
+        restored.insert(
+            "editor-state".into(),
+            r#"{"width":1300,"height":800}"#.into(),
+        );
+        params.deserialize_fields(&restored);
+        assert_eq!(params.editor_state.size().width, 1300);
+    }
+}
