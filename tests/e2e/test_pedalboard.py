@@ -492,14 +492,14 @@ def high_share(x, hz=2000.0):
 
 
 def check_tension_moves_timbre(host):
-    """Tension as a modulation source in a real host: with tension routed to brightness, an
+    """Tension as a modulation source in a real host: with tension routed to shape (the default bank has one axis), an
     atonal progression comes out clearly brighter, relative to a diatonic one, than the same
     two progressions do without it."""
     plugin = host.fresh()
     plugin.filter = False
     shares = {}
     for depth in (0.0, 1.0):
-        plugin.tension_to_y = depth
+        plugin.tension_to_x = depth
         for name, chords in (("consonant", CONSONANT), ("atonal", ATONAL)):
             notes = [(n, 90, i * 0.5, 0.48) for i, c in enumerate(chords) for n in c]
             out = render(plugin, notes, 4.2)
@@ -508,7 +508,7 @@ def check_tension_moves_timbre(host):
     with_ = shares[(1.0, "atonal")] / shares[(1.0, "consonant")]
     print(
         f"  atonal:consonant energy above 2 kHz: {without:.2f} without tension, "
-        f"{with_:.2f} with tension -> y at depth 1 (bound: at least 1.25x more)"
+        f"{with_:.2f} with tension -> x at depth 1 (bound: at least 1.25x more)"
     )
     assert shares[(1.0, "consonant")] > shares[(0.0, "consonant")], "tension brightens"
     assert with_ > 1.25 * without, (with_, without)
