@@ -7,7 +7,9 @@
 //! [`CAPTURE_BITS`] bits and keeps the last [`CAPTURE_SECONDS`] in memory (see
 //! [`Capture`]). When the "Save Capture" parameter turns on, it flushes the capture, takes a
 //! snapshot and hands it to a short-lived export thread that writes a 32-bit float stereo WAV
-//! to [`capture_dir`], so the pumping never stalls on the disk.
+//! to [`capture_dir`], so the pumping never stalls on the disk. The editor's "Export
+//! capture…" asks for a save to a path of its choice the same way, through
+//! [`CaptureStatus::request_export`].
 //!
 //! The thread stops when its [`CaptureWorker`] is dropped (the plugin is dropped, or is
 //! re-activated at another sample rate): the drop closes a channel the thread waits on, then
@@ -109,6 +111,9 @@ pub struct CaptureStatus {
     dropped_frames: AtomicU64,
     /// Capture threads running (0 or 1 per plugin); written by the capture thread.
     threads: AtomicU32,
+    /// A save to this path asked for by the editor; set by the editor, taken by the capture
+    /// thread. Never touched by the audio thread.
+    export_request: Mutex<Option<PathBuf>>,
 }
 
 impl CaptureStatus {
@@ -150,6 +155,24 @@ impl CaptureStatus {
     /// Capture threads running for this plugin: 1 while activated, 0 after the drop.
     pub fn threads(&self) -> u32 {
         self.threads.load(Ordering::Acquire)
+    }
+
+    /// Asks the capture thread to save the capture as a WAV file at `path` (replacing a
+    /// request it has not taken yet). The save runs in the background; [`Self::exports`]
+    /// counts it when done, and [`Self::last_export`] or [`Self::last_error`] says how it
+    /// went. Locks: not for the audio thread.
+    pub fn request_export(&self, path: PathBuf) {
+        *self
+            .export_request
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = Some(path);
+    }
+
+    fn take_export_request(&self) -> Option<PathBuf> {
+        self.export_request
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
     }
 
     /// Records the audio thread's drop count. Audio thread: one relaxed store.
@@ -287,7 +310,8 @@ fn run(
             PUMP_INTERVAL
         };
         let save = params.capture.save.value();
-        if save && !save_was_on {
+        let requested = status.take_export_request();
+        if (save && !save_was_on) || requested.is_some() {
             // One export at a time: wait for the previous one (rare: two saves within the
             // time it takes to write one).
             if let Some(previous) = export.take() {
@@ -295,7 +319,7 @@ fn run(
             }
             capture.flush();
             let snapshot = capture.snapshot();
-            export = spawn_export(snapshot, status.clone());
+            export = spawn_export(snapshot, status.clone(), requested);
         }
         save_was_on = save;
         status.publish(&capture);
@@ -306,12 +330,17 @@ fn run(
     status.threads.fetch_sub(1, Ordering::AcqRel);
 }
 
-/// Writes `snapshot` on its own thread (or on this one if no thread can be spawned).
-fn spawn_export(snapshot: CaptureSnapshot, status: Arc<CaptureStatus>) -> Option<JoinHandle<()>> {
+/// Writes `snapshot` (to `path`, or else to a new file in [`capture_dir`]) on its own thread
+/// (or on this one if no thread can be spawned).
+fn spawn_export(
+    snapshot: CaptureSnapshot,
+    status: Arc<CaptureStatus>,
+    path: Option<PathBuf>,
+) -> Option<JoinHandle<()>> {
     let snapshot = Arc::new(snapshot);
     let job = {
-        let (snapshot, status) = (snapshot.clone(), status.clone());
-        move || export_now(&snapshot, &status)
+        let (snapshot, status, path) = (snapshot.clone(), status.clone(), path.clone());
+        move || export_now(&snapshot, &status, path.as_deref())
     };
     match std::thread::Builder::new()
         .name("wavecube-export".into())
@@ -320,16 +349,19 @@ fn spawn_export(snapshot: CaptureSnapshot, status: Arc<CaptureStatus>) -> Option
         Ok(handle) => Some(handle),
         Err(err) => {
             nice_error!("Wavecube: no export thread ({err}); saving on the capture thread");
-            export_now(&snapshot, &status);
+            export_now(&snapshot, &status, path.as_deref());
             None
         }
     }
 }
 
-fn export_now(snapshot: &CaptureSnapshot, status: &CaptureStatus) {
-    let result = capture_dir()
-        .ok_or(CaptureError::NoDirectory)
-        .and_then(|dir| save_wav(snapshot, &dir, unix_seconds()));
+fn export_now(snapshot: &CaptureSnapshot, status: &CaptureStatus, path: Option<&Path>) {
+    let result = match path {
+        Some(path) => save_wav_at(snapshot, path),
+        None => capture_dir()
+            .ok_or(CaptureError::NoDirectory)
+            .and_then(|dir| save_wav(snapshot, &dir, unix_seconds())),
+    };
     match result {
         Ok(path) => {
             nice_log!(
@@ -402,7 +434,25 @@ pub fn save_wav(
         n += 1;
         path = dir.join(format!("capture-{unix_s}-{n}.wav"));
     }
-    let part = path.with_extension("wav.part");
+    save_wav_at(snapshot, &path)
+}
+
+/// Writes `snapshot` as a 32-bit float WAV at `path` (replacing a file there). The file
+/// appears under its name only when complete (it is written as `<path>.part`, then
+/// renamed). Returns its path.
+///
+/// # Errors
+/// [`CaptureError::Io`] or [`CaptureError::Wav`] naming the file.
+pub fn save_wav_at(snapshot: &CaptureSnapshot, path: &Path) -> Result<PathBuf, CaptureError> {
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| CaptureError::Io { path, source }
+    };
+    let part = {
+        let mut name = path.as_os_str().to_owned();
+        name.push(".part");
+        PathBuf::from(name)
+    };
     let header = snapshot.header();
     let spec = hound::WavSpec {
         channels: header.channels,
@@ -440,13 +490,57 @@ pub fn save_wav(
         return Err(wav(err));
     }
     writer.finalize().map_err(wav)?;
-    std::fs::rename(&part, &path).map_err(io(&path))?;
-    Ok(path)
+    std::fs::rename(&part, path).map_err(io(path))?;
+    Ok(path.to_path_buf())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Waits up to 10 s for `done`.
+    fn wait_for(mut done: impl FnMut() -> bool) -> bool {
+        let start = std::time::Instant::now();
+        while start.elapsed() < Duration::from_secs(10) {
+            if done() {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        done()
+    }
+
+    #[test]
+    fn an_export_request_saves_to_the_path_asked_for_or_reports_why_not() {
+        let dir = std::env::temp_dir().join(format!("wavecube-export-req-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let status = Arc::new(CaptureStatus::default());
+        let params = Arc::new(WavecubeParams::default());
+        let (mut input, worker) = CaptureWorker::start(48_000, params, status.clone()).unwrap();
+        let tone: Vec<f32> = (0..4800)
+            .map(|i| 0.5 * (i as f32 * 440.0 / 48_000.0 * std::f32::consts::TAU).sin())
+            .collect();
+        for _ in 0..10 {
+            input.push(&[&tone, &tone]);
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let path = dir.join("chosen name.wav");
+        status.request_export(path.clone());
+        assert!(wait_for(|| status.exports() == 1), "no save within 10 s");
+        assert_eq!(status.last_error(), None);
+        assert_eq!(status.last_export().as_deref(), Some(path.as_path()));
+        let reader = hound::WavReader::open(&path).unwrap();
+        let seconds = reader.duration() as f64 / 48_000.0;
+        assert!((0.9..=1.1).contains(&seconds), "saved {seconds} s of 1 s");
+
+        status.request_export(dir.join("no such folder").join("x.wav"));
+        assert!(wait_for(|| status.exports() == 2), "no answer within 10 s");
+        let err = status.last_error().expect("an error");
+        assert!(err.contains("no such folder"), "{err}");
+        drop(worker);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn the_capture_directory_follows_the_documented_order() {

@@ -2,8 +2,8 @@
 //! nice-plug `Plugin` impl. Parameters live in [`params`], their conversion to the engine in
 //! [`mapping`], host events in [`events`], CLAP polyphonic modulation in [`poly`], persisted
 //! non-parameter state in [`state`], the bank loader thread in [`bank_loader`], the codec
-//! stage in [`codec_stage`], the rolling capture of the output in [`capture`] and the body
-//! stage (convolution) in [`body_stage`].
+//! stage in [`codec_stage`], the rolling capture of the output in [`capture`], the body
+//! stage (convolution) in [`body_stage`] and the editor's backend in [`editor`].
 
 use std::num::NonZeroU32;
 use std::path::Path;
@@ -22,6 +22,7 @@ pub mod bank_loader;
 pub mod body_stage;
 pub mod capture;
 pub mod codec_stage;
+pub mod editor;
 pub mod events;
 pub mod mapping;
 pub mod params;
@@ -213,12 +214,21 @@ impl Plugin for Wavecube {
     const SAMPLE_ACCURATE_AUTOMATION: bool = true;
     const INPUT_EVENT_CAPACITY: usize = EVENT_CAPACITY;
 
-    type Editor = ();
+    type Editor = wavecube_gui::WavecubeEditor;
     type SysExMessage = ();
     type BackgroundTask = ();
 
     fn params(&self) -> Arc<dyn Params> {
         self.params.clone()
+    }
+
+    fn editor(&mut self, _async_executor: AsyncExecutor<Self>) -> Option<Self::Editor> {
+        editor::create(
+            self.params.clone(),
+            self.codec_sqnr_db.clone(),
+            self.capture_status.clone(),
+            self.telemetry.clone(),
+        )
     }
 
     fn activate(

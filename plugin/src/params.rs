@@ -859,6 +859,10 @@ pub struct WavecubeParams {
     /// the audio thread).
     #[persist = "patch"]
     pub patch: Arc<PatchCell>,
+    /// The editor window's size (written by the host's main thread on a restore and by the
+    /// editor when resized; never read by the audio thread).
+    #[persist = "editor-state"]
+    pub editor_state: Arc<wavecube_gui::WindowState>,
 }
 
 impl Default for WavecubeParams {
@@ -896,6 +900,7 @@ impl Default for WavecubeParams {
             body: BodyParams::default(),
             body_ir_file: Arc::new(crate::body_stage::IrCell::default()),
             patch: Arc::new(PatchCell::default()),
+            editor_state: Arc::new(wavecube_gui::WindowState::default()),
         }
     }
 }

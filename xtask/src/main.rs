@@ -28,8 +28,16 @@ const PLUGIN_BUILD_PACKAGES: &[&str] = &[
 const DEMO_PACKAGES: &[&str] = PLUGIN_BUILD_PACKAGES;
 
 /// Debian packages that only the end-to-end tests need: the pedalboard venv and a JACK
-/// server (its dummy backend) for the standalone smoke test.
-const E2E_PACKAGES: &[&str] = &["python3-venv", "jackd2"];
+/// server (its dummy backend) for the standalone smoke test; an X server with Mesa software
+/// GL, ImageMagick and xdotool for the editor's screenshot test.
+const E2E_PACKAGES: &[&str] = &[
+    "python3-venv",
+    "jackd2",
+    "xvfb",
+    "xauth",
+    "imagemagick",
+    "xdotool",
+];
 
 /// The package the plugin bundles are built from.
 const PLUGIN_PACKAGE: &str = "wavecube-plugin";
@@ -53,6 +61,9 @@ const PEDALBOARD_TEST: &str = "tests/e2e/test_pedalboard.py";
 
 /// The standalone smoke test script, relative to the workspace root.
 const STANDALONE_SMOKE: &str = "tests/e2e/standalone_smoke.sh";
+
+/// The editor's screenshot test script, relative to the workspace root.
+const EDITOR_SCREENSHOTS: &str = "tests/e2e/editor_screenshots.sh";
 
 /// The TQA codec's cross-check against audiotq, relative to the workspace root.
 const TQA_AUDIOTQ_TEST: &str = "tests/e2e/test_tqa_audiotq.py";
@@ -82,9 +93,10 @@ tasks:
             failure: cargo fmt --all -- --check; cargo clippy --workspace --all-targets
             -- -D warnings; cargo test --workspace; the release bundles; the pedalboard
             (VST3 host) tests in the venv target/e2e-venv; the standalone smoke test on
-            JACK's dummy backend and a null ALSA device; the TQA codec against audiotq
+            JACK's dummy backend and a null ALSA device; the editor's screenshot test under
+            Xvfb (screenshots in target/screenshots); the TQA codec against audiotq
   e2e       only the real-host part of `test`: the release bundles, the pedalboard tests,
-            the standalone smoke test and the TQA cross-check against audiotq
+            the standalone smoke test, the editor screenshots and the TQA cross-check
   presets   regenerate presets/demo/demo.mid, presets/patches/*.json and presets/banks/*.wcube";
 
 /// Why a task failed.
@@ -398,14 +410,15 @@ fn test() -> Result<(), TaskError> {
     e2e()?;
     println!(
         "xtask test: all passed: fmt, clippy (-D warnings), cargo test --workspace, release \
-         bundles, pedalboard host tests, standalone smoke test, TQA against audiotq in {:.0} s",
+         bundles, pedalboard host tests, standalone smoke test, editor screenshots, TQA \
+         against audiotq in {:.0} s",
         started.elapsed().as_secs_f64()
     );
     Ok(())
 }
 
 /// The real-host tests: builds the release bundles, runs the pedalboard checks on the VST3 in
-/// the venv, the standalone smoke test, and the TQA codec (release `wavecube` CLI) against
+/// the venv, the standalone smoke test, the editor's screenshot test, and the TQA codec (release `wavecube` CLI) against
 /// audiotq in the venv.
 fn e2e() -> Result<(), TaskError> {
     let started = Instant::now();
@@ -418,11 +431,21 @@ fn e2e() -> Result<(), TaskError> {
         .arg(&vst3);
     run(&mut pedalboard, "; see the failing host check above")?;
     let mut smoke = Command::new("bash");
+    // NOTE: without a display the standalone runs without its editor, which is what the smoke
+    // test stops with SIGINT (an open editor window ignores SIGINT).
     smoke
         .current_dir(root())
+        .env_remove("DISPLAY")
         .arg(STANDALONE_SMOKE)
         .arg(&standalone);
     run(&mut smoke, "; see the smoke test's log above")?;
+    let mut shots = Command::new("bash");
+    shots
+        .current_dir(root())
+        .env("WAVECUBE_SCREENSHOTS", target_dir().join("screenshots"))
+        .arg(EDITOR_SCREENSHOTS)
+        .arg(&standalone);
+    run(&mut shots, "; see the screenshot checks above")?;
     run(
         cargo().args(["build", "--release", "-p", "wavecube-harness"]),
         "",
@@ -433,8 +456,8 @@ fn e2e() -> Result<(), TaskError> {
         .arg(target_dir().join("release").join("wavecube"));
     run(&mut tqa, "; see the failing TQA check above")?;
     println!(
-        "xtask e2e: passed: release bundles, pedalboard host tests, standalone smoke test, TQA \
-         against audiotq in {:.0} s",
+        "xtask e2e: passed: release bundles, pedalboard host tests, standalone smoke test, \
+         editor screenshots, TQA against audiotq in {:.0} s",
         started.elapsed().as_secs_f64()
     );
     Ok(())
