@@ -235,9 +235,12 @@ impl Editor for WavecubeEditor {
                 window,
             }),
             Err(err) => {
-                // NOTE: no window (no display, no OpenGL): report it, keep the synth running.
+                // NOTE: no window (no display, no OpenGL): report it now (the standalone only
+                // reports the error when it exits), keep the synth running.
                 self.session.close();
-                Err(format!("Wavecube: the editor cannot open: {err}").into())
+                let message = format!("Wavecube: the editor cannot open: {err}");
+                nice_plug_core::nice_error!("{message}");
+                Err(message.into())
             }
         }
     }

@@ -478,14 +478,20 @@ mod tests {
         assert_eq!(params.tension.mode.value(), TensionModeChoice::Interactive);
     }
 
-    #[test]
-    fn banks_switch_through_the_bank_parameter_and_the_cube_follows() {
+    /// Default parameters and a backend on them, with no codec readout and no capture.
+    fn backend() -> (Arc<WavecubeParams>, PluginBackend) {
         let params = Arc::new(WavecubeParams::default());
         let backend = PluginBackend::new(
             params.clone(),
             Arc::new(AtomicF32::new(f32::NAN)),
             Arc::new(CaptureStatus::default()),
         );
+        (params, backend)
+    }
+
+    #[test]
+    fn banks_switch_through_the_bank_parameter_and_the_cube_follows() {
+        let (params, backend) = backend();
         let host = RecordingContext::default();
         let setter = ParamSetter::new(&host);
         assert_eq!(backend.current_cube().meta().name, "Basic Shapes");
@@ -503,12 +509,7 @@ mod tests {
     #[test]
     fn library_bytes_become_the_file_bank() {
         let dir = std::env::temp_dir().join(format!("wavecube-editor-test-{}", std::process::id()));
-        let params = Arc::new(WavecubeParams::default());
-        let backend = PluginBackend::new(
-            params.clone(),
-            Arc::new(AtomicF32::new(f32::NAN)),
-            Arc::new(CaptureStatus::default()),
-        );
+        let (params, backend) = backend();
         let host = RecordingContext::default();
         let setter = ParamSetter::new(&host);
         let bytes = std::fs::read(format!(

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Standalone smoke test, in two parts:
+# Standalone smoke test, in three parts:
 # 1. JACK's dummy backend: wavecube-standalone plays an A4 from jack_midiseq; 2 s of its output
 #    are recorded and must be audible. Then SIGINT: status 0 is required if it exits. KNOWN
 #    ISSUE (intermittent, seen on a loaded machine): nice-plug 0.4.2's JACK backend can hang in
@@ -8,6 +8,8 @@
 #    killed, and the test goes on.
 # 2. A null ALSA device (HOME with an .asoundrc of `pcm.!default { type null }`): the standalone
 #    runs 2 s and must exit with status 0 within 5 s of SIGINT.
+# 3. A display that cannot be reached: the editor's failure must be reported while the synth
+#    keeps running, and SIGINT must still stop it, without a panic.
 #
 # Usage: tests/e2e/standalone_smoke.sh [path/to/wavecube-standalone]
 # Needs Debian's jackd2 (jackd, jack_wait, jack_lsp, jack_midiseq, jack_rec) and python3.
@@ -36,25 +38,8 @@ fail() {
     exit 1
 }
 
-# Waits up to $2 tenths of a second for pid $1 to exit; true if it did.
-exits_within() {
-    for _ in $(seq "$2"); do
-        kill -0 "$1" 2> /dev/null || return 0
-        sleep 0.1
-    done
-    ! kill -0 "$1" 2> /dev/null
-}
-
-cleanup() {
-    # Only the processes this script started, by pid; the app first, the server last.
-    for pid in $app_pid $seq_pid $jackd_pid; do
-        kill "$pid" 2> /dev/null || true
-        exits_within "$pid" 50 || kill -9 "$pid" 2> /dev/null || true
-        wait "$pid" 2> /dev/null || true
-    done
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
+# shellcheck source=tests/e2e/procs.sh
+source "$(dirname "${BASH_SOURCE[0]}")/procs.sh"
 
 [ -x "$BIN" ] || fail "$BIN is not an executable (build it with cargo xtask bundle wavecube-plugin --release)"
 
@@ -142,4 +127,20 @@ wait "$app_pid" || status=$?
 app_pid=
 [ "$status" -eq 0 ] || fail "ALSA: the standalone exited with status $status after SIGINT"
 log "ALSA (null device): ran 2 s; SIGINT: clean exit (status 0)"
+
+# Part 3: a display that cannot be reached (as when X or OpenGL fails): the editor's failure
+# is reported at once, the synth keeps running, and SIGINT still stops it; never a panic.
+DISPLAY=:7999 "$BIN" --backend dummy > "$tmp/nodisplay.log" 2>&1 &
+app_pid=$!
+sleep 2
+kill -0 "$app_pid" 2> /dev/null || fail "no display: the standalone exited within 2 s of starting"
+grep -q "the editor cannot open" "$tmp/nodisplay.log" \
+    || fail "no display: the editor's failure was not reported while running"
+kill -INT "$app_pid"
+exits_within "$app_pid" 50 || fail "no display: the standalone did not exit within 5 s of SIGINT"
+status=0
+wait "$app_pid" || status=$?
+app_pid=
+grep -q "panicked" "$tmp/nodisplay.log" && fail "no display: the standalone panicked"
+log "no display: '$(grep -m1 -o "the editor cannot open.*" "$tmp/nodisplay.log")' reported while running; SIGINT: exit (status $status)"
 log "passed"

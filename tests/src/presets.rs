@@ -141,22 +141,7 @@ pub fn factory_files() -> Vec<(String, String)> {
 /// # Errors
 /// [`PresetError::Write`] for the first file or directory that cannot be written.
 pub fn write_factory_presets(root: &Path) -> Result<Vec<PathBuf>, PresetError> {
-    let dir = root.join(PATCHES_DIR);
-    std::fs::create_dir_all(&dir).map_err(|source| PresetError::Write {
-        path: dir.clone(),
-        source,
-    })?;
-    factory_files()
-        .into_iter()
-        .map(|(file, text)| {
-            let path = dir.join(file);
-            std::fs::write(&path, text).map_err(|source| PresetError::Write {
-                path: path.clone(),
-                source,
-            })?;
-            Ok(path)
-        })
-        .collect()
+    write_files(&root.join(PATCHES_DIR), factory_files())
 }
 
 /// Writes every factory bank to `root/presets/banks/STEM.wcube` (creating the
@@ -166,22 +151,10 @@ pub fn write_factory_presets(root: &Path) -> Result<Vec<PathBuf>, PresetError> {
 /// [`PresetError::Write`] for the first file or directory that cannot be written, or
 /// [`PresetError::Bank`] if a bank cannot be coded.
 pub fn write_factory_banks(root: &Path) -> Result<Vec<PathBuf>, PresetError> {
-    let dir = root.join(BANKS_DIR);
-    std::fs::create_dir_all(&dir).map_err(|source| PresetError::Write {
-        path: dir.clone(),
-        source,
-    })?;
-    wavecube_dsp::bank::factory::factory_bank_files()?
-        .into_iter()
-        .map(|(file, bytes)| {
-            let path = dir.join(file);
-            std::fs::write(&path, bytes).map_err(|source| PresetError::Write {
-                path: path.clone(),
-                source,
-            })?;
-            Ok(path)
-        })
-        .collect()
+    write_files(
+        &root.join(BANKS_DIR),
+        wavecube_dsp::bank::factory::factory_bank_files()?,
+    )
 }
 
 /// Writes the labelled progression corpus
@@ -191,16 +164,34 @@ pub fn write_factory_banks(root: &Path) -> Result<Vec<PathBuf>, PresetError> {
 /// # Errors
 /// [`PresetError::Write`] for the first file or directory that cannot be written.
 pub fn write_progressions(root: &Path) -> Result<Vec<PathBuf>, PresetError> {
-    let dir = root.join(PROGRESSIONS_DIR);
-    std::fs::create_dir_all(&dir).map_err(|source| PresetError::Write {
-        path: dir.clone(),
+    write_files(
+        &root.join(PROGRESSIONS_DIR),
+        wavecube_dsp::harmony::corpus_files(),
+    )
+}
+
+/// Writes each `(file name, contents)` of `files` into `dir` (creating it) and returns the
+/// paths written, in order.
+///
+/// # Errors
+/// [`PresetError::Write`] for the first file or directory that cannot be written.
+fn write_files<N, C>(
+    dir: &Path,
+    files: impl IntoIterator<Item = (N, C)>,
+) -> Result<Vec<PathBuf>, PresetError>
+where
+    N: AsRef<Path>,
+    C: AsRef<[u8]>,
+{
+    std::fs::create_dir_all(dir).map_err(|source| PresetError::Write {
+        path: dir.to_path_buf(),
         source,
     })?;
-    wavecube_dsp::harmony::corpus_files()
+    files
         .into_iter()
-        .map(|(file, text)| {
+        .map(|(file, contents)| {
             let path = dir.join(file);
-            std::fs::write(&path, text).map_err(|source| PresetError::Write {
+            std::fs::write(&path, contents).map_err(|source| PresetError::Write {
                 path: path.clone(),
                 source,
             })?;
