@@ -26,7 +26,7 @@ pub const MENU_CELL_MIN_W: f32 = 88.0;
 /// Widest menu cell, points (longer choices are shortened with "…").
 pub const MENU_CELL_MAX_W: f32 = 136.0;
 /// Room a menu needs besides its text (padding and the arrow), points.
-const MENU_CHROME_W: f32 = 34.0;
+const MENU_CHROME_W: f32 = 46.0;
 /// Height of every cell, points.
 pub const CELL_H: f32 = 76.0;
 /// Knob diameter, points.

@@ -53,10 +53,9 @@ impl TensionView {
             .table
             .get(MODE_ID)
             .map_or_else(|| "—".to_owned(), |e| e.text_of(e.normalized(), false));
-        let levels = chord.map_or(0, |c| c.levels);
         let lines = [
             format!("tension {:.2}", t.latest_tension()),
-            format!("{mode} · {levels} lv"),
+            format!("mode {mode}"),
         ];
         for (k, line) in lines.iter().enumerate() {
             painter.text(
