@@ -99,10 +99,13 @@ impl TensionView {
                     })
                     .collect()
             })
-            .x_axis_formatter(move |mark, _| {
+            .x_axis_formatter(move |mark, range| {
                 let s = mark.value - now;
                 if s.abs() < 0.05 {
                     "now".to_owned()
+                } else if mark.value - range.start() < 0.5 {
+                    // The label at the left edge would stick out over the chord panel.
+                    String::new()
                 } else {
                     format!("{s:.0} s")
                 }
