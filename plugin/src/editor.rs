@@ -16,16 +16,15 @@ use nice_plug::prelude::*;
 use wavecube_dsp::bank::factory::factory_bank;
 use wavecube_dsp::bank::read_wcube;
 use wavecube_dsp::cube::{factory_cube, Cube};
-use wavecube_dsp::harmony::AnalysisMode;
 use wavecube_dsp::patch::Patch;
-use wavecube_dsp::synth::{FilterMode, LfoShape, VoiceMode as DspVoiceMode};
 use wavecube_dsp::telemetry::TelemetryHub;
 use wavecube_gui::{CaptureReport, SynthBackend, SynthHandle, WavecubeEditor};
 
 use crate::capture::CaptureStatus;
+use crate::mapping;
 use crate::params::{
-    BankChoice, EnvParams, FilterType, LfoParamGroup, LfoShapeChoice, TensionModeChoice, VoiceMode,
-    WavecubeParams, GAIN_MAX_DB, GAIN_MIN_DB, LFO_MIN_HZ,
+    BankChoice, EnvParams, LfoParamGroup, LfoShapeChoice, WavecubeParams, GAIN_MAX_DB, GAIN_MIN_DB,
+    LFO_MIN_HZ,
 };
 use crate::state::DEFAULT_BANK;
 
@@ -130,15 +129,23 @@ fn set_env(setter: &ParamSetter, env: &EnvParams, a: f32, d: f32, s: f32, r: f32
     set(setter, &env.release_ms, finite(r, 0.0));
 }
 
+/// Sets the choice parameter `param` to the choice that `to_engine` (the plugin's own mapping
+/// to the engine) maps to `value`, so the two directions cannot disagree. A value no choice
+/// maps to leaves the parameter as it is.
+fn set_choice<T: Enum + PartialEq, D: PartialEq>(
+    setter: &ParamSetter,
+    param: &EnumParam<T>,
+    value: D,
+    to_engine: impl Fn(T) -> D,
+) {
+    let index = (0..T::variants().len()).find(|&i| to_engine(T::from_index(i)) == value);
+    if let Some(index) = index {
+        set(setter, param, T::from_index(index));
+    }
+}
+
 fn set_lfo(setter: &ParamSetter, lfo: &LfoParamGroup, section: &wavecube_dsp::patch::LfoSection) {
-    let shape = match section.shape {
-        LfoShape::Sine => LfoShapeChoice::Sine,
-        LfoShape::Triangle => LfoShapeChoice::Triangle,
-        LfoShape::Saw => LfoShapeChoice::Saw,
-        LfoShape::Square => LfoShapeChoice::Square,
-        LfoShape::Random => LfoShapeChoice::Random,
-    };
-    set(setter, &lfo.shape, shape);
+    set_choice(setter, &lfo.shape, section.shape, LfoShapeChoice::to_dsp);
     // NOTE: a patch's rate of 0 Hz means "off" (its depths are 0); the parameter's lowest
     // rate is 0.01 Hz.
     set(
@@ -185,12 +192,12 @@ pub fn apply_patch(params: &WavecubeParams, patch: &Patch, setter: &ParamSetter)
     set(setter, &params.morph.x, finite(s.morph[0], 0.0));
     set(setter, &params.morph.y, finite(s.morph[1], 0.0));
     set(setter, &params.morph.z, finite(s.morph[2], 0.0));
-    let mode = match s.voice.mode {
-        DspVoiceMode::Poly => VoiceMode::Poly,
-        DspVoiceMode::Mono => VoiceMode::Mono,
-        DspVoiceMode::Legato => VoiceMode::Legato,
-    };
-    set(setter, &params.voice_mode, mode);
+    set_choice(
+        setter,
+        &params.voice_mode,
+        s.voice.mode,
+        mapping::voice_mode,
+    );
     set(
         setter,
         &params.polyphony,
@@ -232,12 +239,7 @@ pub fn apply_patch(params: &WavecubeParams, patch: &Patch, setter: &ParamSetter)
     );
     let f = &s.filter;
     set(setter, &params.filter.enabled, f.enabled);
-    let kind = match f.mode {
-        FilterMode::LowPass => FilterType::LowPass,
-        FilterMode::BandPass => FilterType::BandPass,
-        FilterMode::HighPass => FilterType::HighPass,
-    };
-    set(setter, &params.filter.kind, kind);
+    set_choice(setter, &params.filter.kind, f.mode, mapping::filter_mode);
     set(
         setter,
         &params.filter.cutoff_hz,
@@ -276,11 +278,7 @@ pub fn apply_patch(params: &WavecubeParams, patch: &Patch, setter: &ParamSetter)
         &params.tension.amount_z,
         finite(t.morph_depth[2], 0.0),
     );
-    let mode = match t.mode {
-        AnalysisMode::Live => TensionModeChoice::Live,
-        AnalysisMode::Interactive => TensionModeChoice::Interactive,
-    };
-    set(setter, &params.tension.mode, mode);
+    set_choice(setter, &params.tension.mode, t.mode, mapping::tension_mode);
     set(setter, &params.tension.alpha, finite(t.alpha, 0.4));
     set(setter, &params.tension.beta, finite(t.beta, 0.3));
     set(setter, &params.tension.gamma, finite(t.gamma, 0.3));
@@ -416,6 +414,7 @@ impl SynthBackend for PluginBackend {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::params::{FilterType, TensionModeChoice, VoiceMode};
     use wavecube_gui::testing::{HostCall, RecordingContext};
 
     /// Asserts `a` is `b` to within the normalised round trip of a skewed range.
@@ -465,6 +464,36 @@ mod tests {
                 matches!(c, [HostCall::Begin(a), HostCall::Set(b, _), HostCall::End(d)] if a == b && b == d),
                 "{c:?}"
             );
+        }
+    }
+
+    #[test]
+    fn every_choice_a_patch_names_reaches_its_parameter() {
+        let params = WavecubeParams::default();
+        let host = RecordingContext::default();
+        let setter = ParamSetter::new(&host);
+        let mut p = Patch::default();
+        for i in 0..FilterType::variants().len() {
+            let kind = FilterType::from_index(i);
+            p.sound.filter.mode = mapping::filter_mode(kind);
+            for k in 0..VoiceMode::variants().len() {
+                p.sound.voice.mode = mapping::voice_mode(VoiceMode::from_index(k));
+                apply_patch(&params, &p, &setter);
+                assert_eq!(params.filter.kind.value(), kind);
+                assert_eq!(params.voice_mode.value(), VoiceMode::from_index(k));
+            }
+        }
+        for i in 0..LfoShapeChoice::variants().len() {
+            let shape = LfoShapeChoice::from_index(i);
+            p.sound.lfos[1].shape = shape.to_dsp();
+            apply_patch(&params, &p, &setter);
+            assert_eq!(params.lfo2.shape.value(), shape);
+        }
+        for i in 0..TensionModeChoice::variants().len() {
+            let mode = TensionModeChoice::from_index(i);
+            p.sound.tension.mode = mapping::tension_mode(mode);
+            apply_patch(&params, &p, &setter);
+            assert_eq!(params.tension.mode.value(), mode);
         }
     }
 
