@@ -232,7 +232,7 @@ mod tests {
     use crate::cube::Node;
 
     #[test]
-    fn memory_of_a_uniform_cube_is_about_twice_raw() {
+    fn memory_of_a_uniform_cube_is_about_three_times_raw() {
         let mut cube = Cube::new(2, 2, 1).unwrap();
         for x in 0..2 {
             for y in 0..2 {
@@ -249,7 +249,7 @@ mod tests {
         let s = set.stats();
         assert_eq!(s.nodes, 4);
         assert_eq!(s.raw_floats, 4 * 2048);
-        assert!(s.ratio() <= 2.5, "ratio {}", s.ratio());
+        assert!(s.ratio() <= 3.2, "ratio {}", s.ratio());
         assert_eq!(set.cells().len(), 1);
         // A side of 1 repeats its node on both corners of that axis.
         assert_eq!(set.cells()[0].present, [1.0; 8]);

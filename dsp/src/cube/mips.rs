@@ -23,11 +23,15 @@ pub struct Level {
 
 /// The octave levels shared by every node of a [`CubeSet`](super::CubeSet).
 ///
-/// For a cube whose longest node has `N` samples, level 0 keeps `N/4` harmonics and each
-/// level halves that, down to the fundamental alone. Tables hold four samples per harmonic
-/// (eight below 8 harmonics), so every table is at least 2× oversampled for the B-spline
-/// reader. One channel of one node costs `Σ (len + 7)` floats: 4,190 for `N = 2048`, 2.05×
-/// the raw frame (see `docs/oscillator.md` for all lengths).
+/// For a cube whose longest node has `N` samples, level 0 keeps every harmonic the node has
+/// (`N/2 − 1`) in a table of `N` samples, and each further level halves the harmonics, down
+/// to the fundamental alone. Below level 0, tables hold four samples per harmonic (eight at
+/// 32 harmonics and below), so they are at least 2× oversampled for the B-spline reader.
+/// One channel of one node costs `Σ (len + 7)` floats: 6,469 for `N = 2048`, 3.16× the raw
+/// frame (see `docs/oscillator.md` for all lengths).
+///
+/// The levels are made for voices rendered at twice the output rate and decimated by
+/// [`Decimator`](super::Decimator): see [`MipLevels::pick`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MipLevels {
     /// Levels from the most harmonics (index 0) to the fundamental alone (last).
@@ -38,8 +42,8 @@ pub struct MipLevels {
 
 /// Which two adjacent levels a pitch reads, and how much of each.
 ///
-/// The weights fade continuously with pitch, and both levels always keep every harmonic
-/// below the output Nyquist frequency, so a glide never jumps in timbre and never aliases.
+/// [`MipLevels::pick`] always picks one level (`hi == lo`, `w_hi == 0`); the oscillator
+/// still reads a crossfade of two when given one.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LevelPick {
     /// The richer level.
@@ -52,6 +56,17 @@ pub struct LevelPick {
     pub w_hi: f32,
 }
 
+/// Highest `harmonics × f0 / output rate` at which a 2×-oversampled level is still picked.
+/// Any value in `(1, 1.5)` is alias-free: at or above 1 the next level still holds every
+/// harmonic below the output Nyquist frequency, and below 1.5 every harmonic above it
+/// folds (at the 2× rate) into the decimator's stop band. √1.5 sits in the middle.
+pub(crate) const SWITCH_RATIO: f64 = 1.224_744_871;
+
+/// [`SWITCH_RATIO`] for level 0, whose table is only critically sampled: its B-spline
+/// images from table index `N/2` up to about `0.66 N` are strong enough to matter and must
+/// stay below 1.5× the output rate too, which caps the ratio at 1.14. Must exceed 1.
+pub(crate) const SWITCH_RATIO_TOP: f64 = 1.07;
+
 impl MipLevels {
     /// Levels for a cube whose longest node has `max_node_len` samples (a power of two ≥ 64).
     ///
@@ -60,21 +75,26 @@ impl MipLevels {
     pub fn for_node_len(max_node_len: usize) -> Self {
         debug_assert!(max_node_len.is_power_of_two() && max_node_len >= 64);
         let mut levels = Vec::new();
-        let mut harmonics = max_node_len / 4;
         let mut offset = 0;
-        while harmonics >= 1 {
-            let len = if harmonics >= 8 {
-                4 * harmonics
-            } else {
-                8 * harmonics
-            };
+        let mut push = |harmonics: usize, len: usize, offset: &mut usize| {
             levels.push(Level {
                 harmonics,
                 len,
                 log2_len: len.trailing_zeros(),
-                offset,
+                offset: *offset,
             });
-            offset += len + GUARD_BEFORE + GUARD_AFTER;
+            *offset += len + GUARD_BEFORE + GUARD_AFTER;
+        };
+        // Level 0: the whole node, critically sampled.
+        push(max_node_len / 2, max_node_len, &mut offset);
+        let mut harmonics = max_node_len / 4;
+        while harmonics >= 1 {
+            let len = if harmonics > 32 {
+                4 * harmonics
+            } else {
+                8 * harmonics
+            };
+            push(harmonics, len, &mut offset);
             harmonics /= 2;
         }
         Self {
@@ -93,56 +113,36 @@ impl MipLevels {
         self.block_len
     }
 
-    /// Picks the level pair for a phase increment `inc` (cycles per sample × 2³²).
+    /// Picks the level for a phase increment `inc` (cycles per sample × 2³²) **at twice
+    /// the output rate**.
     ///
-    /// With `Hn = sr / (2 f0)` the harmonics that fit below Nyquist and
-    /// `λ = log2(H₀ / Hn)`, a pitch with `λ ∈ (m−1, m]` reads level `m` (which fits) fading
-    /// into level `m+1` as `λ` rises to `m`. Below `λ = −1` level 0 plays alone; above the
-    /// last level the tone fades out, reaching silence at Nyquist.
+    /// With `r = H · f0 / fs` for a level of `H` harmonics (`fs` the output rate), it reads
+    /// the richest level whose `r` is at most [`SWITCH_RATIO`] (1.22; 1.07 for the
+    /// critically sampled level 0). The next level then still holds every harmonic below
+    /// `fs / 2`, and everything the chosen level has above `fs / 2` either lies below the
+    /// 2× Nyquist frequency or folds to above `fs / 2`: the decimator removes it all. So the
+    /// output keeps every harmonic up to the decimator's pass band at every pitch, and a
+    /// level change alters nothing but what the decimator removes: no crossfade is needed
+    /// and a glide has no brightness steps.
     pub fn pick(&self, inc: u32) -> LevelPick {
+        // f0 / fs = 2 · inc / 2³².
+        let f_rel = inc as f64 * (1.0 / 2_147_483_648.0);
         let last = self.levels.len() - 1;
-        let h0 = self.levels[0].harmonics as f64;
-        if inc == 0 {
-            return LevelPick {
-                lo: 0,
-                w_lo: 1.0,
-                hi: 0,
-                w_hi: 0.0,
-            };
-        }
-        // Hn = 2^31 / inc, so λ = log2(h0) + log2(inc) − 31.
-        let lambda = h0.log2() + (inc as f64).log2() - 31.0;
-        if lambda <= -1.0 {
-            return LevelPick {
-                lo: 0,
-                w_lo: 1.0,
-                hi: 1.min(last),
-                w_hi: 0.0,
-            };
-        }
-        let m = lambda.ceil().max(0.0) as usize;
-        let u = (lambda - (m as f64 - 1.0)).clamp(0.0, 1.0) as f32;
-        if m > last {
-            return LevelPick {
-                lo: last,
-                w_lo: 0.0,
-                hi: last,
-                w_hi: 0.0,
-            };
-        }
-        if m == last {
-            return LevelPick {
-                lo: last,
-                w_lo: 1.0 - u,
-                hi: last,
-                w_hi: 0.0,
-            };
-        }
+        let lo = (0..last)
+            .find(|&m| {
+                let limit = if m == 0 {
+                    SWITCH_RATIO_TOP
+                } else {
+                    SWITCH_RATIO
+                };
+                self.levels[m].harmonics as f64 * f_rel <= limit
+            })
+            .unwrap_or(last);
         LevelPick {
-            lo: m,
-            w_lo: 1.0 - u,
-            hi: m + 1,
-            w_hi: u,
+            lo,
+            w_lo: 1.0,
+            hi: lo,
+            w_hi: 0.0,
         }
     }
 }
@@ -151,51 +151,60 @@ impl MipLevels {
 mod tests {
     use super::*;
 
-    fn inc_for(f0: f64, sr: f64) -> u32 {
-        (f0 / sr * 4294967296.0).round() as u32
+    /// Phase increment at the 2× rate for `f0` at output rate `fs`.
+    fn inc_for(f0: f64, fs: f64) -> u32 {
+        (f0 / (2.0 * fs) * 4294967296.0).round() as u32
     }
 
     #[test]
     fn lengths_and_memory() {
         let m = MipLevels::for_node_len(2048);
         let h: Vec<_> = m.levels().iter().map(|l| l.harmonics).collect();
-        assert_eq!(h, vec![512, 256, 128, 64, 32, 16, 8, 4, 2, 1]);
+        assert_eq!(h, vec![1024, 512, 256, 128, 64, 32, 16, 8, 4, 2, 1]);
         let l: Vec<_> = m.levels().iter().map(|l| l.len).collect();
-        assert_eq!(l, vec![2048, 1024, 512, 256, 128, 64, 32, 32, 16, 8]);
-        assert_eq!(m.block_len(), 4190);
-        assert!(m.block_len() as f64 <= 2.5 * 2048.0);
-        for n in [256, 512, 1024, 2048, 4096, 8192] {
+        assert_eq!(l, vec![2048, 2048, 1024, 512, 256, 256, 128, 64, 32, 16, 8]);
+        assert_eq!(m.block_len(), 6469);
+        // Within the 4× budget from 512 samples up; shorter nodes pay a floor of short
+        // tables (4.19× at 256).
+        for n in [512, 1024, 2048, 4096, 8192] {
             let ratio = MipLevels::for_node_len(n).block_len() as f64 / n as f64;
-            assert!(ratio <= 2.5, "{n}: {ratio}");
+            assert!(ratio <= 4.0, "{n}: {ratio}");
         }
+        assert!(MipLevels::for_node_len(256).block_len() as f64 / 256.0 <= 4.2);
     }
 
+    /// At every pitch the picked level holds every harmonic of the node below the output
+    /// Nyquist frequency, and nothing it plays (harmonics, and the strong B-spline images
+    /// of the critically sampled level 0) reaches 1.5× the output rate, where it would fold
+    /// back past the decimator's stop band. Levels only get poorer as the pitch rises.
     #[test]
-    fn picks_never_alias_and_fade_continuously() {
-        let m = MipLevels::for_node_len(2048);
-        let sr = 48000.0;
-        let mut prev: Option<(f64, Vec<f32>)> = None;
-        for step in 0..4000 {
-            let f0 = 20.0 * 2f64.powf(step as f64 / 400.0);
-            let p = m.pick(inc_for(f0, sr));
-            let nyq_h = sr / 2.0 / f0;
-            for (lvl, w) in [(p.lo, p.w_lo), (p.hi, p.w_hi)] {
-                if w > 0.0 {
-                    assert!(
-                        m.levels()[lvl].harmonics as f64 <= nyq_h * 1.000001,
-                        "f0 {f0}"
-                    );
+    fn picks_are_full_band_and_alias_free() {
+        for n in [64, 256, 2048, 8192] {
+            let m = MipLevels::for_node_len(n);
+            for fs in [22050.0, 44100.0, 48000.0, 96000.0, 192000.0] {
+                let mut prev = 0;
+                for step in 0..4000 {
+                    let f0 = 8.0 * 2f64.powf(step as f64 / 300.0);
+                    if f0 >= fs {
+                        break;
+                    }
+                    let p = m.pick(inc_for(f0, fs));
+                    assert_eq!((p.hi, p.w_lo, p.w_hi), (p.lo, 1.0, 0.0));
+                    assert!(p.lo >= prev, "{n} {fs} {f0}: level went back");
+                    prev = p.lo;
+                    let lv = m.levels()[p.lo];
+                    // Harmonics the table really holds (never the node's Nyquist bin).
+                    let kept = lv.harmonics.min(n / 2 - 1).min(lv.len / 2 - 1) as f64;
+                    if p.lo > 0 {
+                        assert!(kept * f0 >= 0.5 * fs * 0.999, "{n} {fs} {f0}: dull");
+                    }
+                    assert!(kept * f0 <= 1.5 * fs, "{n} {fs} {f0}: aliases");
+                    if p.lo == 0 {
+                        let strong_image = 0.66 * lv.len as f64;
+                        assert!(strong_image * f0 <= 1.5 * fs, "{n} {fs} {f0}: image");
+                    }
                 }
             }
-            // Dense weight vector over levels: it must change only a little per small step.
-            let mut dense = vec![0.0f32; m.levels().len()];
-            dense[p.lo] += p.w_lo;
-            dense[p.hi] += p.w_hi;
-            if let Some((_, pd)) = &prev {
-                let jump: f32 = dense.iter().zip(pd).map(|(a, b)| (a - b).abs()).sum();
-                assert!(jump < 0.01, "jump {jump} at {f0} Hz");
-            }
-            prev = Some((f0, dense));
         }
     }
 }

@@ -8,6 +8,7 @@
 
 mod bspline;
 mod cubeset;
+mod decimator;
 mod error;
 mod factory;
 mod frame;
@@ -18,6 +19,7 @@ mod osc;
 
 pub use bspline::{bspline7_response, bspline7_weights, BSPLINE_TAPS};
 pub use cubeset::{CellCorners, CubeSet, CubeStats};
+pub use decimator::{Decimator, DECIMATOR_LATENCY, DECIMATOR_PASS, DECIMATOR_TAPS};
 pub use error::CubeError;
 pub use factory::{factory_cube, FACTORY_NODE_LEN};
 pub use frame::{resample_cycle, sample_batch, sample_frame};

@@ -205,17 +205,47 @@ impl CubeOsc {
         } else {
             MOVING
         };
-        match (mode, set.is_stereo()) {
-            (SINGLE, false) => self.dispatch::<SINGLE, false>(scratch, a, phase, out_l, out_r),
-            (SINGLE, true) => self.dispatch::<SINGLE, true>(scratch, a, phase, out_l, out_r),
-            (FIXED, false) => self.dispatch::<FIXED, false>(scratch, a, phase, out_l, out_r),
-            (FIXED, true) => self.dispatch::<FIXED, true>(scratch, a, phase, out_l, out_r),
-            (_, false) => self.dispatch::<MOVING, false>(scratch, a, phase, out_l, out_r),
-            (_, true) => self.dispatch::<MOVING, true>(scratch, a, phase, out_l, out_r),
+        // One level (the usual pick) reads half the table data of a crossfade.
+        let two = pick.w_hi != 0.0;
+        match (mode, set.is_stereo(), two) {
+            (SINGLE, false, false) => {
+                self.dispatch::<SINGLE, false, false>(scratch, a, phase, out_l, out_r)
+            }
+            (SINGLE, true, false) => {
+                self.dispatch::<SINGLE, true, false>(scratch, a, phase, out_l, out_r)
+            }
+            (FIXED, false, false) => {
+                self.dispatch::<FIXED, false, false>(scratch, a, phase, out_l, out_r)
+            }
+            (FIXED, true, false) => {
+                self.dispatch::<FIXED, true, false>(scratch, a, phase, out_l, out_r)
+            }
+            (_, false, false) => {
+                self.dispatch::<MOVING, false, false>(scratch, a, phase, out_l, out_r)
+            }
+            (_, true, false) => {
+                self.dispatch::<MOVING, true, false>(scratch, a, phase, out_l, out_r)
+            }
+            (SINGLE, false, true) => {
+                self.dispatch::<SINGLE, false, true>(scratch, a, phase, out_l, out_r)
+            }
+            (SINGLE, true, true) => {
+                self.dispatch::<SINGLE, true, true>(scratch, a, phase, out_l, out_r)
+            }
+            (FIXED, false, true) => {
+                self.dispatch::<FIXED, false, true>(scratch, a, phase, out_l, out_r)
+            }
+            (FIXED, true, true) => {
+                self.dispatch::<FIXED, true, true>(scratch, a, phase, out_l, out_r)
+            }
+            (_, false, true) => {
+                self.dispatch::<MOVING, false, true>(scratch, a, phase, out_l, out_r)
+            }
+            (_, true, true) => self.dispatch::<MOVING, true, true>(scratch, a, phase, out_l, out_r),
         }
     }
 
-    fn dispatch<const MODE: u8, const STEREO: bool>(
+    fn dispatch<const MODE: u8, const STEREO: bool, const TWO: bool>(
         &self,
         scratch: &mut OscScratch,
         a: Args<'_>,
@@ -226,7 +256,9 @@ impl CubeOsc {
         #[cfg(target_arch = "x86_64")]
         if self.simd {
             // SAFETY: `simd` is only true when the CPU reports AVX2 and FMA.
-            unsafe { avx2::render::<MODE, STEREO>(&self.table, scratch, a, phase, out_l, out_r) };
+            unsafe {
+                avx2::render::<MODE, STEREO, TWO>(&self.table, scratch, a, phase, out_l, out_r)
+            };
             return;
         }
         render_scalar::<MODE, STEREO>(&self.table, a, phase, out_l, out_r);
@@ -325,9 +357,10 @@ fn renormalised(f: [f32; 3], present: &[f32; 8]) -> [f32; 8] {
 const SUB: usize = 64;
 
 /// Longest span of blended table entries one sub-block may need: a level is read at most
-/// 4 entries per sample (tables are at least 2× oversampled, 8 entries per harmonic below
-/// 8 harmonics), plus the kernel's 7 extra taps.
-const SPAN: usize = SUB * 4 + 8;
+/// 5 entries per sample (a level of `H` harmonics plays up to `H · f0 = 0.61 ×` the 2×
+/// rate with at most 8 entries per harmonic, and the last level up to the 2× Nyquist
+/// frequency with 8), plus the kernel's 7 extra taps.
+const SPAN: usize = SUB * 5 + 8;
 
 /// [`corner_weights`] for up to [`SUB`] samples: cell indices into `cell_of` and the weight
 /// of corner `c` at sample `j` into `weights[c][j]`. The main loop has no loop-carried
@@ -465,7 +498,7 @@ mod avx2 {
     /// # Safety
     /// The CPU must support AVX2 and FMA.
     #[target_feature(enable = "avx2,fma")]
-    pub(super) unsafe fn render<const MODE: u8, const STEREO: bool>(
+    pub(super) unsafe fn render<const MODE: u8, const STEREO: bool, const TWO: bool>(
         table: &[PhaseRow],
         scratch: &mut OscScratch,
         a: Args<'_>,
@@ -475,8 +508,9 @@ mod avx2 {
     ) {
         if MODE == FIXED {
             // SAFETY: same CPU features as this function.
-            let done =
-                unsafe { render_fixed::<STEREO>(table, &mut scratch.span, a, phase, out_l, out_r) };
+            let done = unsafe {
+                render_fixed::<STEREO, TWO>(table, &mut scratch.span, a, phase, out_l, out_r)
+            };
             if done {
                 return;
             }
@@ -516,20 +550,26 @@ mod avx2 {
                 held
             };
             let (i_lo, r_lo, f_lo) = split_phase(ph, a.lo);
-            let (i_hi, r_hi, f_hi) = split_phase(ph, a.hi);
             // Level crossfade weights ride on the kernel weights.
             let k_lo = _mm256_mul_ps(taps(&table[r_lo], f_lo), g_lo);
-            let k_hi = _mm256_mul_ps(taps(&table[r_hi], f_hi), g_hi);
-            let (o_lo, o_hi) = (a.lo.offset + i_lo, a.hi.offset + i_hi);
+            let (o_lo, o_hi, k_hi) = if TWO {
+                let (i_hi, r_hi, f_hi) = split_phase(ph, a.hi);
+                let k_hi = _mm256_mul_ps(taps(&table[r_hi], f_hi), g_hi);
+                (a.lo.offset + i_lo, a.hi.offset + i_hi, k_hi)
+            } else {
+                (a.lo.offset + i_lo, 0, k_lo)
+            };
             // SAFETY: every corner base starts a block of `block_len` floats inside the
             // arena, and a level's offset plus index plus eight taps stays inside its stored
             // table (guards included), as `CubeSet::build` lays them out.
-            let l = unsafe { read_channel::<MODE>(base, &cell.left, &w, o_lo, o_hi, k_lo, k_hi) };
+            let l =
+                unsafe { read_channel::<MODE, TWO>(base, &cell.left, &w, o_lo, o_hi, k_lo, k_hi) };
             out_l[i] += l * gain[i] * a.pan[0];
             if STEREO {
                 // SAFETY: as above, for the right-channel blocks.
-                let r =
-                    unsafe { read_channel::<MODE>(base, &cell.right, &w, o_lo, o_hi, k_lo, k_hi) };
+                let r = unsafe {
+                    read_channel::<MODE, TWO>(base, &cell.right, &w, o_lo, o_hi, k_lo, k_hi)
+                };
                 out_r[i] += r * gain[i] * a.pan[1];
             } else {
                 out_r[i] += l * gain[i] * a.pan[1];
@@ -551,7 +591,7 @@ mod avx2 {
     /// # Safety
     /// The CPU must support AVX2 and FMA.
     #[target_feature(enable = "avx2,fma")]
-    unsafe fn render_fixed<const STEREO: bool>(
+    unsafe fn render_fixed<const STEREO: bool, const TWO: bool>(
         table: &[PhaseRow],
         span: &mut [[[f32; SPAN + 8]; 2]; 2],
         a: Args<'_>,
@@ -563,7 +603,8 @@ mod avx2 {
         if n == 0 {
             return true;
         }
-        let levels = [a.lo, a.hi];
+        let pair = [a.lo, a.hi];
+        let levels = &pair[..if TWO { 2 } else { 1 }];
         // The worst case over all start phases (fraction bits all ones).
         if levels
             .iter()
@@ -609,21 +650,25 @@ mod avx2 {
                     }
                 }
             }
-            let masks = levels.map(|r| (1u64 << r.index_shift) - 1);
+            let masks = pair.map(|r| (1u64 << r.index_shift) - 1);
             let mut acc = [0, 1].map(|lv| u64::from(ph) & masks[lv]);
             for i in start..start + m {
                 let (_, r_lo, f_lo) = split_phase(ph, a.lo);
-                let (_, r_hi, f_hi) = split_phase(ph, a.hi);
                 let k_lo = _mm256_mul_ps(taps(&table[r_lo], f_lo), g_lo);
-                let k_hi = _mm256_mul_ps(taps(&table[r_hi], f_hi), g_hi);
                 let j_lo = (acc[0] >> a.lo.index_shift) as usize;
-                let j_hi = (acc[1] >> a.hi.index_shift) as usize;
                 let read = |ch: usize| {
                     let lo = &span[ch][0][j_lo..j_lo + BSPLINE_TAPS];
+                    // SAFETY: the slice holds exactly eight f32.
+                    let lo = unsafe { _mm256_loadu_ps(lo.as_ptr()) };
+                    if !TWO {
+                        return hsum(_mm256_mul_ps(lo, k_lo));
+                    }
+                    let (_, r_hi, f_hi) = split_phase(ph, a.hi);
+                    let k_hi = _mm256_mul_ps(taps(&table[r_hi], f_hi), g_hi);
+                    let j_hi = (acc[1] >> a.hi.index_shift) as usize;
                     let hi = &span[ch][1][j_hi..j_hi + BSPLINE_TAPS];
-                    // SAFETY: both slices hold exactly eight f32.
-                    let (lo, hi) =
-                        unsafe { (_mm256_loadu_ps(lo.as_ptr()), _mm256_loadu_ps(hi.as_ptr())) };
+                    // SAFETY: the slice holds exactly eight f32.
+                    let hi = unsafe { _mm256_loadu_ps(hi.as_ptr()) };
                     hsum(_mm256_fmadd_ps(lo, k_lo, _mm256_mul_ps(hi, k_hi)))
                 };
                 let l = read(0);
@@ -721,7 +766,7 @@ mod avx2 {
     /// `base + bases[c] + o_lo/o_hi + 8` must lie inside the arena for every corner read.
     #[inline]
     #[target_feature(enable = "avx2,fma")]
-    unsafe fn read_channel<const MODE: u8>(
+    unsafe fn read_channel<const MODE: u8, const TWO: bool>(
         base: *const f32,
         bases: &[u32; 8],
         w: &[f32; 8],
@@ -732,6 +777,19 @@ mod avx2 {
     ) -> f32 {
         // SAFETY (all loads): guaranteed by the caller.
         let load = |c: usize, o: usize| unsafe { _mm256_loadu_ps(base.add(bases[c] as usize + o)) };
+        if !TWO {
+            let acc = if MODE != SINGLE {
+                let mut lo = [_mm256_setzero_ps(); 2];
+                for c in 0..8 {
+                    let wc = _mm256_set1_ps(w[c]);
+                    lo[c & 1] = _mm256_fmadd_ps(wc, load(c, o_lo), lo[c & 1]);
+                }
+                _mm256_add_ps(lo[0], lo[1])
+            } else {
+                load(0, o_lo)
+            };
+            return hsum(_mm256_mul_ps(acc, k_lo));
+        }
         let (acc_lo, acc_hi) = if MODE != SINGLE {
             // Two accumulators per level halve the dependency chain of the eight FMAs.
             let mut lo = [_mm256_setzero_ps(); 2];

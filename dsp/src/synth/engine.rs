@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use crate::cube::{CubeOsc, CubeSet};
+use crate::cube::{CubeOsc, CubeSet, Decimator, DECIMATOR_LATENCY};
 use crate::harmony::{Analyzer, AnalyzerConfig, ChordEvent};
 
 use super::voice::{ChannelMod, Scratch};
@@ -17,6 +17,12 @@ pub const MAX_VOICES: usize = 64;
 pub const STEAL_SLOTS: usize = 8;
 /// The engine renders in chunks of at most this many samples (the size of its scratch).
 pub const CHUNK: usize = 64;
+/// Voices run at this many times the output rate; one [`Decimator`] per channel brings
+/// their sum back (see `docs/oscillator.md`).
+pub const OVERSAMPLE: usize = 2;
+/// Output samples by which the engine delays every note (the decimator's delay), at every
+/// sample rate and block size. A plugin reports it to the host as latency.
+pub const LATENCY_SAMPLES: usize = DECIMATOR_LATENCY;
 /// Most voice ends reported per block; more are dropped (and counted).
 pub const MAX_ENDS: usize = 2 * (MAX_VOICES + STEAL_SLOTS);
 /// Fade applied to a stolen or choked voice, ms.
@@ -59,8 +65,12 @@ pub struct Engine {
     stack: [HeldKey; NOTE_STACK],
     /// Entries used in `stack`.
     stack_len: usize,
-    /// Chunk scratch lent to each voice.
+    /// Chunk scratch lent to each voice (at the voices' 2× rate).
     scratch: Scratch,
+    /// The voice sum of one chunk at the 2× rate, left and right.
+    wide: [Vec<f32>; 2],
+    /// The 2:1 decimators, left and right.
+    decim: [Decimator; 2],
     /// Voices that ended during the last `process` call.
     ends: Vec<VoiceEnd>,
     /// Sample offset in the block of the event being applied.
@@ -110,7 +120,7 @@ impl Engine {
             osc: CubeOsc::new(),
             params: SynthParams::default(),
             voices: (0..MAX_VOICES + STEAL_SLOTS)
-                .map(|_| Voice::new(sample_rate))
+                .map(|_| Voice::new(sample_rate * OVERSAMPLE as f32))
                 .collect(),
             note_counter: 0,
             channel: ChannelMod::default(),
@@ -122,7 +132,9 @@ impl Engine {
             absorbed: [(0, HeldKey::default()); NOTE_STACK],
             absorbed_len: 0,
             stack_len: 0,
-            scratch: Scratch::new(CHUNK),
+            scratch: Scratch::new(OVERSAMPLE * CHUNK),
+            wide: [vec![0.0; OVERSAMPLE * CHUNK], vec![0.0; OVERSAMPLE * CHUNK]],
+            decim: [Decimator::new(CHUNK), Decimator::new(CHUNK)],
             ends: Vec::with_capacity(MAX_ENDS),
             ends_dropped: 0,
             live: LiveIds::new(),
@@ -139,6 +151,12 @@ impl Engine {
     /// Sample rate, Hz.
     pub fn sample_rate(&self) -> f32 {
         self.sample_rate
+    }
+
+    /// Output samples by which every note is delayed ([`LATENCY_SAMPLES`]): the same at
+    /// every sample rate and block size, so a host needs to be told it only once.
+    pub fn latency_samples(&self) -> usize {
+        LATENCY_SAMPLES
     }
 
     /// Longest block `process` accepts at once, samples.
@@ -233,6 +251,9 @@ impl Engine {
         for v in &mut self.voices {
             v.reset();
         }
+        for d in &mut self.decim {
+            d.reset();
+        }
         self.bend = 0.0;
         self.channel = ChannelMod::default();
         self.pedal = false;
@@ -252,7 +273,7 @@ impl Engine {
         self.harmony.set_sample_rate(self.sample_rate);
         self.tension_coef = smoother_coef(self.sample_rate);
         for v in &mut self.voices {
-            v.set_sample_rate(self.sample_rate);
+            v.set_sample_rate(self.sample_rate * OVERSAMPLE as f32);
         }
         self.reset();
     }
@@ -304,8 +325,12 @@ impl Engine {
         let mut start = from;
         while start < to {
             let end = (start + CHUNK).min(to);
-            let (l, r) = (&mut left[start..end], &mut right[start..end]);
+            let wide_len = OVERSAMPLE * (end - start);
             self.advance_harmony(end - start);
+            let [wl, wr] = &mut self.wide;
+            let (l, r) = (&mut wl[..wide_len], &mut wr[..wide_len]);
+            l.fill(0.0);
+            r.fill(0.0);
             for v in self.voices.iter_mut().filter(|v| v.is_active()) {
                 v.render(
                     &self.osc,
@@ -357,17 +382,21 @@ impl Engine {
                     self.stack_len = keep;
                 }
             }
+            // Always run, sounding voices or not, so the history (and so the output)
+            // never depends on where blocks or events split the chunks.
+            self.decim[0].process(&self.wide[0][..wide_len], &mut left[start..end]);
+            self.decim[1].process(&self.wide[1][..wide_len], &mut right[start..end]);
             start = end;
         }
     }
 
     /// Moves the harmony analyser's clock by `n` samples (at most [`CHUNK`]), keeps any
     /// chord event it forms, and writes the smoothed tension for those samples into the
-    /// scratch the voices read.
+    /// scratch the voices read (each value twice: the voices run at the 2× rate).
     fn advance_harmony(&mut self, n: usize) {
         let (coef, mut t) = (self.tension_coef, self.tension_now);
         let mut target = self.harmony.tension();
-        for v in &mut self.scratch.tension[..n] {
+        for v in self.scratch.tension[..OVERSAMPLE * n].chunks_exact_mut(OVERSAMPLE) {
             // NOTE: one sample at a time, so a chord event takes effect at its exact
             // sample whatever the block size (an advance is a few comparisons).
             if let Some(e) = self.harmony.advance(1) {
@@ -380,7 +409,7 @@ impl Engine {
                 target = self.harmony.tension();
             }
             t += coef * (target - t);
-            *v = t;
+            v.fill(t);
         }
         // NOTE: flush denormals and keep the state in range whatever the analyser says.
         self.tension_now = if t.is_finite() {

@@ -16,7 +16,10 @@ mod voice;
 
 pub use adsr::{Adsr, AdsrParams, AdsrStage};
 pub use clip::SafetyClip;
-pub use engine::{Engine, CHUNK, MAX_CHORDS, MAX_ENDS, MAX_VOICES, STEAL_SLOTS, TENSION_SMOOTH_MS};
+pub use engine::{
+    Engine, CHUNK, LATENCY_SAMPLES, MAX_CHORDS, MAX_ENDS, MAX_VOICES, OVERSAMPLE, STEAL_SLOTS,
+    TENSION_SMOOTH_MS,
+};
 pub use event::{Expression, NoteEvent, PolyTarget, TimedEvent, VoiceEnd};
 pub use handoff::{cube_handoff, CubeReceiver, CubeSender};
 pub use lfo::{Lfo, LfoParams, LfoShape, ParseLfoShapeError, MAX_LFO_RATE_HZ};

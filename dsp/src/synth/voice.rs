@@ -1,6 +1,9 @@
 //! One voice: a note's pitch, unison oscillators, envelopes, LFOs and filter, feeding the
 //! cube oscillator.
 //!
+//! The engine runs voices at twice its output rate (see [`super::OVERSAMPLE`]): a voice's
+//! sample rate is that 2× rate, and its mip picks assume it.
+//!
 //! Sample-rate work (envelopes, LFOs, morph, oscillator, filter) runs per sample; pitch
 //! (glide, bend, vibrato, unison) and filter coefficients update every [`CONTROL`] samples
 //! of the voice's own clock, so a render is the same whatever the block size.
@@ -15,7 +18,7 @@ pub const VOICE_GAIN: f32 = 0.3;
 /// Most oscillators per voice (unison).
 pub const MAX_UNISON: usize = 8;
 /// Control period, samples of the voice clock: pitch and filter coefficients update this
-/// often (0.33 ms at 48 kHz).
+/// often (0.17 ms at 48 kHz, where the engine runs voices at 96 kHz).
 pub const CONTROL: usize = 16;
 
 /// Per-block scratch the engine lends each voice in turn.
