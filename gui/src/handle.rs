@@ -45,8 +45,11 @@ pub struct CaptureReport {
     pub last_export: Option<PathBuf>,
     /// The last save's error, if it failed.
     pub last_error: Option<String>,
-    /// Audio the capture holds, seconds.
+    /// Audio the capture holds, seconds, silence included (it runs from activation on).
     pub retained_s: f64,
+    /// Audio held from the first sound still in the capture to its end, seconds (0 while it
+    /// holds only silence): what a save writes.
+    pub sound_s: f64,
 }
 
 /// The operations of the synth that its parameters cannot express. Implemented by the plugin

@@ -210,6 +210,7 @@ impl SynthBackend for MockBackend {
                 .clone(),
             last_error: None,
             retained_s: 12.0,
+            sound_s: 12.0,
         }
     }
 

@@ -1,15 +1,21 @@
 //! The rolling capture of the plugin's output and the thread that keeps it.
 //!
 //! The audio thread pushes its final output (after master gain) into the lock-free ring of a
-//! [`CaptureInput`]; nothing else. A capture thread, started by [`CaptureWorker::start`] in
-//! `activate`, wakes every [`PUMP_INTERVAL`] (every [`BUSY_PUMP_INTERVAL`] while audio arrives
-//! faster than real time), codes the complete blocks with TQA at
-//! [`CAPTURE_BITS`] bits and keeps the last [`CAPTURE_SECONDS`] in memory (see
-//! [`Capture`]). When the "Save Capture" parameter turns on, it flushes the capture, takes a
-//! snapshot and hands it to a short-lived export thread that writes a 32-bit float stereo WAV
-//! to [`capture_dir`], so the pumping never stalls on the disk. The editor's "Export
-//! capture…" asks for a save to a path of its choice the same way, through
-//! [`CaptureStatus::request_export`].
+//! [`CaptureInput`] through a [`CaptureTap`], which also notes where sound (output above
+//! [`SOUND_FLOOR`]) began; nothing else. A capture thread, started by [`CaptureWorker::start`]
+//! in `activate`, wakes every [`PUMP_INTERVAL`] (every [`BUSY_PUMP_INTERVAL`] while audio
+//! arrives faster than real time), codes the complete blocks with TQA at [`CAPTURE_BITS`] bits
+//! and keeps the last [`CAPTURE_SECONDS`] in memory (see [`Capture`]).
+//!
+//! Saving is an action, never a parameter (a host's automation, a parameter fuzzer or a preset
+//! recall must not write files): the editor's "Export capture…" calls
+//! [`CaptureStatus::request_export`] with the path chosen, and
+//! [`Wavecube::save_capture`](crate::Wavecube::save_capture) does the same for API callers
+//! (or [`CaptureStatus::request_save`], to a new file in [`capture_dir`]). On a request the
+//! capture thread flushes the capture, takes a snapshot and hands it to a short-lived export
+//! thread that writes a 32-bit float stereo WAV, so the pumping never stalls on the disk. The
+//! WAV starts at the block holding the first sound still in the capture (whole blocks of
+//! silence before it are left out).
 //!
 //! The thread stops when its [`CaptureWorker`] is dropped (the plugin is dropped, or is
 //! re-activated at another sample rate): the drop closes a channel the thread waits on, then
@@ -35,8 +41,6 @@ use wavecube_dsp::codec::tqa::{
     DEFAULT_SEED,
 };
 
-use crate::params::WavecubeParams;
-
 /// Length of the capture, seconds.
 pub const CAPTURE_SECONDS: f64 = 300.0;
 /// Bits per coefficient of the capture.
@@ -52,6 +56,9 @@ pub const PUMP_INTERVAL: Duration = Duration::from_millis(20);
 pub const BUSY_PUMP_INTERVAL: Duration = Duration::from_millis(5);
 /// Environment variable naming the directory captures are saved to.
 pub const CAPTURE_DIR_ENV: &str = "WAVECUBE_CAPTURE_DIR";
+/// Output whose peak stays at or below this (linear, −80 dBFS) is silence: it does not start
+/// what the browser calls "held", nor a saved WAV.
+pub const SOUND_FLOOR: f32 = 1e-4;
 
 /// The capture's coder settings: [`CAPTURE_BITS`] bits, 512-sample blocks, the default mode.
 pub fn capture_config() -> TqaConfig {
@@ -88,6 +95,18 @@ pub enum CaptureError {
         /// What went wrong.
         source: hound::Error,
     },
+    /// No capture runs: the plugin is not activated (or its capture could not start).
+    #[error("no capture is running (the plugin is not active)")]
+    NotRunning,
+}
+
+/// Where a requested save goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SaveTarget {
+    /// A new file `capture-<unix seconds>.wav` in [`capture_dir`].
+    Folder,
+    /// This path (a file there is replaced).
+    Path(PathBuf),
 }
 
 /// What the capture thread reports, for the editor (and the tests). Atomics, except the
@@ -111,9 +130,18 @@ pub struct CaptureStatus {
     dropped_frames: AtomicU64,
     /// Capture threads running (0 or 1 per plugin); written by the capture thread.
     threads: AtomicU32,
-    /// A save to this path asked for by the editor; set by the editor, taken by the capture
-    /// thread. Never touched by the audio thread.
-    export_request: Mutex<Option<PathBuf>>,
+    /// A save asked for (by the editor or an API call), taken by the capture thread. Never
+    /// touched by the audio thread.
+    export_request: Mutex<Option<SaveTarget>>,
+    /// Index + 1 of the first frame pushed above [`SOUND_FLOOR`] (0: none yet), in frames
+    /// pushed to the running capture; written by the audio thread.
+    first_sound: AtomicU64,
+    /// Index of the frame after the last one pushed above [`SOUND_FLOOR`] (0: none yet);
+    /// written by the audio thread.
+    sound_end: AtomicU64,
+    /// Audio held from the first sound in the capture to its end, ms; written by the capture
+    /// thread.
+    sound_ms: AtomicU64,
 }
 
 impl CaptureStatus {
@@ -137,9 +165,16 @@ impl CaptureStatus {
         self.memory_bytes.load(Ordering::Relaxed)
     }
 
-    /// Audio retained, seconds (up to [`CAPTURE_SECONDS`]).
+    /// Audio retained, seconds (up to [`CAPTURE_SECONDS`]), silence included: the output is
+    /// captured from activation on, played or not.
     pub fn retained_s(&self) -> f64 {
         self.retained_ms.load(Ordering::Relaxed) as f64 / 1000.0
+    }
+
+    /// Audio held from the first sound still in the capture to its end, seconds (0 while it
+    /// holds only silence): what a save writes, to within a 512-sample block.
+    pub fn sound_s(&self) -> f64 {
+        self.sound_ms.load(Ordering::Relaxed) as f64 / 1000.0
     }
 
     /// Sample rate of the running capture, Hz (0 before the first).
@@ -162,13 +197,23 @@ impl CaptureStatus {
     /// counts it when done, and [`Self::last_export`] or [`Self::last_error`] says how it
     /// went. Locks: not for the audio thread.
     pub fn request_export(&self, path: PathBuf) {
+        self.request(SaveTarget::Path(path));
+    }
+
+    /// Asks the capture thread to save the capture as a new WAV file in [`capture_dir`]; as
+    /// [`Self::request_export`] otherwise.
+    pub fn request_save(&self) {
+        self.request(SaveTarget::Folder);
+    }
+
+    fn request(&self, target: SaveTarget) {
         *self
             .export_request
             .lock()
-            .unwrap_or_else(|e| e.into_inner()) = Some(path);
+            .unwrap_or_else(|e| e.into_inner()) = Some(target);
     }
 
-    fn take_export_request(&self) -> Option<PathBuf> {
+    fn take_export_request(&self) -> Option<SaveTarget> {
         self.export_request
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -180,11 +225,28 @@ impl CaptureStatus {
         self.dropped_frames.store(frames, Ordering::Relaxed);
     }
 
+    /// Where the first sound in `capture` starts, frames from the start of what it retains
+    /// (`None` while it holds only silence).
+    fn sound_offset(&self, capture: &Capture) -> Option<u64> {
+        sound_offset(
+            capture.total_frames(),
+            capture.retained_frames(),
+            self.first_sound.load(Ordering::Relaxed),
+            self.sound_end.load(Ordering::Relaxed),
+        )
+    }
+
     fn publish(&self, capture: &Capture) {
         self.memory_bytes
             .store(capture.memory_bytes() as u64, Ordering::Relaxed);
         self.retained_ms
             .store((capture.duration_s() * 1000.0) as u64, Ordering::Relaxed);
+        let retained = capture.retained_frames();
+        let sound = self
+            .sound_offset(capture)
+            .map_or(0, |offset| retained.saturating_sub(offset));
+        let rate = u64::from(capture.sample_rate_hz().max(1));
+        self.sound_ms.store(sound * 1000 / rate, Ordering::Relaxed);
     }
 
     fn exported(&self, result: Result<PathBuf, String>) {
@@ -207,6 +269,52 @@ impl CaptureStatus {
     }
 }
 
+/// Where the first sound starts in a capture that has coded `total` frames and retains the
+/// last `retained`, frames from the start of the retained audio: `first_sound` is the index + 1
+/// of the first frame above [`SOUND_FLOOR`] (0: none), `sound_end` the index after the last.
+/// `None` while the retained audio holds no sound.
+pub fn sound_offset(total: u64, retained: u64, first_sound: u64, sound_end: u64) -> Option<u64> {
+    let window_start = total.saturating_sub(retained);
+    if first_sound == 0 || sound_end <= window_start {
+        return None;
+    }
+    Some((first_sound - 1).saturating_sub(window_start).min(retained))
+}
+
+/// The audio thread's end of the capture: pushes the output and notes where sound is.
+pub struct CaptureTap {
+    /// The ring the capture thread reads.
+    input: CaptureInput,
+    /// Frames pushed (and accepted) so far.
+    pushed: u64,
+    /// Where the sound positions and the drop count go.
+    status: Arc<CaptureStatus>,
+}
+
+impl CaptureTap {
+    /// Pushes one block of stereo output (`left` and `right` of equal length). Audio thread:
+    /// no allocation, no lock; a peak scan and a few relaxed atomic stores.
+    pub fn push(&mut self, left: &[f32], right: &[f32]) {
+        let written = self.input.push(&[left, right]) as u64;
+        let peak = left
+            .iter()
+            .chain(right)
+            .fold(0.0_f32, |peak, x| peak.max(x.abs()));
+        if written > 0 && peak > SOUND_FLOOR {
+            if self.status.first_sound.load(Ordering::Relaxed) == 0 {
+                self.status
+                    .first_sound
+                    .store(self.pushed + 1, Ordering::Relaxed);
+            }
+            self.status
+                .sound_end
+                .store(self.pushed + written, Ordering::Relaxed);
+        }
+        self.pushed += written;
+        self.status.set_dropped_frames(self.input.dropped_frames());
+    }
+}
+
 /// The capture thread's handle. Dropping it stops and joins the thread.
 pub struct CaptureWorker {
     /// Dropping the sender wakes the thread and ends it.
@@ -219,8 +327,8 @@ pub struct CaptureWorker {
 
 impl CaptureWorker {
     /// Starts a capture of [`CAPTURE_SECONDS`] of stereo at `sample_rate_hz` and its thread,
-    /// which watches `params.capture.save` and reports to `status`. Returns the audio
-    /// thread's input.
+    /// which saves on the requests made through `status` and reports to it. Returns the audio
+    /// thread's end.
     ///
     /// # Allocation
     /// Allocates the capture (23.2 MB at 48 kHz) and spawns a thread: call it from
@@ -231,9 +339,8 @@ impl CaptureWorker {
     /// if the thread cannot be spawned.
     pub fn start(
         sample_rate_hz: u32,
-        params: Arc<WavecubeParams>,
         status: Arc<CaptureStatus>,
-    ) -> Result<(CaptureInput, CaptureWorker), CaptureError> {
+    ) -> Result<(CaptureTap, CaptureWorker), CaptureError> {
         let (input, capture) = Capture::new(
             sample_rate_hz,
             CAPTURE_CHANNELS,
@@ -244,19 +351,24 @@ impl CaptureWorker {
         status
             .sample_rate_hz
             .store(sample_rate_hz, Ordering::Relaxed);
-        // The switch as it is now, not when the thread first runs (which may be after the
-        // host has already turned it on): a switch that is on at activation (restored with a
-        // project) is not a request; turning it on after this is.
-        let save_was_on = params.capture.save.value();
+        // A new capture holds nothing yet (the old thread, if any, was joined before this).
+        status.first_sound.store(0, Ordering::Relaxed);
+        status.sound_end.store(0, Ordering::Relaxed);
+        status.sound_ms.store(0, Ordering::Relaxed);
+        let tap = CaptureTap {
+            input,
+            pushed: 0,
+            status: status.clone(),
+        };
         let thread = std::thread::Builder::new()
             .name("wavecube-capture".into())
-            .spawn(move || run(capture, &params, save_was_on, &status, &stopped))
+            .spawn(move || run(capture, &status, &stopped))
             .map_err(|source| CaptureError::Io {
                 path: PathBuf::from("(capture thread)"),
                 source,
             })?;
         Ok((
-            input,
+            tap,
             CaptureWorker {
                 stop: Some(stop),
                 thread: Some(thread),
@@ -288,14 +400,8 @@ impl Drop for CaptureWorker {
 }
 
 /// The capture thread: pump every [`PUMP_INTERVAL`] until the worker is dropped; save when
-/// the save parameter turns on (it was `save_was_on` at activation).
-fn run(
-    mut capture: Capture,
-    params: &WavecubeParams,
-    mut save_was_on: bool,
-    status: &Arc<CaptureStatus>,
-    stopped: &mpsc::Receiver<()>,
-) {
+/// asked to through `status`.
+fn run(mut capture: Capture, status: &Arc<CaptureStatus>, stopped: &mpsc::Receiver<()>) {
     status.threads.fetch_add(1, Ordering::AcqRel);
     let mut export: Option<JoinHandle<()>> = None;
     let mut wait = PUMP_INTERVAL;
@@ -309,19 +415,17 @@ fn run(
         } else {
             PUMP_INTERVAL
         };
-        let save = params.capture.save.value();
-        let requested = status.take_export_request();
-        if (save && !save_was_on) || requested.is_some() {
+        if let Some(target) = status.take_export_request() {
             // One export at a time: wait for the previous one (rare: two saves within the
             // time it takes to write one).
             if let Some(previous) = export.take() {
                 let _ = previous.join();
             }
             capture.flush();
+            let skip = status.sound_offset(&capture).unwrap_or(0);
             let snapshot = capture.snapshot();
-            export = spawn_export(snapshot, status.clone(), requested);
+            export = spawn_export(snapshot, skip, status.clone(), target);
         }
-        save_was_on = save;
         status.publish(&capture);
     }
     if let Some(running) = export.take() {
@@ -330,17 +434,18 @@ fn run(
     status.threads.fetch_sub(1, Ordering::AcqRel);
 }
 
-/// Writes `snapshot` (to `path`, or else to a new file in [`capture_dir`]) on its own thread
-/// (or on this one if no thread can be spawned).
+/// Writes `snapshot` from frame `skip` on (rounded down to a block) to `target` on its own
+/// thread (or on this one if no thread can be spawned).
 fn spawn_export(
     snapshot: CaptureSnapshot,
+    skip: u64,
     status: Arc<CaptureStatus>,
-    path: Option<PathBuf>,
+    target: SaveTarget,
 ) -> Option<JoinHandle<()>> {
     let snapshot = Arc::new(snapshot);
     let job = {
-        let (snapshot, status, path) = (snapshot.clone(), status.clone(), path.clone());
-        move || export_now(&snapshot, &status, path.as_deref())
+        let (snapshot, status, target) = (snapshot.clone(), status.clone(), target.clone());
+        move || export_now(&snapshot, skip, &status, &target)
     };
     match std::thread::Builder::new()
         .name("wavecube-export".into())
@@ -349,18 +454,18 @@ fn spawn_export(
         Ok(handle) => Some(handle),
         Err(err) => {
             nice_error!("Wavecube: no export thread ({err}); saving on the capture thread");
-            export_now(&snapshot, &status, path.as_deref());
+            export_now(&snapshot, skip, &status, &target);
             None
         }
     }
 }
 
-fn export_now(snapshot: &CaptureSnapshot, status: &CaptureStatus, path: Option<&Path>) {
-    let result = match path {
-        Some(path) => save_wav_at(snapshot, path),
-        None => capture_dir()
+fn export_now(snapshot: &CaptureSnapshot, skip: u64, status: &CaptureStatus, target: &SaveTarget) {
+    let result = match target {
+        SaveTarget::Path(path) => save_wav_at(snapshot, skip, path),
+        SaveTarget::Folder => capture_dir()
             .ok_or(CaptureError::NoDirectory)
-            .and_then(|dir| save_wav(snapshot, &dir, unix_seconds())),
+            .and_then(|dir| save_wav(snapshot, skip, &dir, unix_seconds())),
     };
     match result {
         Ok(path) => {
@@ -413,13 +518,14 @@ pub fn capture_dir_from(
 }
 
 /// Writes `snapshot` as a 32-bit float WAV named `capture-<unix_s>.wav` in `dir` (created if
-/// missing; `-2`, `-3`, … appended if the name is taken). The file appears under its name
-/// only when complete (it is written as `….wav.part`, then renamed). Returns its path.
+/// missing; `-2`, `-3`, … appended if the name is taken), leaving out the whole blocks before
+/// frame `skip`, as [`save_wav_at`]. Returns its path.
 ///
 /// # Errors
 /// [`CaptureError::Io`] or [`CaptureError::Wav`] naming the file.
 pub fn save_wav(
     snapshot: &CaptureSnapshot,
+    skip: u64,
     dir: &Path,
     unix_s: u64,
 ) -> Result<PathBuf, CaptureError> {
@@ -434,16 +540,21 @@ pub fn save_wav(
         n += 1;
         path = dir.join(format!("capture-{unix_s}-{n}.wav"));
     }
-    save_wav_at(snapshot, &path)
+    save_wav_at(snapshot, skip, &path)
 }
 
-/// Writes `snapshot` as a 32-bit float WAV at `path` (replacing a file there). The file
-/// appears under its name only when complete (it is written as `<path>.part`, then
-/// renamed). Returns its path.
+/// Writes `snapshot` as a 32-bit float WAV at `path` (replacing a file there), leaving out
+/// the whole coded blocks that end at or before frame `skip` (0: everything). The file
+/// appears under its name only when complete (it is written as `<path>.part`, then renamed).
+/// Returns its path.
 ///
 /// # Errors
 /// [`CaptureError::Io`] or [`CaptureError::Wav`] naming the file.
-pub fn save_wav_at(snapshot: &CaptureSnapshot, path: &Path) -> Result<PathBuf, CaptureError> {
+pub fn save_wav_at(
+    snapshot: &CaptureSnapshot,
+    skip: u64,
+    path: &Path,
+) -> Result<PathBuf, CaptureError> {
     let io = |path: &Path| {
         let path = path.to_path_buf();
         move |source| CaptureError::Io { path, source }
@@ -466,11 +577,14 @@ pub fn save_wav_at(snapshot: &CaptureSnapshot, path: &Path) -> Result<PathBuf, C
     };
     let mut writer = hound::WavWriter::create(&part, spec).map_err(wav)?;
     let mut failed: Option<hound::Error> = None;
+    // Frames of the blocks decoded so far: a block is left out when it ends at or before `skip`.
+    let mut at = 0_u64;
     let decoded = snapshot.for_each_block(|block| {
-        if failed.is_some() {
+        let frames = block.first().map_or(0, |c| c.len());
+        at += frames as u64;
+        if failed.is_some() || at <= skip {
             return;
         }
-        let frames = block.first().map_or(0, |c| c.len());
         for i in 0..frames {
             for channel in block {
                 if let Err(err) = writer.write_sample(channel[i]) {
@@ -516,13 +630,12 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         let status = Arc::new(CaptureStatus::default());
-        let params = Arc::new(WavecubeParams::default());
-        let (mut input, worker) = CaptureWorker::start(48_000, params, status.clone()).unwrap();
+        let (mut input, worker) = CaptureWorker::start(48_000, status.clone()).unwrap();
         let tone: Vec<f32> = (0..4800)
             .map(|i| 0.5 * (i as f32 * 440.0 / 48_000.0 * std::f32::consts::TAU).sin())
             .collect();
         for _ in 0..10 {
-            input.push(&[&tone, &tone]);
+            input.push(&tone, &tone);
             std::thread::sleep(Duration::from_millis(5));
         }
         let path = dir.join("chosen name.wav");

@@ -1,6 +1,16 @@
 //! The codec stage in the plugin: TQA on the engine's mix, after the filter and before master
 //! gain (the "quantised" colour), with its latency report and live SQNR.
 //!
+//! # Latency
+//!
+//! The stage delays by one block while on. How a change reaches the host depends on the
+//! format ([`LatencyRule`]): CLAP allows the latency to change only inside `activate`, so under
+//! [`LatencyRule::AtActivate`] the stage keeps the latency it had at activation (turning off
+//! passes the delayed dry signal, turning on or a new block size waits) and asks for a
+//! restart; the next `activate` applies the settings and reports the new latency. VST3
+//! (nice-plug turns a latency report into `restartComponent` on the GUI thread) and the
+//! standalone follow at once ([`LatencyRule::Live`]).
+//!
 //! While the stage is on, the engine renders at unity gain (its safety clip, transparent up
 //! to full scale, then bounds what the codec sees), the stage codes and decodes the mix, and
 //! master gain and the safety clip follow, so the output stays finite and bounded. While it
@@ -27,6 +37,35 @@ pub struct CodecStage {
     config: TqaConfig,
     /// Live SQNR, dB, for the editor. Written here (audio thread), read anywhere.
     sqnr_db: Arc<AtomicF32>,
+    /// In the path but switched off, waiting for a restart: passes the dry signal delayed by
+    /// the latency the host knows.
+    draining: bool,
+    /// A restart was asked for since the last activation.
+    restart_asked: bool,
+}
+
+/// How a latency change reaches the host.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LatencyRule {
+    /// The latency changes only at activation: a change of the switch or the block size
+    /// while active waits for the restart [`CodecStage::follow`] asks for (CLAP).
+    AtActivate,
+    /// The stage follows the parameters at once and reports the new latency (VST3, where
+    /// nice-plug routes the report through `restartComponent`; the standalone).
+    Live,
+}
+
+/// What [`CodecStage::follow`] asks of the caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LatencyChange {
+    /// Nothing: the latency the host knows is the stage's.
+    None,
+    /// Report this latency, samples ([`LatencyRule::Live`]).
+    Report(u32),
+    /// Ask the host for a restart: the settings want another latency, which the next
+    /// `activate` will apply and report ([`LatencyRule::AtActivate`]; asked once per
+    /// activation).
+    Restart,
 }
 
 impl CodecStage {
@@ -45,24 +84,73 @@ impl CodecStage {
             on: false,
             config,
             sqnr_db,
+            draining: false,
+            restart_asked: false,
         })
     }
 
-    /// Follows the parameters: turning on, or changing bits or block size while on,
-    /// restarts the stage with the new settings (its buffered audio is dropped: one block of
-    /// silence follows). Returns the latency to report to the host, samples, if it changed.
+    /// Takes the parameters as they are, for `activate`: returns the latency to report,
+    /// samples. No allocation.
+    pub fn activate(&mut self, params: &CodecParams) -> u32 {
+        self.draining = false;
+        self.restart_asked = false;
+        self.follow(params, LatencyRule::Live);
+        self.latency_samples()
+    }
+
+    /// Follows the parameters. Under [`LatencyRule::Live`], turning on, or changing bits or
+    /// block size while on, restarts the stage with the new settings (its buffered audio is
+    /// dropped: one block of silence follows). Under [`LatencyRule::AtActivate`] only changes
+    /// that keep the latency apply at once (bits); turning off passes the delayed dry signal,
+    /// and turning on or a new block size waits, until the restart this asks for.
     /// No allocation.
-    pub fn follow(&mut self, params: &CodecParams) -> Option<u32> {
-        let before = self.latency_samples();
+    pub fn follow(&mut self, params: &CodecParams, rule: LatencyRule) -> LatencyChange {
         let on = params.enabled.value();
         let config = tqa_config(params.bits.value(), params.block_log2.value());
-        // `tqa_config` only makes valid settings, and the stage holds every block size.
-        if on && (!self.on || config != self.config) && self.stage.reconfigure(&config).is_ok() {
-            self.config = config;
+        match rule {
+            LatencyRule::Live => {
+                let before = self.latency_samples();
+                self.draining = false;
+                // `tqa_config` only makes valid settings, and the stage holds every block size.
+                if on
+                    && (!self.on || config != self.config)
+                    && self.stage.reconfigure(&config).is_ok()
+                {
+                    self.config = config;
+                }
+                self.on = on;
+                let after = self.latency_samples();
+                if after == before {
+                    LatencyChange::None
+                } else {
+                    LatencyChange::Report(after)
+                }
+            }
+            LatencyRule::AtActivate => {
+                if self.on
+                    && on
+                    && config.block_size == self.config.block_size
+                    && config != self.config
+                    && self.stage.reconfigure(&config).is_ok()
+                {
+                    self.config = config;
+                }
+                self.draining = self.on && !on;
+                let wanted = if on { config.block_size as u32 } else { 0 };
+                if wanted != self.latency_samples() && !self.restart_asked {
+                    self.restart_asked = true;
+                    LatencyChange::Restart
+                } else {
+                    LatencyChange::None
+                }
+            }
         }
-        self.on = on;
-        let after = self.latency_samples();
-        (after != before).then_some(after)
+    }
+
+    /// The stage is switched off but stays in the path until the restart, passing the dry
+    /// signal delayed by its latency.
+    pub fn is_draining(&self) -> bool {
+        self.draining
     }
 
     /// The stage is in the signal path.
@@ -80,10 +168,11 @@ impl CodecStage {
     }
 
     /// Codes `left` and `right` in place (a piece rendered by the engine at unity gain),
-    /// mixing `mix` (0..1) of the coded signal with the delayed dry one, then applies master
-    /// gain `gain` (linear, 0..4) and the safety clip. Call only while on.
+    /// mixing `mix` (0..1) of the coded signal with the delayed dry one (0 while draining),
+    /// then applies master gain `gain` (linear, 0..4) and the safety clip. Call only while on.
     pub fn process(&mut self, left: &mut [f32], right: &mut [f32], mix: f32, gain: f32) {
         debug_assert!(self.on);
+        let mix = if self.draining { 0.0 } else { mix };
         self.stage.process(&mut [&mut *left, &mut *right], mix);
         let gain = if gain.is_finite() {
             gain.clamp(0.0, 4.0)
@@ -96,9 +185,10 @@ impl CodecStage {
     }
 
     /// Publishes the live SQNR: the stage's decaying measure (dB) while on, +∞ while on but
-    /// nothing audible was coded since it (re)started, NaN while off. One atomic store.
+    /// nothing audible was coded since it (re)started, NaN while off (also switched off and
+    /// waiting for the restart). One atomic store.
     pub fn publish(&self) {
-        let value = if self.on {
+        let value = if self.on && !self.draining {
             self.stage.sqnr_db() as f32
         } else {
             f32::NAN

@@ -400,6 +400,7 @@ impl SynthBackend for PluginBackend {
             last_export: self.capture.last_export(),
             last_error: self.capture.last_error(),
             retained_s: self.capture.retained_s(),
+            sound_s: self.capture.sound_s(),
         }
     }
 

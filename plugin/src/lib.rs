@@ -6,7 +6,7 @@
 //! stage (convolution) in [`body_stage`] and the editor's backend in [`editor`].
 
 use std::num::NonZeroU32;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
@@ -32,14 +32,13 @@ pub mod telemetry_tap;
 
 use bank_loader::{BankAudio, BankLoader};
 use body_stage::{BodyLoader, BodyStage, IrLoadError};
-use capture::{CaptureStatus, CaptureWorker};
-use codec_stage::CodecStage;
+use capture::{CaptureError, CaptureStatus, CaptureTap, CaptureWorker};
+use codec_stage::{CodecStage, LatencyChange, LatencyRule};
 use events::{EventQueue, EVENT_CAPACITY};
 use params::{BankChoice, WavecubeParams};
 use poly::PolyMods;
 use state::BankLoadError;
 use telemetry_tap::TelemetryTap;
-use wavecube_dsp::codec::tqa::CaptureInput;
 use wavecube_dsp::telemetry::TelemetryHub;
 
 /// Longest piece rendered at one parameter value while a smoother glides, samples (a 20 ms
@@ -77,7 +76,7 @@ pub struct Wavecube {
     codec_sqnr_db: Arc<AtomicF32>,
     /// The audio thread's end of the capture; `None` until activated (or if the capture could
     /// not start).
-    capture_input: Option<CaptureInput>,
+    capture_input: Option<CaptureTap>,
     /// The capture thread; dropping it stops and joins the thread. Main thread (`activate`,
     /// drop).
     capture: Option<CaptureWorker>,
@@ -156,6 +155,26 @@ impl Wavecube {
     /// What the capture thread reports: the last export's path, memory held, audio retained.
     pub fn capture_status(&self) -> Arc<CaptureStatus> {
         self.capture_status.clone()
+    }
+
+    /// Saves the rolling capture (the last five minutes of output) as a 32-bit float WAV at
+    /// `path`, or as a new `capture-<unix seconds>.wav` in [`capture::capture_dir`] when `path`
+    /// is `None`. The save runs on the capture's threads; [`CaptureStatus::exports`] counts it
+    /// when done and [`CaptureStatus::last_export`] or [`CaptureStatus::last_error`] says how
+    /// it went. Saving is this call (and the editor's "Export capture…"), never a parameter.
+    /// Any thread but the audio thread (it takes a lock).
+    ///
+    /// # Errors
+    /// [`CaptureError::NotRunning`] before activation (no capture runs yet).
+    pub fn save_capture(&self, path: Option<PathBuf>) -> Result<(), CaptureError> {
+        if self.capture.is_none() {
+            return Err(CaptureError::NotRunning);
+        }
+        match path {
+            Some(path) => self.capture_status.request_export(path),
+            None => self.capture_status.request_save(),
+        }
+        Ok(())
     }
 
     /// Bank changes that have reached the engine since the plugin was created (cube swaps the
@@ -286,9 +305,10 @@ impl Plugin for Wavecube {
             }
         }
         if let Some(codec) = &mut self.codec {
-            codec.follow(&self.params.codec);
+            // The one place the latency changes under CLAP (see `codec_stage`).
+            let latency = codec.activate(&self.params.codec);
             codec.publish();
-            context.set_latency_samples(codec.latency_samples());
+            context.set_latency_samples(latency);
         }
         if self.body.is_none() {
             match BodyStage::start(self.params.body_ir_file.clone(), self.body_swaps.clone()) {
@@ -305,11 +325,7 @@ impl Plugin for Wavecube {
         if self.capture.as_ref().map(CaptureWorker::sample_rate_hz) != Some(sample_rate_hz) {
             self.capture_input = None;
             self.capture = None;
-            match CaptureWorker::start(
-                sample_rate_hz,
-                self.params.clone(),
-                self.capture_status.clone(),
-            ) {
+            match CaptureWorker::start(sample_rate_hz, self.capture_status.clone()) {
                 Ok((input, worker)) => {
                     self.capture_input = Some(input);
                     self.capture = Some(worker);
@@ -362,8 +378,16 @@ impl Plugin for Wavecube {
             bank.follow(self.params.bank.value(), engine);
         }
         let report_ends = context.plugin_api() == PluginApi::Clap;
-        if let Some(latency) = codec.follow(&self.params.codec) {
-            context.set_latency_samples(latency);
+        // CLAP: a latency may change only in `activate`; ask for a restart instead.
+        let rule = if report_ends {
+            LatencyRule::AtActivate
+        } else {
+            LatencyRule::Live
+        };
+        match codec.follow(&self.params.codec, rule) {
+            LatencyChange::None => {}
+            LatencyChange::Report(latency) => context.set_latency_samples(latency),
+            LatencyChange::Restart => context.request_restart(),
         }
         let codec_on = codec.is_on();
         if let Some(body) = &mut self.body {
@@ -489,9 +513,7 @@ impl Plugin for Wavecube {
         codec.publish();
         self.tap.block(engine, left, right);
         if let Some(input) = &mut self.capture_input {
-            input.push(&[left, right]);
-            self.capture_status
-                .set_dropped_frames(input.dropped_frames());
+            input.push(left, right);
         }
         ProcessStatus::Normal
     }

@@ -775,23 +775,10 @@ impl Default for TensionParams {
     }
 }
 
-/// The rolling capture of the plugin's output (the last five minutes, TQA-coded in memory).
-#[derive(Params)]
-pub struct CaptureParams {
-    /// Save the capture: turning it on writes the capture to a WAV file (once per turn on;
-    /// turn it off again to be ready for the next save). Not automatable. Read by the
-    /// capture thread, never by the audio thread.
-    #[id = "cap_save"]
-    pub save: BoolParam,
-}
-
-impl Default for CaptureParams {
-    fn default() -> Self {
-        Self {
-            save: BoolParam::new("Save Capture", false).non_automatable(),
-        }
-    }
-}
+/// Id of the old "Save Capture" parameter. Saving the capture is an action now (the editor's
+/// "Export capture…", [`crate::Wavecube::save_capture`]), never a parameter a host can automate
+/// or recall: a state holding this id loads with it ignored.
+pub const OLD_SAVE_CAPTURE_ID: &str = "cap_save";
 
 /// Every parameter of Wavecube, plus the persisted patch choice.
 #[derive(Params)]
@@ -842,9 +829,6 @@ pub struct WavecubeParams {
     /// The codec stage.
     #[nested(group = "Codec")]
     pub codec: CodecParams,
-    /// The capture.
-    #[nested(group = "Capture")]
-    pub capture: CaptureParams,
     /// Harmonic tension as a modulation source.
     #[nested(group = "Tension")]
     pub tension: TensionParams,
@@ -895,7 +879,6 @@ impl Default for WavecubeParams {
             lfo2: LfoParamGroup::new(2),
             filter: FilterParams::default(),
             codec: CodecParams::default(),
-            capture: CaptureParams::default(),
             tension: TensionParams::default(),
             body: BodyParams::default(),
             body_ir_file: Arc::new(crate::body_stage::IrCell::default()),

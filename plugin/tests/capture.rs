@@ -1,6 +1,8 @@
-//! The rolling capture through the plugin: "Save Capture" writes the output so far to a WAV
-//! that matches what the host received, once per switch-on; the capture thread is one per
-//! plugin, restarted for a new sample rate, and gone when the plugin is dropped.
+//! The rolling capture through the plugin: `Wavecube::save_capture` (the action behind the
+//! editor's "Export capture…") writes the output so far to a WAV that matches what the host
+//! received, once per call, starting at the first sound; what the capture reports as held is
+//! the sound, not the silence before it; the capture thread is one per plugin, restarted for a
+//! new sample rate, and gone when the plugin is dropped.
 
 mod common;
 
@@ -44,7 +46,7 @@ fn wait_for(limit: Duration, mut done: impl FnMut() -> bool) -> bool {
 }
 
 #[test]
-fn save_capture_writes_what_the_host_received_once_per_switch_on() {
+fn save_capture_writes_what_the_host_received_once_per_call() {
     let dir = std::env::temp_dir().join(format!("wavecube-capture-test-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     // Only this test saves, so only it reads the variable.
@@ -52,7 +54,7 @@ fn save_capture_writes_what_the_host_received_once_per_switch_on() {
     let mut host = Host::new(&[]);
     let status = host.plugin.capture_status();
     chord(&mut host, 2.0);
-    host.set("cap_save", 1.0);
+    host.plugin.save_capture(None).unwrap();
     assert!(
         wait_for(Duration::from_secs(10), || status.exports() == 1),
         "no save within 10 s"
@@ -105,12 +107,10 @@ fn save_capture_writes_what_the_host_received_once_per_switch_on() {
     assert_eq!(status.dropped_frames(), 0);
     assert!(sqnr >= 28.0, "{sqnr}");
 
-    // Holding the switch on saves nothing more; off and on again saves once more.
+    // One save per call: nothing more without one; another call saves once more.
     std::thread::sleep(Duration::from_millis(300));
     assert_eq!(status.exports(), 1);
-    host.set("cap_save", 0.0);
-    std::thread::sleep(Duration::from_millis(200));
-    host.set("cap_save", 1.0);
+    host.plugin.save_capture(None).unwrap();
     assert!(wait_for(Duration::from_secs(10), || status.exports() == 2));
     let second = status.last_export().unwrap();
     assert_ne!(second, path);
@@ -157,4 +157,64 @@ fn one_capture_thread_per_plugin_restarted_for_a_new_rate_and_joined_on_drop() {
         0,
         "the capture thread outlived the plugin"
     );
+}
+
+#[test]
+fn the_capture_holds_no_sound_until_something_plays_and_saves_from_the_first_sound() {
+    let dir = std::env::temp_dir().join(format!("wavecube-capture-held-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut host = Host::new(&[]);
+    let status = host.plugin.capture_status();
+    // Before activation there is no capture to save.
+    assert!(wavecube_plugin::Wavecube::default()
+        .save_capture(None)
+        .is_err());
+    // Three seconds of silence (the host runs without notes): held, but no sound.
+    for _ in 0..30 {
+        host.run((SR / 10.0) as usize, 256);
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(wait_for(Duration::from_secs(2), || status.retained_s() >= 2.9));
+    println!(
+        "after 3 s of silence: {:.2} s retained, {:.2} s of sound",
+        status.retained_s(),
+        status.sound_s()
+    );
+    assert_eq!(status.sound_s(), 0.0, "silence is not sound");
+    // Then a chord for 1.5 s: the sound held is the 1.5 s, not the 4.5 s since activation.
+    let silent = host.out[0].len();
+    chord(&mut host, 1.5);
+    assert!(wait_for(Duration::from_secs(2), || status.sound_s() >= 1.4));
+    let (retained, sound) = (status.retained_s(), status.sound_s());
+    println!("after 1.5 s of chord: {retained:.2} s retained, {sound:.2} s of sound");
+    assert!((1.4..=1.6).contains(&sound), "{sound}");
+    assert!(retained >= 4.4, "{retained}");
+
+    // A save starts at the block holding the first sound: the silence before is left out.
+    let path = dir.join("held.wav");
+    host.plugin.save_capture(Some(path.clone())).unwrap();
+    assert!(wait_for(Duration::from_secs(10), || status.exports() == 1));
+    assert_eq!(status.last_error(), None);
+    let reader = hound::WavReader::open(&path).unwrap();
+    let frames = reader.duration() as usize;
+    let total = host.out[0].len();
+    let first_sound = host.out[0]
+        .iter()
+        .zip(&host.out[1])
+        .position(|(l, r)| l.abs().max(r.abs()) > wavecube_plugin::capture::SOUND_FLOOR)
+        .unwrap();
+    println!(
+        "saved {frames} frames of {total}; the first sound at frame {first_sound} (silence \
+         ended at {silent})"
+    );
+    // The WAV ends at the host's last frame and starts before the first sound, by less than
+    // a 512-frame capture block plus a 256-frame host block (the sound is noted per block).
+    assert!(
+        frames <= total - first_sound + 768 && frames >= total - first_sound,
+        "{frames} frames for {} frames from the first sound",
+        total - first_sound
+    );
+    drop(host);
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -131,27 +131,66 @@ fn the_coded_render_is_the_dry_render_delayed_plus_codec_error() {
 }
 
 #[test]
-fn latency_follows_the_switch_and_the_block_size() {
+fn latency_changes_wait_for_a_restart_and_are_reported_at_activation() {
+    // CLAP allows the latency to change only inside `activate`: `process` never reports one;
+    // it asks for a restart (once), and the stage keeps the latency the host knows until then.
     let mut host = Host::new(&[]);
     assert_eq!(host.latency, 0, "off: no latency");
     let telemetry = host.plugin.codec_sqnr_db();
     host.run(256, 256);
     assert!(telemetry.load(Ordering::Relaxed).is_nan(), "off reads NaN");
     host.set("tqa_on", 1.0);
+    host.run(512, 256);
+    assert_eq!(
+        host.ctx.restarts.get(),
+        1,
+        "turning on asks for one restart"
+    );
+    assert_eq!(host.latency, 0, "no latency report from process");
+    assert!(
+        telemetry.load(Ordering::Relaxed).is_nan(),
+        "the stage waits for the restart"
+    );
+    assert_eq!(host.activate(SR), 512, "reported at activation");
     host.run(256, 256);
-    assert_eq!(host.latency, 512);
+    assert!(!telemetry.load(Ordering::Relaxed).is_nan(), "on after it");
+
     host.set("tqa_block", 11.0);
-    host.run(256, 256);
-    assert_eq!(host.latency, 2048);
-    host.set("tqa_bits", 3.0);
-    host.run(256, 256);
-    assert_eq!(host.latency, 2048, "bits do not change the latency");
-    host.set("tqa_on", 0.0);
-    host.run(256, 256);
-    assert_eq!(host.latency, 0);
-    assert!(telemetry.load(Ordering::Relaxed).is_nan());
-    // Re-activation reports the latency of the current settings.
-    host.set("tqa_on", 1.0);
+    host.run(512, 256);
+    assert_eq!(host.ctx.restarts.get(), 2);
+    assert_eq!(host.latency, 512, "the old block until the restart");
     assert_eq!(host.activate(SR), 2048);
+    host.set("tqa_bits", 3.0);
+    host.run(512, 256);
+    assert_eq!(host.ctx.restarts.get(), 2, "bits do not change the latency");
+
+    // Off: the stage passes the dry signal, still delayed by the latency the host knows.
+    host.set("tqa_on", 0.0);
+    host.run(512, 256);
+    assert_eq!(host.ctx.restarts.get(), 3);
+    assert!(
+        telemetry.load(Ordering::Relaxed).is_nan(),
+        "off reads NaN at once"
+    );
+    assert_eq!(host.activate(SR), 0);
+    host.run(256, 256);
+    assert_eq!(host.ctx.restarts.get(), 3, "nothing more to ask");
+    assert_eq!(host.violations, 0);
+}
+
+#[test]
+fn switched_off_before_the_restart_the_output_is_the_dry_render_delayed() {
+    // The same notes, once with the stage on at mix 0 (the dry signal delayed by one block)
+    // and once switched off before they start but not yet restarted: the same samples.
+    let seconds = 0.5;
+    let settings = [("tqa_on", 1.0), ("tqa_mix", 0.0), ("tqa_bits", 3.0)];
+    let mix0 = chord(&mut Host::new(&settings), seconds);
+    let mut host = Host::new(&[("tqa_on", 1.0), ("tqa_bits", 3.0)]);
+    host.set("tqa_on", 0.0);
+    let draining = chord(&mut host, seconds);
+    assert_eq!(host.ctx.restarts.get(), 1);
+    let d = max_diff(&draining[0], &mix0[0]).max(max_diff(&draining[1], &mix0[1]));
+    println!("switched off, before the restart, vs mix 0: max diff {d:.1e}");
+    assert!(d < 1e-6, "{d}");
     assert_eq!(host.violations, 0);
 }

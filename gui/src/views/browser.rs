@@ -16,7 +16,7 @@ use wavecube_dsp::bank::import::{arrange_imported, import_bytes, name_from_file,
 use wavecube_dsp::bank::{write_wcube, WCUBE_MAGIC};
 
 use crate::app::{FrameCx, Status};
-use crate::handle::SynthHandle;
+use crate::handle::{CaptureReport, SynthHandle};
 use crate::library::{library_path, LibraryBank, LibraryError, LibraryReader};
 use crate::patches::{factory_patches, FactoryPatch};
 use crate::theme;
@@ -392,9 +392,13 @@ impl BrowserView {
                 .on_hover_text(line.as_str());
         } else if report.running {
             row.label(
-                RichText::new(format!("{:.0} s held", report.retained_s))
+                RichText::new(held_text(&report))
                     .small()
                     .color(theme::TEXT_WEAK),
+            )
+            .on_hover_text(
+                "The capture keeps the last five minutes of output; an export starts at the \
+                 first sound it holds",
             );
         }
     }
@@ -509,6 +513,16 @@ impl BrowserView {
                 self.export = None;
             }
         }
+    }
+}
+
+/// What the capture holds, for the browser: the audio from the first sound on ("no sound
+/// held" while it holds only silence, however long it has run).
+pub fn held_text(report: &CaptureReport) -> String {
+    if report.sound_s > 0.0 {
+        format!("{:.0} s held", report.sound_s.max(1.0))
+    } else {
+        "no sound held".to_owned()
     }
 }
 

@@ -58,6 +58,8 @@ pub struct TestProcess {
     pub capacity: Cell<u32>,
     /// The latency the plugin last reported from `process`, samples (`None`: no report).
     pub latency: Cell<Option<u32>>,
+    /// Restarts the plugin asked for from `process`.
+    pub restarts: Cell<u32>,
 }
 
 impl ProcessContext<Wavecube> for TestProcess {
@@ -83,7 +85,9 @@ impl ProcessContext<Wavecube> for TestProcess {
     fn set_latency_samples(&self, samples: u32) {
         self.latency.set(Some(samples));
     }
-    fn request_restart(&self) {}
+    fn request_restart(&self) {
+        self.restarts.set(self.restarts.get() + 1);
+    }
     fn set_current_voice_capacity(&self, capacity: u32) {
         self.capacity.set(capacity);
     }
@@ -145,6 +149,7 @@ impl Host {
                 },
                 capacity: Cell::new(0),
                 latency: Cell::new(None),
+                restarts: Cell::new(0),
             },
             scratch: [vec![0.0; MAX_BLOCK], vec![0.0; MAX_BLOCK]],
             out: [Vec::new(), Vec::new()],
