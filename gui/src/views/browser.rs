@@ -612,3 +612,23 @@ fn list_row(ui: &mut Ui, selected: bool, name: &str, detail: &str) -> egui::Resp
     );
     response
 }
+
+#[cfg(test)]
+mod held_tests {
+    use super::*;
+
+    #[test]
+    fn the_capture_line_says_what_sound_is_held_not_how_long_it_ran() {
+        let report = |retained_s, sound_s| CaptureReport {
+            running: true,
+            retained_s,
+            sound_s,
+            ..CaptureReport::default()
+        };
+        // Minutes of silence after a fast render: no sound held.
+        assert_eq!(held_text(&report(300.0, 0.0)), "no sound held");
+        assert_eq!(held_text(&report(12.4, 12.4)), "12 s held");
+        // A note shorter than a second still reads as held.
+        assert_eq!(held_text(&report(300.0, 0.3)), "1 s held");
+    }
+}
