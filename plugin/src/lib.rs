@@ -34,6 +34,10 @@ use bank_loader::{BankAudio, BankLoader};
 use body_stage::{BodyLoader, BodyStage, IrLoadError};
 use capture::{CaptureError, CaptureStatus, CaptureTap, CaptureWorker};
 use codec_stage::{CodecStage, LatencyChange, LatencyRule};
+
+/// The engine's own delay (its oversampling decimator), samples: the same at every sample
+/// rate, block size and setting, so it is reported once with the codec stage's.
+const ENGINE_LATENCY: u32 = wavecube_dsp::synth::LATENCY_SAMPLES as u32;
 use events::{EventQueue, EVENT_CAPACITY};
 use params::{BankChoice, WavecubeParams};
 use poly::PolyMods;
@@ -308,7 +312,8 @@ impl Plugin for Wavecube {
             // The one place the latency changes under CLAP (see `codec_stage`).
             let latency = codec.activate(&self.params.codec);
             codec.publish();
-            context.set_latency_samples(latency);
+            // The engine's decimator delays every note by a constant; the codec adds its block.
+            context.set_latency_samples(latency + ENGINE_LATENCY);
         }
         if self.body.is_none() {
             match BodyStage::start(self.params.body_ir_file.clone(), self.body_swaps.clone()) {
@@ -386,7 +391,7 @@ impl Plugin for Wavecube {
         };
         match codec.follow(&self.params.codec, rule) {
             LatencyChange::None => {}
-            LatencyChange::Report(latency) => context.set_latency_samples(latency),
+            LatencyChange::Report(latency) => context.set_latency_samples(latency + ENGINE_LATENCY),
             LatencyChange::Restart => context.request_restart(),
         }
         let codec_on = codec.is_on();

@@ -6,7 +6,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{max_diff, note_on, Host, SR};
+use common::{max_diff, note_on, Host, ENGINE_LATENCY, SR};
 use nice_plug::prelude::Plugin;
 use wavecube_dsp::conv::{convolve, factory_ir, IrKind, SizeMode};
 use wavecube_plugin::body_stage::IrLoadError;
@@ -42,7 +42,7 @@ fn body_output_is_the_dry_render_convolved_with_the_ir_at_zero_latency() {
     let dry = chord(&mut dry_host, seconds);
 
     let mut wet_host = Host::new(&[("body_on", 1.0), ("body_mix", 100.0)]);
-    assert_eq!(wet_host.latency, 0, "the body stage adds no latency");
+    assert_eq!(wet_host.latency, ENGINE_LATENCY, "the body stage adds no latency");
     wait_for_ir(&mut wet_host, 1);
     let wet = chord(&mut wet_host, seconds);
     assert_eq!(wet_host.violations, 0, "process allocated");

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{note_off, note_on, peak, poly_mod, Event, Host, MAX_BLOCK, SR};
+use common::{note_off, note_on, peak, poly_mod, Event, Host, ENGINE_LATENCY, MAX_BLOCK, SR};
 use nice_plug::midi::{Channel, Key, VoiceID};
 use nice_plug::prelude::*;
 use wavecube_plugin::poly::POLY_TARGETS;
@@ -50,7 +50,7 @@ fn process_never_allocates_under_notes_automation_and_poly_modulation() {
         ("tqa_on", 1.0),
     ]);
     assert_eq!(host.activate_capacity, 32, "voice capacity at activation");
-    assert_eq!(host.latency, 512, "the codec stage's latency at activation");
+    assert_eq!(host.latency, ENGINE_LATENCY + 512, "the codec stage's latency at activation");
     let mut latency_checks = 0;
     let mut codec_changes = 0;
     let mut rng = Rng(0x5eed_cafe_f00d_1234);
@@ -178,12 +178,13 @@ fn process_never_allocates_under_notes_automation_and_poly_modulation() {
         events.clear();
         // CLAP: the latency stays the activation's (`process` reports none); a setting that
         // wants another one has asked the host for a restart.
-        let expected = if host.plain("tqa_on", host.normalized_value("tqa_on")) > 0.5 {
-            1 << host.plain("tqa_block", host.normalized_value("tqa_block")) as u32
-        } else {
-            0
-        };
-        assert_eq!(host.latency, 512, "the latency reported at activation");
+        let expected = ENGINE_LATENCY
+            + if host.plain("tqa_on", host.normalized_value("tqa_on")) > 0.5 {
+                1 << host.plain("tqa_block", host.normalized_value("tqa_block")) as u32
+            } else {
+                0
+            };
+        assert_eq!(host.latency, ENGINE_LATENCY + 512, "the latency reported at activation");
         assert!(
             expected == host.latency || host.ctx.restarts.get() > 0,
             "latency {expected} wanted without a restart request"

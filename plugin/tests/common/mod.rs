@@ -25,6 +25,10 @@ const SENT_CAPACITY: usize = 1 << 16;
 /// A host event for Wavecube.
 pub type Event = PluginNoteEvent<Wavecube>;
 
+/// The engine's constant delay (its oversampling decimator), samples: every reported latency
+/// includes it.
+pub const ENGINE_LATENCY: u32 = wavecube_dsp::synth::LATENCY_SAMPLES as u32;
+
 /// The activation context: remembers the voice capacity and latency the plugin reports.
 struct TestActivate {
     capacity: Cell<u32>,
