@@ -1,6 +1,8 @@
-//! Cost per voice-sample of the full voice (morph oscillator, mip crossfade, envelope, and
-//! in `3d_lfos` three audio-thread LFOs moving the morph point) at 1, 16 and 64 voices, against a 1D baseline (a one-node cube, no morph), and the
-//! AVX2 kernel against the scalar one.
+//! Cost per voice-sample of the full voice (voices at twice the output rate: morph
+//! oscillator, one mip level per sample, envelope, and in `3d_lfos` three audio-thread LFOs
+//! moving the morph point; plus the 2:1 decimator all voices share) at 1, 16 and 64 voices,
+//! against a 1D baseline (a one-node cube, no morph), and the AVX2 kernel against the
+//! scalar one. A voice-sample is one voice for one *output* sample (two oscillator samples).
 //!
 //! Run: `cargo bench -p wavecube-dsp --bench voice`. Criterion reports throughput in
 //! elements/s, where one element is one voice-sample; ns per voice-sample = 1e9 / that.
