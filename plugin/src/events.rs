@@ -2,20 +2,12 @@
 
 use nice_plug::midi::{Channel, Key, VoiceID};
 use nice_plug::prelude::NoteEvent as HostEvent;
+use wavecube_dsp::synth::midi;
 use wavecube_dsp::synth::{Expression, NoteEvent, TimedEvent};
 
 /// Engine events one [`EventQueue`] holds before the block is rendered up to the next event
 /// and the queue reused (the plugin's own input capacity, so a full queue is rare).
 pub const EVENT_CAPACITY: usize = 1024;
-
-/// MIDI CC 1: mod wheel.
-const CC_MOD_WHEEL: u8 = 1;
-/// MIDI CC 64: sustain pedal.
-const CC_SUSTAIN: u8 = 64;
-/// MIDI CC 120: all sound off.
-const CC_ALL_SOUND_OFF: u8 = 120;
-/// MIDI CC 123: all notes off.
-const CC_ALL_NOTES_OFF: u8 = 123;
 
 /// A fixed-capacity list of engine events for one piece of a block. Written and read by the
 /// audio thread only; it never grows after construction.
@@ -75,9 +67,11 @@ fn voice(voice_id: VoiceID) -> Option<i32> {
 /// The engine event for a host event, with the host's sample offset; `None` for events the
 /// engine does not use (other CCs, program changes, volume/pan/vibrato expressions, SysEx).
 ///
-/// Mapping: notes keep their channel and voice id; CC1 → mod wheel (morph z); CC64 → sustain
-/// pedal (down at ≥ 64/127); channel and polyphonic pressure → pressure (morph y); tuning and
-/// brightness note expressions → per-voice expressions; CC120/CC123 and wildcard note-offs →
+/// Mapping: notes keep their channel and voice id; pitch bend, controllers and pressure go
+/// through [`wavecube_dsp::synth::midi`], the mapping `wavecube render` uses for MIDI files
+/// (per channel: CC1 → mod wheel (morph z), CC64 sustain and CC66 sostenuto pedals,
+/// CC120 all sound off, CC121 reset controllers, CC123–127 all notes off; pressure → morph
+/// y); tuning and brightness note expressions → per-voice expressions; wildcard note-offs →
 /// all notes off.
 pub fn to_engine<S>(event: &HostEvent<S>) -> Option<(u32, NoteEvent)> {
     let converted = match *event {
@@ -127,33 +121,25 @@ pub fn to_engine<S>(event: &HostEvent<S>) -> Option<(u32, NoteEvent)> {
                 voice_id: voice(voice_id),
             },
         ),
-        HostEvent::MidiPitchBend { timing, value, .. } => (
+        HostEvent::MidiPitchBend {
             timing,
-            NoteEvent::PitchBend {
-                value: bend_from_normalized(value),
-            },
-        ),
-        HostEvent::MidiCC {
-            timing, cc, value, ..
-        } => match cc {
-            CC_MOD_WHEEL => (timing, NoteEvent::ModWheel { value: unit(value) }),
-            CC_SUSTAIN => (
-                timing,
-                NoteEvent::Sustain {
-                    down: value >= 64.0 / 127.0 - 1e-4,
-                },
-            ),
-            CC_ALL_NOTES_OFF | CC_ALL_SOUND_OFF => (timing, NoteEvent::AllNotesOff),
-            _ => return None,
-        },
-        HostEvent::MidiChannelPressure {
-            timing, pressure, ..
+            channel,
+            value,
         } => (
             timing,
-            NoteEvent::ChannelPressure {
-                value: unit(pressure),
-            },
+            midi::pitch_bend(channel, bend_from_normalized(value)),
         ),
+        HostEvent::MidiCC {
+            timing,
+            channel,
+            cc,
+            value,
+        } => (timing, midi::controller(channel, cc, value)?),
+        HostEvent::MidiChannelPressure {
+            timing,
+            channel,
+            pressure,
+        } => (timing, midi::channel_pressure(channel, pressure)),
         HostEvent::PolyPressure {
             timing,
             channel,
@@ -162,11 +148,7 @@ pub fn to_engine<S>(event: &HostEvent<S>) -> Option<(u32, NoteEvent)> {
             ..
         } => (
             timing,
-            NoteEvent::PolyPressure {
-                note,
-                channel: channel_number(channel),
-                value: unit(pressure),
-            },
+            midi::poly_pressure(channel_number(channel), note, pressure),
         ),
         HostEvent::PolyTuning {
             timing,
@@ -214,21 +196,11 @@ fn unit(value: f32) -> f32 {
     }
 }
 
-/// Bend position −1..1 from nice-plug's normalised pitch bend (0..1, 0.5 = centre).
-///
-/// The value is snapped to MIDI's 14-bit grid first, so the centre code 8192 is exactly 0
-/// (nice-plug divides by 16383, which puts 8192 a hair above 0.5); the upper half is scaled by
-/// 8191 so the top code 16383 is exactly +1.
+/// Bend position −1..1 from nice-plug's normalised pitch bend (0..1, 0.5 = centre): the
+/// shared [`midi::bend_from_normalized`] (nice-plug divides by 16383, which puts the centre
+/// code a hair above 0.5; it is snapped back to exactly 0).
 pub fn bend_from_normalized(value: f32) -> f32 {
-    if !value.is_finite() {
-        return 0.0;
-    }
-    let code = (value.clamp(0.0, 1.0) * 16383.0).round() - 8192.0;
-    if code >= 0.0 {
-        code / 8191.0
-    } else {
-        code / 8192.0
-    }
+    midi::bend_from_normalized(value)
 }
 
 #[cfg(test)]
@@ -289,8 +261,15 @@ mod tests {
         };
         assert_eq!(
             to_engine(&sustain),
-            Some((5, NoteEvent::Sustain { down: true }))
+            Some((5, midi::controller(0, 64, 1.0).unwrap())),
+            "the shared mapping: channel 0's sustain pedal down"
         );
+        let bend: HostEvent<()> = HostEvent::MidiPitchBend {
+            timing: 2,
+            channel: 4,
+            value: 1.0,
+        };
+        assert_eq!(to_engine(&bend), Some((2, midi::pitch_bend(4, 1.0))));
     }
 
     #[test]

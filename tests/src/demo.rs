@@ -216,7 +216,6 @@ fn to_track(
 mod tests {
     use super::*;
     use crate::midi::parse_smf;
-    use wavecube_dsp::synth::NoteEvent;
 
     #[test]
     fn demo_is_deterministic_and_about_24_seconds() {
@@ -238,13 +237,13 @@ mod tests {
         let (mut sounding, mut most) = (0_i32, 0_i32);
         let mut velocities = Vec::new();
         for e in song.events() {
-            match e.event {
-                NoteEvent::NoteOn { velocity, .. } => {
+            match e.key() {
+                Some((_, _, velocity)) if velocity > 0.0 => {
                     sounding += 1;
                     velocities.push(velocity);
                 }
-                NoteEvent::NoteOff { .. } => sounding -= 1,
-                _ => {}
+                Some(_) => sounding -= 1,
+                None => {}
             }
             most = most.max(sounding);
         }
@@ -253,8 +252,8 @@ mod tests {
         // No note-on lands on a pitch that is already sounding (see MELODY).
         let mut held = [0_u8; 128];
         for e in song.events() {
-            match e.event {
-                NoteEvent::NoteOn { note, .. } => {
+            match e.key() {
+                Some((note, _, velocity)) if velocity > 0.0 => {
                     assert_eq!(
                         held[usize::from(note)],
                         0,
@@ -263,8 +262,8 @@ mod tests {
                     );
                     held[usize::from(note)] += 1;
                 }
-                NoteEvent::NoteOff { note } => held[usize::from(note)] -= 1,
-                _ => {}
+                Some((note, _, _)) => held[usize::from(note)] -= 1,
+                None => {}
             }
         }
         let lo = velocities.iter().cloned().fold(1.0, f32::min);

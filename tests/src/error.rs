@@ -427,6 +427,9 @@ pub enum HarnessError {
         /// error type stays small).
         source: Box<crate::conv::ConvFileError>,
     },
+    /// A `--bank`, or a patch's bank, that names no factory bank and no file.
+    #[error(transparent)]
+    BankRef(#[from] crate::bankref::BankRefError),
     /// The factory cube failed to build: a bug, not bad input.
     #[error("internal error: cannot build the factory cube: {0}")]
     Cube(#[from] CubeError),

@@ -19,6 +19,7 @@
 
 pub mod analyze;
 pub mod bank;
+pub mod bankref;
 pub mod conv;
 pub mod demo;
 pub mod error;
@@ -29,6 +30,7 @@ pub mod options;
 pub mod presets;
 pub mod render;
 pub mod song;
+pub mod text;
 pub mod tqa;
 pub mod wav;
 pub mod wavelet;

@@ -1,14 +1,23 @@
-//! Standard MIDI File loading: every track's note, bend and all-notes-off events, timed in seconds.
+//! Standard MIDI File loading: every track's channel messages as the engine plays them in a
+//! DAW, timed in seconds through the file's tempo map.
 //!
-//! Parsing (running status, variable-length deltas, meta events) is midly's; this module
-//! adds the tempo map: tick times become seconds by integrating every tempo change of
-//! every track (format 1 keeps them in the first track, but any track may hold one),
-//! or at a fixed rate for SMPTE time division.
+//! Event parsing (variable-length deltas, meta and SysEx events) is midly's, with one fix:
+//! running status survives meta and SysEx events. The SMF specification says they cancel it,
+//! but sequencers write files where the notes after a meta event (a tempo change, a marker)
+//! carry on without a status byte, and every player we know keeps going; midly instead stops
+//! the track there without an error, dropping the rest of it. Here the iterator's running
+//! status is restored after each meta or SysEx event.
+//!
+//! Channel messages become engine events through [`wavecube_dsp::synth::midi`], the mapping
+//! the plugin uses for its host's events, so every channel keeps its own bend, mod wheel,
+//! pressure, sustain and sostenuto pedals (an MPE file bends only its own notes). Tick times
+//! become seconds by integrating every tempo change of every track (format 1 keeps them in
+//! the first track, but any track may hold one), or at a fixed rate for SMPTE time division.
 
 use std::path::Path;
 
-use midly::{MetaMessage, MidiMessage, Smf, Timing, TrackEventKind};
-use wavecube_dsp::synth::NoteEvent;
+use midly::{MetaMessage, MidiMessage, Timing, TrackEventKind};
+use wavecube_dsp::synth::midi as engine_midi;
 
 use crate::error::{HarnessError, MidiError};
 use crate::song::{Song, SongEvent};
@@ -16,60 +25,126 @@ use crate::song::{Song, SongEvent};
 /// Tempo before the first tempo event, microseconds per quarter note (120 bpm, per the SMF spec).
 pub const DEFAULT_TEMPO_US_PER_BEAT: u32 = 500_000;
 
-/// Controller numbers that release every note: 120 (all sound off) and 123 (all notes off).
-const ALL_OFF_CONTROLLERS: [u8; 2] = [120, 123];
+/// A parsed MIDI file: the song, and notes on what was read but not played.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MidiFile {
+    /// The engine events, timed.
+    pub song: Song,
+    /// One line each on what the file held that the engine ignores or that was repaired
+    /// (program changes, a track cut short, running status continued over meta events).
+    pub notes: Vec<String>,
+}
 
 /// Reads and parses the Standard MIDI File at `path`.
 ///
 /// # Errors
 /// [`HarnessError::Midi`] naming `path` if it cannot be read or parsed (see [`parse_smf`]).
 pub fn load_smf(path: &Path) -> Result<Song, HarnessError> {
+    load_midi(path).map(|m| m.song)
+}
+
+/// [`load_smf`], with the parse's notes.
+///
+/// # Errors
+/// As [`load_smf`].
+pub fn load_midi(path: &Path) -> Result<MidiFile, HarnessError> {
     let wrap = |source| HarnessError::Midi {
         path: path.to_owned(),
         source,
     };
     let bytes = std::fs::read(path).map_err(|e| wrap(MidiError::Io(e)))?;
-    parse_smf(&bytes).map_err(wrap)
+    parse_midi(&bytes).map_err(wrap)
 }
 
-/// Parses a format 0 or 1 Standard MIDI File into a [`Song`].
+/// Parses a format 0 or 1 Standard MIDI File into a [`Song`] (see [`parse_midi`]).
 ///
-/// All channels drive the one engine. Note-on with velocity 0 is a note-off;
-/// velocity maps to `vel / 127`; pitch bend to `(bend - 8192) / 8192`,
-/// clamped to -1..1; controllers 120 and 123 to all-notes-off. Other events
-/// (sustain pedal, program changes, SysEx, ...) are ignored.
+/// # Errors
+/// As [`parse_midi`].
+pub fn parse_smf(bytes: &[u8]) -> Result<Song, MidiError> {
+    parse_midi(bytes).map(|m| m.song)
+}
+
+/// Parses a format 0 or 1 Standard MIDI File: every channel message goes through
+/// [`wavecube_dsp::synth::midi::from_bytes`] with its channel (notes, pitch bend, mod
+/// wheel, channel and key pressure, sustain CC64, sostenuto CC66, all sound off CC120,
+/// reset all controllers CC121, all notes off CC123–127). Program changes, other
+/// controllers and SysEx are not played; program changes are noted.
 ///
 /// # Errors
 /// [`MidiError::Parse`] for malformed bytes, [`MidiError::MissingTracks`]
 /// when fewer tracks are present than declared, [`MidiError::Sequential`] for
 /// format 2, [`MidiError::Timing`] for a zero time division and
 /// [`MidiError::NoNotes`] when no track holds a note-on.
-pub fn parse_smf(bytes: &[u8]) -> Result<Song, MidiError> {
-    let smf = Smf::parse(bytes).map_err(MidiError::Parse)?;
-    // NOTE: without midly's `strict` feature a missing track is skipped
-    // silently; the lazy parser's size hint is the header's declared count.
-    let declared = midly::parse(bytes)
-        .map_err(MidiError::Parse)?
-        .1
-        .size_hint()
-        .0;
-    if smf.tracks.len() < declared {
+pub fn parse_midi(bytes: &[u8]) -> Result<MidiFile, MidiError> {
+    let (header, track_iter) = midly::parse(bytes).map_err(MidiError::Parse)?;
+    let declared = track_iter.size_hint().0;
+    let mut tracks = Vec::new();
+    let mut notes = Vec::new();
+    let mut resumed = 0_usize;
+    for (n, track) in track_iter.enumerate() {
+        let mut iter = track.map_err(MidiError::Parse)?;
+        let mut events = Vec::new();
+        let mut tick = 0_u64;
+        let mut running = None;
+        let mut ended = false;
+        while let Some(ev) = iter.next() {
+            // NOTE: without midly's `strict` feature the iterator ends instead of erring.
+            let ev = ev.map_err(MidiError::Parse)?;
+            tick += u64::from(ev.delta.as_int());
+            match ev.kind {
+                TrackEventKind::Midi { .. } => running = iter.running_status(),
+                TrackEventKind::Meta(MetaMessage::EndOfTrack) => {
+                    ended = true;
+                    break;
+                }
+                _ => {
+                    // Running status survives meta and SysEx events (see the module docs).
+                    if running.is_some() && next_status(iter.unread()).is_some_and(|b| b < 0x80) {
+                        resumed += 1;
+                    }
+                    *iter.running_status_mut() = running;
+                }
+            }
+            events.push((tick, ev.kind));
+        }
+        if !ended {
+            notes.push(format!(
+                "track {}: no end-of-track event; it is cut short or malformed after {} event{}, \
+                 which were played",
+                n + 1,
+                events.len(),
+                plural(events.len())
+            ));
+        }
+        tracks.push(events);
+    }
+    if tracks.len() < declared {
         return Err(MidiError::MissingTracks {
             declared,
-            found: smf.tracks.len(),
+            found: tracks.len(),
         });
     }
-    if smf.header.format == midly::Format::Sequential {
+    if header.format == midly::Format::Sequential {
         return Err(MidiError::Sequential);
     }
-    let clock = TickClock::new(&smf)?;
+    if resumed > 0 {
+        notes.push(format!(
+            "running status continues after a meta or SysEx event {resumed} time{}; \
+             the status carried on, as sequencers mean it",
+            plural(resumed)
+        ));
+    }
+    let clock = TickClock::new(header.timing, &tracks)?;
     let mut events = Vec::new();
-    for track in &smf.tracks {
-        let mut tick = 0_u64;
-        for ev in track {
-            tick += u64::from(ev.delta.as_int());
-            if let TrackEventKind::Midi { message, .. } = ev.kind {
-                if let Some(event) = note_event(message) {
+    let mut programs = 0_usize;
+    for track in &tracks {
+        for &(tick, kind) in track {
+            if let TrackEventKind::Midi { channel, message } = kind {
+                if matches!(message, MidiMessage::ProgramChange { .. }) {
+                    programs += 1;
+                }
+                let (raw, len) = raw_message(channel.as_int(), message);
+                if let Some(event) = engine_midi::from_bytes(&raw[..len]) {
                     events.push(SongEvent {
                         time_s: clock.seconds(tick),
                         event,
@@ -78,32 +153,51 @@ pub fn parse_smf(bytes: &[u8]) -> Result<Song, MidiError> {
             }
         }
     }
+    if programs > 0 {
+        notes.push(format!(
+            "{programs} program change{} ignored: every channel plays the one patch",
+            plural(programs)
+        ));
+    }
     let song = Song::from_events(events);
     if song.note_count() == 0 {
         return Err(MidiError::NoNotes);
     }
-    Ok(song)
+    Ok(MidiFile { song, notes })
 }
 
-/// The engine event for a channel message, if the engine plays it.
-fn note_event(message: MidiMessage) -> Option<NoteEvent> {
+/// `"s"` unless `n` is 1.
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// The first byte after the delta time at the start of `unread`: the next event's status
+/// byte, or its first data byte under running status.
+fn next_status(unread: &[u8]) -> Option<u8> {
+    let end = unread.iter().position(|&b| b < 0x80)?;
+    unread.get(end + 1).copied()
+}
+
+/// The raw bytes of a channel message (status with channel, data) and how many there are.
+fn raw_message(channel: u8, message: MidiMessage) -> ([u8; 3], usize) {
+    let ch = channel & 0x0F;
     match message {
-        MidiMessage::NoteOn { key, vel } if vel.as_int() > 0 => Some(NoteEvent::NoteOn {
-            note: key.as_int(),
-            velocity: f32::from(vel.as_int()) / 127.0,
-        }),
-        MidiMessage::NoteOn { key, .. } | MidiMessage::NoteOff { key, .. } => {
-            Some(NoteEvent::NoteOff { note: key.as_int() })
+        MidiMessage::NoteOff { key, vel } => ([0x80 | ch, key.as_int(), vel.as_int()], 3),
+        MidiMessage::NoteOn { key, vel } => ([0x90 | ch, key.as_int(), vel.as_int()], 3),
+        MidiMessage::Aftertouch { key, vel } => ([0xA0 | ch, key.as_int(), vel.as_int()], 3),
+        MidiMessage::Controller { controller, value } => {
+            ([0xB0 | ch, controller.as_int(), value.as_int()], 3)
         }
-        MidiMessage::PitchBend { bend } => Some(NoteEvent::PitchBend {
-            value: (f32::from(bend.as_int()) / 8192.0).clamp(-1.0, 1.0),
-        }),
-        MidiMessage::Controller { controller, .. }
-            if ALL_OFF_CONTROLLERS.contains(&controller.as_int()) =>
-        {
-            Some(NoteEvent::AllNotesOff)
+        MidiMessage::ProgramChange { program } => ([0xC0 | ch, program.as_int(), 0], 2),
+        MidiMessage::ChannelAftertouch { vel } => ([0xD0 | ch, vel.as_int(), 0], 2),
+        MidiMessage::PitchBend { bend } => {
+            let code = bend.0.as_int();
+            ([0xE0 | ch, (code & 0x7F) as u8, (code >> 7) as u8], 3)
         }
-        _ => None,
     }
 }
 
@@ -116,8 +210,8 @@ struct TickClock {
 }
 
 impl TickClock {
-    fn new(smf: &Smf) -> Result<Self, MidiError> {
-        match smf.header.timing {
+    fn new(timing: Timing, tracks: &[Vec<(u64, TrackEventKind)>]) -> Result<Self, MidiError> {
+        match timing {
             Timing::Timecode(fps, subframes) => {
                 if subframes == 0 {
                     return Err(MidiError::Timing("0 ticks per SMPTE frame".into()));
@@ -134,11 +228,9 @@ impl TickClock {
                 }
                 let spt = |us_per_beat: u32| f64::from(us_per_beat) * 1e-6 / ppq;
                 let mut changes = Vec::new();
-                for track in &smf.tracks {
-                    let mut tick = 0_u64;
-                    for ev in track {
-                        tick += u64::from(ev.delta.as_int());
-                        if let TrackEventKind::Meta(MetaMessage::Tempo(us)) = ev.kind {
+                for track in tracks {
+                    for &(tick, kind) in track {
+                        if let TrackEventKind::Meta(MetaMessage::Tempo(us)) = kind {
                             changes.push((tick, us.as_int()));
                         }
                     }
@@ -170,6 +262,7 @@ impl TickClock {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use wavecube_dsp::synth::{ChannelControl, NoteEvent};
 
     /// A chunk: 4-byte tag, big-endian length, data.
     fn chunk(tag: &[u8; 4], data: &[u8]) -> Vec<u8> {
@@ -210,30 +303,19 @@ mod tests {
         let got: Vec<(f64, NoteEvent)> =
             song.events().iter().map(|e| (e.time_s, e.event)).collect();
         let want = [
-            (
-                0.0,
-                NoteEvent::NoteOn {
-                    note: 60,
-                    velocity: 100.0 / 127.0,
-                },
-            ),
-            (0.5, NoteEvent::NoteOff { note: 60 }),
-            (
-                1.0,
-                NoteEvent::NoteOn {
-                    note: 64,
-                    velocity: 1.0,
-                },
-            ),
-            (2.0, NoteEvent::NoteOff { note: 64 }),
-            (2.0, NoteEvent::PitchBend { value: 0.0 }),
+            (0.0, engine_midi::note_on(0, 60, 100.0 / 127.0)),
+            (0.5, engine_midi::note_off(0, 60)),
+            (1.0, engine_midi::note_on(0, 64, 1.0)),
+            (2.0, engine_midi::note_off(0, 64)),
+            (2.0, engine_midi::pitch_bend(0, 0.0)),
+            (2.0, engine_midi::pitch_bend(0, 1.0)),
             (
                 2.0,
-                NoteEvent::PitchBend {
-                    value: 8191.0 / 8192.0,
+                NoteEvent::Channel {
+                    channel: 0,
+                    control: ChannelControl::AllNotesOff,
                 },
             ),
-            (2.0, NoteEvent::AllNotesOff),
         ];
         assert_eq!(got.len(), want.len());
         for ((gt, ge), (wt, we)) in got.iter().zip(want.iter()) {
@@ -269,10 +351,7 @@ mod tests {
         assert!((song.events()[0].time_s - 1.0).abs() < 1e-12);
         assert_eq!(
             song.events()[0].event,
-            NoteEvent::NoteOn {
-                note: 60,
-                velocity: 1.0 / 127.0
-            }
+            engine_midi::note_on(0, 60, 1.0 / 127.0)
         );
     }
 

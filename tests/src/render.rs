@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use wavecube_dsp::cube::{factory_cube, CubeSet};
+use wavecube_dsp::cube::{factory_cube, Cube, CubeSet};
 use wavecube_dsp::synth::{Engine, NoteEvent, SynthParams, TimedEvent};
 
 use crate::error::HarnessError;
@@ -89,7 +89,24 @@ pub fn build_engine_with(
     base: &SynthParams,
     options: &SoundOptions,
 ) -> Result<Engine, HarnessError> {
-    let cube = Arc::new(CubeSet::build(&factory_cube())?);
+    build_engine_on(&factory_cube(), sample_rate_hz, max_block, base, options)
+}
+
+/// [`build_engine_with`], playing `cube` instead of the factory cube.
+///
+/// # Errors
+/// [`HarnessError::Cube`] if `cube`'s mip set cannot be built (an empty cube).
+///
+/// # Allocation
+/// Allocates the cube's mips and the engine's voices.
+pub fn build_engine_on(
+    cube: &Cube,
+    sample_rate_hz: u32,
+    max_block: usize,
+    base: &SynthParams,
+    options: &SoundOptions,
+) -> Result<Engine, HarnessError> {
+    let cube = Arc::new(CubeSet::build(cube)?);
     let mut engine = Engine::new(sample_rate_hz as f32, max_block, cube);
     *engine.params_mut() = *base;
     options.apply(engine.params_mut());

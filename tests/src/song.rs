@@ -11,6 +11,25 @@ pub struct SongEvent {
     pub event: NoteEvent,
 }
 
+impl SongEvent {
+    /// The key this event presses or releases, `(note, channel, velocity)` with velocity
+    /// 0..1 (0 for a release, as for a note-on of velocity 0); `None` for other events.
+    pub fn key(&self) -> Option<(u8, u8, f32)> {
+        match self.event {
+            NoteEvent::NoteOn { note, velocity } => Some((note, 0, velocity)),
+            NoteEvent::NoteOff { note } => Some((note, 0, 0.0)),
+            NoteEvent::VoiceOn {
+                note,
+                channel,
+                velocity,
+                ..
+            } => Some((note, channel, velocity)),
+            NoteEvent::VoiceOff { note, channel, .. } => Some((note, channel, 0.0)),
+            _ => None,
+        }
+    }
+}
+
 /// Events sorted by time; events at the same time keep the order they were given in.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Song {
@@ -40,7 +59,7 @@ impl Song {
     pub fn note_count(&self) -> usize {
         self.events
             .iter()
-            .filter(|e| matches!(e.event, NoteEvent::NoteOn { .. }))
+            .filter(|e| e.key().is_some_and(|(_, _, velocity)| velocity > 0.0))
             .count()
     }
 

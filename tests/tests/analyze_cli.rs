@@ -5,7 +5,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use wavecube_dsp::harmony::{analyze_notes, AnalyzerConfig};
-use wavecube_dsp::synth::NoteEvent;
 use wavecube_harness::demo::{demo_midi_bytes, DEMO_MIDI_PATH};
 use wavecube_harness::midi::parse_smf;
 
@@ -51,11 +50,7 @@ fn demo_song_gives_one_csv_row_per_chord_and_a_plot() {
         .iter()
         .filter_map(|e| {
             let t = (e.time_s * 48_000.0).round() as u64;
-            match e.event {
-                NoteEvent::NoteOn { note, velocity } => Some((t, note, velocity > 0.0)),
-                NoteEvent::NoteOff { note } => Some((t, note, false)),
-                _ => None,
-            }
+            e.key().map(|(note, _, velocity)| (t, note, velocity > 0.0))
         })
         .collect();
     let analysis = analyze_notes(&notes, 48_000.0, AnalyzerConfig::default());

@@ -84,8 +84,10 @@ pub struct PatchMeta {
     pub name: String,
     /// Kind of sound. Default [`Category::Keys`].
     pub category: Category,
-    /// The bank the patch belongs to, 1 to 64 characters; `None` for a loose patch.
-    /// `"factory"` is the bank of the patches shipped in `presets/patches/`.
+    /// The wavetable bank the patch plays, 1 to 64 characters; `None` for the built-in cube.
+    /// `"factory"` (the bank of the patches shipped in `presets/patches/`) is the built-in
+    /// cube; otherwise a factory bank name or a bank file path relative to the patch file
+    /// (resolved by `wavecube render`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank: Option<String>,
     /// Who made it, at most 64 characters. Default empty.

@@ -1,5 +1,5 @@
 //! The polyphonic engine: a fixed voice pool, oldest-voice stealing, poly/mono/legato
-//! modes, the sustain pedal, events split at their sample offsets, and the master stage.
+//! modes, per-channel controllers with sustain and sostenuto pedals, events split at their sample offsets, and the master stage.
 
 use std::sync::Arc;
 
@@ -8,7 +8,8 @@ use crate::harmony::{Analyzer, AnalyzerConfig, ChordEvent};
 
 use super::voice::{ChannelMod, Scratch};
 use super::{
-    NoteEvent, SafetyClip, SynthParams, TimedEvent, Voice, VoiceEnd, VoiceMode, VOICE_GAIN,
+    ChannelControl, NoteEvent, SafetyClip, SynthParams, TimedEvent, Voice, VoiceEnd, VoiceMode,
+    VOICE_GAIN,
 };
 
 /// Most voices that sound at once.
@@ -55,12 +56,11 @@ pub struct Engine {
     voices: Vec<Voice>,
     /// Note-ons so far (voice ages and seeds).
     note_counter: u64,
-    /// Pitch bend, mod wheel and channel pressure.
-    channel: ChannelMod,
-    /// Pitch-bend position, −1..1.
-    bend: f32,
-    /// True while the sustain pedal is down.
-    pedal: bool,
+    /// Bend, wheel, pressure and pedals of each MIDI channel.
+    channels: [ChannelState; 16],
+    /// Per voice slot: true when the sostenuto pedal caught the note (it sounded when the
+    /// pedal went down).
+    sostenuto_held: [bool; MAX_VOICES + STEAL_SLOTS],
     /// Held keys in mono and legato modes, oldest first.
     stack: [HeldKey; NOTE_STACK],
     /// Entries used in `stack`.
@@ -123,9 +123,8 @@ impl Engine {
                 .map(|_| Voice::new(sample_rate * OVERSAMPLE as f32))
                 .collect(),
             note_counter: 0,
-            channel: ChannelMod::default(),
-            bend: 0.0,
-            pedal: false,
+            channels: [ChannelState::default(); 16],
+            sostenuto_held: [false; MAX_VOICES + STEAL_SLOTS],
             stack: [HeldKey::default(); NOTE_STACK],
             pos: 0,
             mode: VoiceMode::Poly,
@@ -254,9 +253,8 @@ impl Engine {
         for d in &mut self.decim {
             d.reset();
         }
-        self.bend = 0.0;
-        self.channel = ChannelMod::default();
-        self.pedal = false;
+        self.channels = [ChannelState::default(); 16];
+        self.sostenuto_held = [false; MAX_VOICES + STEAL_SLOTS];
         self.stack_len = 0;
         self.absorbed_len = 0;
         self.note_counter = 0;
@@ -297,7 +295,6 @@ impl Engine {
             self.mode = params.voice_mode;
             self.stack_len = 0;
         }
-        self.channel.bend_semitones = self.bend * params.bend_range_semitones;
         let mut pos = 0;
         for ev in events {
             let at = (ev.offset as usize).min(len.saturating_sub(1)).max(pos);
@@ -332,11 +329,12 @@ impl Engine {
             l.fill(0.0);
             r.fill(0.0);
             for v in self.voices.iter_mut().filter(|v| v.is_active()) {
+                let ch = self.channels[usize::from(v.channel().min(15))];
                 v.render(
                     &self.osc,
                     &self.cube,
                     params,
-                    self.channel,
+                    ch.modulation(params),
                     &mut self.scratch,
                     l,
                     r,
@@ -449,16 +447,14 @@ impl Engine {
                 }
                 self.stack_remove(note, channel);
             }
-            NoteEvent::PitchBend { value } => {
-                self.bend = finite_or(value, 0.0).clamp(-1.0, 1.0);
-                self.channel.bend_semitones = self.bend * params.bend_range_semitones;
-            }
-            NoteEvent::ModWheel { value } => {
-                self.channel.wheel = finite_or(value, 0.0).clamp(0.0, 1.0)
-            }
+            // The channel-less controllers act on every channel.
+            NoteEvent::PitchBend { value } => self.control_all(ChannelControl::PitchBend(value)),
+            NoteEvent::ModWheel { value } => self.control_all(ChannelControl::ModWheel(value)),
             NoteEvent::ChannelPressure { value } => {
-                self.channel.pressure = finite_or(value, 0.0).clamp(0.0, 1.0)
+                self.control_all(ChannelControl::Pressure(value))
             }
+            NoteEvent::Sustain { down } => self.control_all(ChannelControl::Sustain(down)),
+            NoteEvent::Channel { channel, control } => self.control(channel.min(15), control),
             NoteEvent::PolyPressure {
                 note,
                 channel,
@@ -502,21 +498,111 @@ impl Engine {
                     v.set_poly(target, offset);
                 }
             }
-            NoteEvent::Sustain { down } => {
-                self.pedal = down;
-                if !down {
-                    for v in self.voices.iter_mut().filter(|v| v.is_sustained()) {
-                        v.release(false);
-                    }
-                }
-            }
             NoteEvent::AllNotesOff => {
                 self.harmony.all_notes_off();
-                self.pedal = false;
+                for ch in &mut self.channels {
+                    ch.sustain = false;
+                    ch.sostenuto = false;
+                }
+                self.sostenuto_held = [false; MAX_VOICES + STEAL_SLOTS];
                 self.stack_len = 0;
                 for v in &mut self.voices {
                     v.release(false);
                 }
+            }
+        }
+    }
+
+    /// Applies `control` to every channel.
+    fn control_all(&mut self, control: ChannelControl) {
+        for c in 0..16 {
+            self.control(c, control);
+        }
+    }
+
+    /// Applies a controller change to channel `c` (0..15) and its voices.
+    fn control(&mut self, c: u8, control: ChannelControl) {
+        let i = usize::from(c);
+        let on_channel = |v: &Voice| v.is_active() && v.channel() == c;
+        match control {
+            ChannelControl::PitchBend(value) => {
+                self.channels[i].bend = finite_or(value, 0.0).clamp(-1.0, 1.0);
+            }
+            ChannelControl::ModWheel(value) => {
+                self.channels[i].wheel = finite_or(value, 0.0).clamp(0.0, 1.0);
+            }
+            ChannelControl::Pressure(value) => {
+                self.channels[i].pressure = finite_or(value, 0.0).clamp(0.0, 1.0);
+            }
+            ChannelControl::Sustain(down) => {
+                self.channels[i].sustain = down;
+                if !down {
+                    self.release_pedalled(c);
+                }
+            }
+            ChannelControl::Sostenuto(down) => {
+                let was = self.channels[i].sostenuto;
+                self.channels[i].sostenuto = down;
+                if down && !was {
+                    // The pedal catches the notes sounding now (keys down or sustained).
+                    for (n, v) in self.voices.iter().enumerate() {
+                        if on_channel(v) {
+                            self.sostenuto_held[n] =
+                                v.is_counted() && (v.is_held() || v.is_sustained());
+                        }
+                    }
+                } else if !down {
+                    for (n, v) in self.voices.iter().enumerate() {
+                        if on_channel(v) {
+                            self.sostenuto_held[n] = false;
+                        }
+                    }
+                    self.release_pedalled(c);
+                }
+            }
+            ChannelControl::AllNotesOff => {
+                for (n, v) in self.voices.iter_mut().enumerate() {
+                    if on_channel(v) {
+                        if v.is_held() {
+                            self.harmony.note_off(v.note().min(127));
+                        }
+                        self.sostenuto_held[n] = false;
+                        v.release(false);
+                    }
+                }
+                let mut keep = 0;
+                for n in 0..self.stack_len {
+                    if self.stack[n].channel != c {
+                        self.stack[keep] = self.stack[n];
+                        keep += 1;
+                    }
+                }
+                self.stack_len = keep;
+            }
+            ChannelControl::AllSoundOff => {
+                self.control(c, ChannelControl::AllNotesOff);
+                for v in self.voices.iter_mut().filter(|v| on_channel(v)) {
+                    v.kill(STEAL_FADE_MS);
+                }
+            }
+            ChannelControl::ResetControllers => {
+                let ch = &mut self.channels[i];
+                ch.bend = 0.0;
+                ch.wheel = 0.0;
+                ch.pressure = 0.0;
+                self.control(c, ChannelControl::Sustain(false));
+                self.control(c, ChannelControl::Sostenuto(false));
+            }
+        }
+    }
+
+    /// Releases the voices of channel `c` that a pedal held and no pedal holds any more.
+    fn release_pedalled(&mut self, c: u8) {
+        let ch = self.channels[usize::from(c)];
+        for (n, v) in self.voices.iter_mut().enumerate() {
+            let held = ch.sustain || (ch.sostenuto && self.sostenuto_held[n]);
+            if v.is_sustained() && v.channel() == c && !held {
+                v.release(false);
             }
         }
     }
@@ -604,6 +690,7 @@ impl Engine {
             }
         };
         self.note_counter += 1;
+        self.sostenuto_held[slot] = false;
         self.voices[slot].start(note, channel, voice_id, gain, self.note_counter, params);
         let active = self.voices.iter().filter(|v| v.is_counted()).count();
         self.peak_voices = self.peak_voices.max(active);
@@ -632,13 +719,11 @@ impl Engine {
                 return;
             }
         }
-        let pedal = self.pedal;
-        for v in self
-            .voices
-            .iter_mut()
-            .filter(|v| v.is_held() && v.matches(note, channel, voice_id))
-        {
-            v.release(pedal);
+        let ch = self.channels[usize::from(channel.min(15))];
+        for (n, v) in self.voices.iter_mut().enumerate() {
+            if v.is_held() && v.matches(note, channel, voice_id) {
+                v.release(ch.sustain || (ch.sostenuto && self.sostenuto_held[n]));
+            }
         }
     }
 
@@ -760,6 +845,32 @@ impl Engine {
         {
             self.stack.copy_within(i + 1..self.stack_len, i);
             self.stack_len -= 1;
+        }
+    }
+}
+
+/// One MIDI channel's controllers.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct ChannelState {
+    /// Pitch-bend position, −1..1.
+    bend: f32,
+    /// Mod wheel, 0..1.
+    wheel: f32,
+    /// Channel pressure, 0..1.
+    pressure: f32,
+    /// True while the sustain pedal is down.
+    sustain: bool,
+    /// True while the sostenuto pedal is down.
+    sostenuto: bool,
+}
+
+impl ChannelState {
+    /// The modulation the channel's voices render with.
+    fn modulation(&self, params: &SynthParams) -> ChannelMod {
+        ChannelMod {
+            bend_semitones: self.bend * params.bend_range_semitones,
+            wheel: self.wheel,
+            pressure: self.pressure,
         }
     }
 }

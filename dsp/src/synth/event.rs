@@ -128,6 +128,40 @@ pub enum NoteEvent {
     },
     /// Release every sounding voice (and lift the sustain pedal).
     AllNotesOff,
+    /// A controller for one MIDI channel: it acts on that channel's notes only. (The
+    /// channel-less [`PitchBend`](Self::PitchBend), [`ModWheel`](Self::ModWheel),
+    /// [`ChannelPressure`](Self::ChannelPressure) and [`Sustain`](Self::Sustain) act on
+    /// every channel.) [`crate::synth::midi`] makes these from MIDI messages.
+    Channel {
+        /// MIDI channel, 0..15 (higher values address channel 15).
+        channel: u8,
+        /// What changes.
+        control: ChannelControl,
+    },
+}
+
+/// A channel-wide controller change, as a MIDI channel message carries it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ChannelControl {
+    /// Pitch bend, −1 (down) to 1 (up), 0 = centre; scaled by
+    /// [`SynthParams::bend_range_semitones`](super::SynthParams).
+    PitchBend(f32),
+    /// Mod wheel (CC1), 0..1: moves the channel's morph points along z by up to +0.5.
+    ModWheel(f32),
+    /// Channel pressure, 0..1: moves the channel's morph points along y by up to +0.5.
+    Pressure(f32),
+    /// Sustain pedal (CC64), true while down: released notes keep sounding until it lifts.
+    Sustain(bool),
+    /// Sostenuto pedal (CC66), true while down: the notes sounding when it went down keep
+    /// sounding after their release until it lifts; later notes are not held.
+    Sostenuto(bool),
+    /// All notes off (CC123, and the mode messages CC124–127): releases the channel's
+    /// notes, pedals or not.
+    AllNotesOff,
+    /// All sound off (CC120): the channel's notes stop at once (a 5 ms fade).
+    AllSoundOff,
+    /// Reset all controllers (CC121): bend centred, wheel and pressure 0, both pedals up.
+    ResetControllers,
 }
 
 /// An event at a sample offset within the current block.

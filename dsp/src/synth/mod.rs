@@ -10,6 +10,7 @@ mod engine;
 mod event;
 mod handoff;
 mod lfo;
+pub mod midi;
 mod params;
 mod svf;
 mod voice;
@@ -20,7 +21,7 @@ pub use engine::{
     Engine, CHUNK, LATENCY_SAMPLES, MAX_CHORDS, MAX_ENDS, MAX_VOICES, OVERSAMPLE, STEAL_SLOTS,
     TENSION_SMOOTH_MS,
 };
-pub use event::{Expression, NoteEvent, PolyTarget, TimedEvent, VoiceEnd};
+pub use event::{ChannelControl, Expression, NoteEvent, PolyTarget, TimedEvent, VoiceEnd};
 pub use handoff::{cube_handoff, CubeReceiver, CubeSender};
 pub use lfo::{Lfo, LfoParams, LfoShape, ParseLfoShapeError, MAX_LFO_RATE_HZ};
 pub use params::{note_to_hz, FilterParams, SynthParams, TensionParams, VoiceMode};

@@ -16,7 +16,6 @@ use wavecube_dsp::harmony::{
     analyze_notes, chord_name, AnalysisMode, AnalyzerConfig, ChordEvent, NoteChange,
     TensionWeights, MAX_WINDOW,
 };
-use wavecube_dsp::synth::NoteEvent;
 
 use crate::error::HarnessError;
 use crate::midi::load_smf;
@@ -157,11 +156,7 @@ pub fn run_analyze(args: &AnalyzeArgs) -> Result<(), HarnessError> {
         .iter()
         .filter_map(|e| {
             let t = (e.time_s * f64::from(ANALYSIS_RATE_HZ)).round().max(0.0) as u64;
-            match e.event {
-                NoteEvent::NoteOn { note, velocity } => Some((t, note, velocity > 0.0)),
-                NoteEvent::NoteOff { note } => Some((t, note, false)),
-                _ => None,
-            }
+            e.key().map(|(note, _, velocity)| (t, note, velocity > 0.0))
         })
         .collect();
     if !notes.iter().any(|n| n.2) {
@@ -202,10 +197,14 @@ pub fn run_analyze(args: &AnalyzeArgs) -> Result<(), HarnessError> {
     };
     let peak = chords.iter().map(|c| c.tension).fold(0.0, f64::max);
     println!(
-        "{}: {} chord events, {} phrase boundaries, tension mean {mean:.3}, peak {peak:.3} ({mode})",
+        "{}: {}, {}, tension mean {mean:.3}, peak {peak:.3} ({mode})",
         args.song.display(),
-        chords.len(),
-        analysis.boundaries.len(),
+        crate::text::count(chords.len() as u64, "chord event"),
+        crate::text::count_as(
+            analysis.boundaries.len() as u64,
+            "phrase boundary",
+            "phrase boundaries"
+        ),
     );
     Ok(())
 }

@@ -12,6 +12,64 @@ pub const PLOT_WIDTH: u32 = 1400;
 /// Height of the picture, pixels.
 pub const PLOT_HEIGHT: u32 = 1000;
 
+/// Left edge of the plotting area of every panel, pixels from the picture's left (the
+/// panel margin, 10, and the y label area, 50).
+pub const AREA_LEFT_PX: i32 = 60;
+/// Width of the plotting area of every panel, pixels.
+pub const AREA_WIDTH_PX: i32 = PLOT_WIDTH as i32 - 70;
+/// Rows of chord names above the pitch-class roll.
+pub const LABEL_ROWS: usize = 2;
+/// Least gap between two chord names on one row, pixels.
+pub const LABEL_GAP_PX: i32 = 6;
+/// Size of the chord names, pixels.
+const LABEL_FONT_PX: f64 = 13.0;
+
+/// Where one chord's name is drawn: its row (0 the upper) and its horizontal extent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChordLabel {
+    /// Index of the chord in [`PlotData::chords`].
+    pub chord: usize,
+    /// Row, 0 (upper) to [`LABEL_ROWS`] − 1.
+    pub row: usize,
+    /// Left edge, pixels from the picture's left.
+    pub left_px: i32,
+    /// Right edge (exclusive), pixels from the picture's left.
+    pub right_px: i32,
+}
+
+/// The chord names the picture shows, thinned so that none overlap: each name, in time
+/// order, goes on the first row where it clears the previous name by [`LABEL_GAP_PX`], and
+/// is left out when it fits on none (its chord is still drawn in the roll). Widths are
+/// measured with the picture's font.
+pub fn chord_labels(chords: &[PlotChord], duration_s: f64) -> Vec<ChordLabel> {
+    register_fonts();
+    let font = ("sans-serif", LABEL_FONT_PX).into_font();
+    let end = duration_s.max(1e-3);
+    let mut row_end = [i32::MIN; LABEL_ROWS];
+    let mut out = Vec::new();
+    for (i, c) in chords.iter().enumerate() {
+        let width = font.box_size(&c.name).map_or_else(
+            // NOTE: measuring fails only without the font; assume a wide glyph each.
+            |_| 8 * c.name.chars().count() as i32,
+            |(w, _)| w as i32,
+        );
+        let left =
+            AREA_LEFT_PX + (c.time_s.clamp(0.0, end) / end * f64::from(AREA_WIDTH_PX)) as i32;
+        if let Some(row) =
+            (0..LABEL_ROWS).find(|&r| row_end[r].saturating_add(LABEL_GAP_PX) <= left)
+        {
+            row_end[row] = left + width;
+            out.push(ChordLabel {
+                chord: i,
+                row,
+                left_px: left,
+                right_px: left + width,
+            });
+        }
+    }
+    out
+}
+
 /// One chord event as the picture draws it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlotChord {
@@ -157,12 +215,14 @@ pub fn draw_plot(data: &PlotData, path: &Path) -> Result<(), PlotError> {
                         .map_err(err)?;
                 }
             }
+        }
+        for label in chord_labels(&data.chords, data.duration_s) {
+            let c = &data.chords[label.chord];
             chart
                 .draw_series(std::iter::once(Text::new(
                     c.name.clone(),
-                    // Alternate rows, so quick changes stay legible.
-                    (c.time_s, if i % 2 == 0 { 13.9 } else { 12.9 }),
-                    ("sans-serif", 13).into_font().color(&BLACK),
+                    (c.time_s, 13.9 - label.row as f64),
+                    ("sans-serif", LABEL_FONT_PX).into_font().color(&BLACK),
                 )))
                 .map_err(err)?;
         }

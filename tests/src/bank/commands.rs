@@ -22,6 +22,7 @@ use super::args::{
     SourceArgs,
 };
 use crate::error::{BankFileError, HarnessError, OptionError};
+use crate::text::count;
 
 /// Largest file the bank commands read, bytes (a full 16³ stereo cube of 8192-sample
 /// f32 frames is 256 MiB).
@@ -250,17 +251,17 @@ impl fmt::Display for WriteReport {
         let s = Summary::of(&self.info);
         write!(
             f,
-            "wavecube bank {}: {} -> {}: \"{}\", {} cube, {} nodes ({}, {}), {} bytes, \
+            "wavecube bank {}: {} -> {}: \"{}\", {} cube, {} ({}, {}), {}, \
              {:.2}x smaller than f32; codecs {}; lowest SNR {}",
             self.command,
             self.inputs.join(", "),
             self.output,
             self.info.meta.name,
             s.dims,
-            s.nodes,
+            count(s.nodes as u64, "node"),
             s.channels,
             s.lengths,
-            self.info.file_bytes,
+            count(self.info.file_bytes as u64, "byte"),
             s.ratio,
             s.codecs_text(),
             s.min_snr_text(),
@@ -302,7 +303,7 @@ impl Summary {
                 _ => "mono and stereo",
             },
             lengths: if min_len == max_len {
-                format!("{min_len} samples")
+                count(min_len as u64, "sample")
             } else {
                 format!("{min_len} to {max_len} samples")
             },
@@ -412,23 +413,26 @@ impl fmt::Display for ExportReport {
         match self.format {
             ExportFormat::Clm => write!(
                 f,
-                "wavecube bank export: {} -> {}: {} frames of 2048 samples (x fastest, then \
-                 y, then z), {} channel{}, 32-bit float, {} bytes; {} empty position{} \
+                "wavecube bank export: {} -> {}: {} of 2048 samples (x fastest, then \
+                 y, then z), {} channel{}, 32-bit float, {}; {} empty position{} \
                  filled from neighbours",
                 self.input,
                 self.output,
-                self.frames,
+                count(self.frames as u64, "frame"),
                 self.channels,
                 if self.channels == 1 { "" } else { "s" },
-                self.bytes,
+                count(self.bytes as u64, "byte"),
                 self.filled,
                 if self.filled == 1 { "" } else { "s" },
             ),
             ExportFormat::Nodes => write!(
                 f,
-                "wavecube bank export: {} -> {}/: {} node files (node_x{{X}}_y{{Y}}_z{{Z}}.wav, \
-                 32-bit float, each at its own length), {} bytes",
-                self.input, self.output, self.files, self.bytes,
+                "wavecube bank export: {} -> {}/: {} (node_x{{X}}_y{{Y}}_z{{Z}}.wav, \
+                 32-bit float, each at its own length), {}",
+                self.input,
+                self.output,
+                count(self.files as u64, "node file"),
+                count(self.bytes as u64, "byte"),
             ),
         }
     }
@@ -687,4 +691,26 @@ fn wcube_report(file: String, info: &WcubeInfo) -> InspectReport {
             .collect(),
         notes: Vec::new(),
     }
+}
+
+/// Opens the bank file `path` for playing: a `.wcube` file (by its magic), or anything
+/// `bank import` reads (a folder, a Serum/Surge/Vital/WaveEdit table, an image), imported
+/// on the fly with the importers' defaults. Returns the cube and the import's notes (none
+/// for a `.wcube`).
+///
+/// # Errors
+/// A [`HarnessError::Bank`] naming `path` if it cannot be read, decoded or imported.
+pub fn open_bank(path: &Path) -> Result<(Cube, Vec<String>), HarnessError> {
+    if is_wcube(path)? {
+        let bytes = read_input(path)?;
+        let cube = read_wcube(&bytes).map_err(|e| bank_err(path)(BankFileError::Wcube(e)))?;
+        return Ok((cube, Vec::new()));
+    }
+    let args = SourceArgs {
+        layout: None,
+        frame_size: None,
+        image_mode: super::args::ImageModeArg::Luma,
+        name: None,
+    };
+    build_cube(&[path.to_path_buf()], false, &args)
 }

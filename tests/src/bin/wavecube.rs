@@ -12,16 +12,18 @@ use wavecube_dsp::analysis::{amplitude_to_dbfs, measure_tone};
 use wavecube_dsp::synth::SynthParams;
 use wavecube_harness::analyze::{run_analyze, AnalyzeArgs};
 use wavecube_harness::bank::{run_bank, BankArgs};
+use wavecube_harness::bankref::{default_bank, open_reference};
 use wavecube_harness::conv::{run_conv, run_sculpt, ConvArgs, SculptArgs};
 use wavecube_harness::error::{HarnessError, OptionError};
 use wavecube_harness::library::{run_library, LibraryArgs};
-use wavecube_harness::midi::load_smf;
+use wavecube_harness::midi::load_midi;
 use wavecube_harness::notes::{notes_to_song, parse_notes};
 use wavecube_harness::options::{
     check_block, check_sample_rate, check_seconds, SoundOptions, MAX_SECONDS,
 };
 use wavecube_harness::presets::{read_patch, resolve_patch, workspace_root};
-use wavecube_harness::render::{build_engine_with, Renderer, Schedule};
+use wavecube_harness::render::{build_engine_on, Renderer, Schedule};
+use wavecube_harness::text::count;
 use wavecube_harness::tqa::{expand_audiotq_flags, run_tqa, TqaArgs};
 use wavecube_harness::wav::{read_wav, WavFormat, WavOut};
 use wavecube_harness::wavelet::{run_wavelet, WaveletArgs};
@@ -89,7 +91,10 @@ enum Command {
 
 #[derive(Debug, Args)]
 struct RenderArgs {
-    /// Standard MIDI File to play (format 0 or 1; all channels). Give this or --notes.
+    /// Standard MIDI File to play (format 0 or 1), as the plugin plays it in a DAW: every
+    /// channel keeps its own pitch bend, mod wheel, pressure, sustain (CC64) and sostenuto
+    /// (CC66) pedals; all notes/sound off and reset-all-controllers act per channel; program
+    /// changes are ignored (with a note). Give this or --notes.
     #[arg(
         long,
         value_name = "IN.mid",
@@ -117,9 +122,17 @@ struct RenderArgs {
     /// current directory, or in the source tree when run through cargo), or a
     /// path to a patch file (anything ending in .json or holding a /).
     /// --morph and --lfo apply on top of it. Default: the engine's settings.
-    /// Example: warm-pad
+    /// The patch's "bank" (meta.bank) is played unless --bank is given: a factory bank
+    /// name or a bank file, relative to the patch file. Example: warm-pad
     #[arg(long, value_name = "NAME|FILE.json")]
     patch: Option<String>,
+    /// Wavetable bank to play: "factory" (the built-in cube), a factory bank
+    /// (basic-shapes, vowel-formants, additive-harmonics, fm-cube), a .wcube file, or any
+    /// file or folder `bank import` reads (imported on the fly with its defaults; the
+    /// import's notes are printed). Replaces the patch's bank. Default: the patch's bank,
+    /// else the built-in cube. Example: fm-cube
+    #[arg(long, value_name = "NAME|FILE")]
+    bank: Option<String>,
     /// Base morph point X,Y,Z, each 0 to 1 across the cube; replaces the
     /// patch's. Example: 0.3,0.4,0.2
     #[arg(long, value_name = "X,Y,Z")]
@@ -162,7 +175,21 @@ struct MeasureJson {
     spurious_db: f64,
 }
 
+/// Lets a closed stdout end the program the Unix way: the Rust runtime ignores SIGPIPE, so a
+/// write to a closed pipe (`wavecube ... | head -1`) would fail and `println!` panic with a
+/// backtrace; with the default action restored the process ends quietly on that signal
+/// (status 141 in a shell), like `cat` or `grep`.
+fn quiet_on_closed_pipe() {
+    #[cfg(unix)]
+    // SAFETY: called first thing in `main`, before any other thread exists; SIG_DFL is a
+    // valid disposition for SIGPIPE and no handler code runs.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 fn main() -> ExitCode {
+    quiet_on_closed_pipe();
     let cli = Cli::parse_from(expand_audiotq_flags(std::env::args_os()));
     let result = match cli.command {
         Command::Render(args) => render(&args),
@@ -206,18 +233,30 @@ fn render(args: &RenderArgs) -> Result<(), HarnessError> {
         }
         None => None,
     };
-    let (song, source) = match &args.midi {
-        Some(path) => (load_smf(path)?, path.display().to_string()),
+    let (song, source, midi_notes) = match &args.midi {
+        Some(path) => {
+            let file = load_midi(path)?;
+            (file.song, path.display().to_string(), file.notes)
+        }
         // NOTE: clap requires --notes when --midi is absent; an empty list is an error.
         None => {
             let list = args.notes.as_deref().unwrap_or_default();
-            (notes_to_song(&parse_notes(list)?), "--notes".to_owned())
+            let song = notes_to_song(&parse_notes(list)?);
+            (song, "--notes".to_owned(), Vec::new())
         }
+    };
+    let bank = match (&args.bank, &patch) {
+        (Some(reference), _) => open_reference(reference, None)?,
+        (None, Some((p, path))) => match &p.meta.bank {
+            Some(reference) => open_reference(reference, Some(path))?,
+            None => default_bank(),
+        },
+        (None, None) => default_bank(),
     };
     let base = patch
         .as_ref()
         .map_or_else(SynthParams::default, |(p, _)| p.to_params());
-    let mut engine = build_engine_with(sample_rate_hz, block, &base, &sound)?;
+    let mut engine = build_engine_on(&bank.cube, sample_rate_hz, block, &base, &sound)?;
     let duration_s = match seconds {
         Some(s) => s,
         None => {
@@ -259,9 +298,15 @@ fn render(args: &RenderArgs) -> Result<(), HarnessError> {
     let patch_line = patch
         .as_ref()
         .map(|(p, path)| format!("{} ({})", p.meta.name, path.display()));
+    let notes: Vec<String> = midi_notes
+        .into_iter()
+        .chain(bank.notes.iter().map(|n| format!("bank: {n}")))
+        .collect();
     print_report(&Report {
         source: &source,
         patch: patch_line.as_deref(),
+        bank: &bank.label,
+        notes_text: &notes,
         notes: song.note_count(),
         out: &args.out,
         format: args.format,
@@ -294,6 +339,10 @@ struct Report<'a> {
     source: &'a str,
     /// The patch's name and file, when one was given.
     patch: Option<&'a str>,
+    /// The bank played.
+    bank: &'a str,
+    /// Notes on the MIDI file and the bank import.
+    notes_text: &'a [String],
     notes: usize,
     out: &'a Path,
     format: WavFormat,
@@ -309,15 +358,18 @@ struct Report<'a> {
 fn print_report(r: &Report) {
     let audio_s = r.frames as f64 / f64::from(r.sample_rate_hz);
     let wall_s = r.wall.as_secs_f64();
-    let plural = if r.notes == 1 { "" } else { "s" };
     println!(
-        "wavecube render: {} ({} note{plural}) -> {}",
+        "wavecube render: {} ({}) -> {}",
         r.source,
-        r.notes,
+        count(r.notes as u64, "note"),
         r.out.display()
     );
     if let Some(patch) = r.patch {
         println!("  patch      {patch}");
+    }
+    println!("  bank       {}", r.bank);
+    for note in r.notes_text {
+        println!("  note       {note}");
     }
     println!(
         "  format     {} stereo, {} Hz, {}-sample blocks",
@@ -325,7 +377,7 @@ fn print_report(r: &Report) {
         r.sample_rate_hz,
         r.block
     );
-    println!("  duration   {audio_s:.3} s ({} frames)", r.frames);
+    println!("  duration   {audio_s:.3} s ({})", count(r.frames, "frame"));
     println!("  peak       {:.2} dBFS", amplitude_to_dbfs(r.peak));
     println!("  rms        {:.2} dBFS", amplitude_to_dbfs(r.rms));
     println!("  voices     {} at most at once", r.peak_voices);

@@ -291,10 +291,11 @@ fn write_audio(
     let frames = out.first().map_or(0, Vec::len);
     let peak = out.iter().flatten().fold(0.0f32, |m, v| m.max(v.abs()));
     println!(
-        "{} -> {}: {} channel(s), {frames} frames ({:.3} s), peak {peak:.4}, {:.0} ms",
+        "{} -> {}: {}, {} ({:.3} s), peak {peak:.4}, {:.0} ms",
         input.display(),
         c.out.display(),
-        out.len(),
+        crate::text::count(out.len() as u64, "channel"),
+        crate::text::count(frames as u64, "frame"),
         frames as f64 / f64::from(rate.max(1)),
         started.elapsed().as_secs_f64() * 1000.0
     );

@@ -78,16 +78,16 @@ impl fmt::Display for EncodeReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "wavecube tqa encode: {} -> {}: {} frames x {} channel{} at {} Hz, {} bytes, \
+            "wavecube tqa encode: {} -> {}: {} x {} channel{} at {} Hz, {}, \
              {:.3} bits/sample (side information included), {:.3}x smaller than the input's \
              {}-bit PCM ({} bytes); mode {}, {} bits, {}-sample blocks, seed {}",
             self.input,
             self.output,
-            self.frames,
+            crate::text::count(self.frames as u64, "frame"),
             self.channels,
             if self.channels == 1 { "" } else { "s" },
             self.sample_rate_hz,
-            self.stream_bytes,
+            crate::text::count(self.stream_bytes as u64, "byte"),
             self.bits_per_sample(),
             self.ratio(),
             self.input_bits_per_sample,
@@ -121,11 +121,11 @@ impl fmt::Display for DecodeReport {
         let frames = usize::try_from(h.frames).unwrap_or(usize::MAX);
         write!(
             f,
-            "wavecube tqa decode: {} -> {}: {} frames x {} channel{} at {} Hz, {}; \
+            "wavecube tqa decode: {} -> {}: {} x {} channel{} at {} Hz, {}; \
              stream {} bytes, {:.3} bits/sample, mode {}, {} bits, {}-sample blocks",
             self.input,
             self.output,
-            h.frames,
+            crate::text::count(h.frames, "frame"),
             h.channels,
             if h.channels == 1 { "" } else { "s" },
             h.sample_rate_hz,

@@ -258,7 +258,8 @@ pub fn arrange_imported(
         (None, _) => {
             let layout = Layout::auto(n);
             notes.push(format!(
-                "{n} frames laid out as {} (use --layout to choose)",
+                "{n} frame{} laid out as {} (use --layout to choose)",
+                if n == 1 { "" } else { "s" },
                 layout.name()
             ));
             arrange(frames, layout)?
