@@ -1,5 +1,6 @@
 //! Hostile wavetable files: 100,000 random mutations and truncations each of clm WAV,
-//! Surge `.wt` and Vital `.vitaltable` files. Each imports (and arranges) or gives a
+//! Surge WAV (`srge`, `srgo`, `smpl` chunks), Surge `.wt`, Vital `.vitaltable` and Vital
+//! `.vital` presets with Audio File and Line Sources. Each imports (and arranges) or gives a
 //! typed error; nothing panics, and no single allocation exceeds what the input's length
 //! allows, because every size a file declares is checked against its bytes and the caps
 //! before anything is allocated from it.
@@ -10,11 +11,11 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::collections::BTreeMap;
 
-use bank_files::{base64_frame, clm, sine, surge_wt, vitaltable, wav, Fmt};
+use bank_files::{base64_frame, chunk, clm, sine, surge_wt, vitaltable, wav, Fmt};
 use wavecube_dsp::bank::export::export_clm_wav;
 use wavecube_dsp::bank::import::{
-    arrange_imported, import_surge_wt, import_vital, import_wav, ImportError, Imported,
-    MAX_SOURCE_SAMPLES,
+    arrange_imported, import_surge_wt, import_vital, import_vital_preset, import_wav, ImportError,
+    Imported, MAX_SOURCE_SAMPLES,
 };
 use wavecube_dsp::codec::tqa::rotation::SplitMix64;
 use wavecube_dsp::cube::{Cube, Node};
@@ -101,12 +102,155 @@ fn clm_seeds() -> Vec<Vec<u8>> {
 fn wt_seeds() -> Vec<Vec<u8>> {
     let mut with_meta = surge_wt(&frames(2, 64), 0x04 | 0x10);
     with_meta.extend_from_slice(b"<wtmeta><x/></wtmeta>\0");
+    let oneshot = surge_wt(&frames(4, 64), 0x01 | 0x02 | 0x04);
     vec![
         surge_wt(&frames(3, 64), 0),
         surge_wt(&frames(2, 128), 0x04),
         surge_wt(&frames(2, 64), 0x0C),
         with_meta,
+        // A one-shot cut short, as Surge's Oneshot/Pulse.wt.
+        oneshot[..oneshot.len() - 40].to_vec(),
     ]
+}
+
+/// A chunk of two u32: version 1 and `frame_len` (Surge's `srge`/`srgo`).
+fn srge(id: &[u8; 4], frame_len: u32) -> Vec<u8> {
+    let mut body = 1u32.to_le_bytes().to_vec();
+    body.extend_from_slice(&frame_len.to_le_bytes());
+    chunk(id, &body)
+}
+
+/// A `smpl` chunk with one loop over `start..=end`.
+fn smpl(start: u32, end: u32) -> Vec<u8> {
+    let mut body = Vec::new();
+    for v in [0u32, 0, 22_675, 60, 0, 0, 0, 1, 0, 0, 0, start, end, 0, 0] {
+        body.extend_from_slice(&v.to_le_bytes());
+    }
+    chunk(b"smpl", &body)
+}
+
+fn surge_wav_seeds() -> Vec<Vec<u8>> {
+    vec![
+        wav(
+            Fmt::F32,
+            &[frames(4, 64).concat()],
+            &[srge(b"srge", 64)],
+            false,
+        ),
+        wav(
+            Fmt::I16,
+            &[frames(3, 128).concat()],
+            &[srge(b"srge", 128), smpl(0, 127)],
+            false,
+        ),
+        wav(Fmt::I16, &[frames(2, 64).concat()], &[smpl(64, 127)], false),
+        wav(
+            Fmt::F32,
+            &[frames(2, 64).concat()],
+            &[srge(b"srgo", 64), chunk(b"odd ", b"x")],
+            false,
+        ),
+    ]
+}
+
+/// 16-bit PCM, base64, as Vital's Audio File Source stores it.
+fn pcm_base64(audio: &[f32]) -> String {
+    use base64::Engine as _;
+    let raw: Vec<u8> = audio
+        .iter()
+        .flat_map(|&x| ((x * 32_000.0) as i16).to_le_bytes())
+        .collect();
+    base64::engine::general_purpose::STANDARD.encode(raw)
+}
+
+fn vital_preset_seeds() -> Vec<Vec<u8>> {
+    use serde_json::json;
+    let audio: Vec<f32> = (0..4).flat_map(|_| sine(64, 2, 0.5, 0.0, 0.0)).collect();
+    let table = |components: serde_json::Value| json!({"name": "t", "groups": [{"components": components}]});
+    let audio_source = |fade: u32| {
+        json!({
+            "type": "Audio File Source", "audio_file": pcm_base64(&audio), "window_size": 64.0,
+            "fade_style": fade, "normalize_mult": true, "normalize_gain": fade == 0,
+            "audio_sample_rate": 44100,
+            "keyframes": [{"position": 0, "start_position": 0.0, "window_fade": 1.0},
+                          {"position": 256, "start_position": 128.0, "window_fade": 0.5}]
+        })
+    };
+    let line = json!({"type": "Line Source", "keyframes": [{"position": 0, "line": {
+        "num_points": 3, "points": [0.0, 1.0, 0.5, 0.0, 1.0, 1.0], "powers": [0.0, 2.0, 0.0],
+        "smooth": true}}]});
+    let preset = |tables: Vec<serde_json::Value>| {
+        serde_json::to_vec(
+            &json!({"preset_name": "p", "settings": {"osc_1_on": 1.0, "wavetables": tables}}),
+        )
+        .expect("values serialise")
+    };
+    vec![
+        preset(vec![
+            table(json!([audio_source(1)])),
+            table(json!([line])),
+            table(json!([])),
+        ]),
+        preset(vec![table(json!([audio_source(0)]))]),
+        preset(vec![table(
+            json!([audio_source(2), {"type": "Wave Window"}]),
+        )]),
+    ]
+}
+
+/// One structural mutation of a preset seed's first component: extreme or mistyped
+/// window sizes, start positions, fades and styles, random audio, odd line points.
+fn mutate_vital_preset_json(bytes: &[u8], rng: &mut SplitMix64) -> Vec<u8> {
+    use serde_json::{json, Value};
+    let mut preset: Value = serde_json::from_slice(bytes).expect("seeds are valid JSON");
+    let tables = preset["settings"]["wavetables"]
+        .as_array_mut()
+        .expect("seeds have tables");
+    let n = tables.len();
+    let Some(comp) = tables[pick(rng, n)]["groups"][0]["components"]
+        .as_array_mut()
+        .and_then(|c| c.first_mut())
+    else {
+        return bytes.to_vec();
+    };
+    let extreme = [
+        json!(0),
+        json!(-1.0),
+        json!(1e300),
+        json!(0.5),
+        json!(3.0),
+        json!("x"),
+        json!(null),
+        json!(1e9),
+    ];
+    let v = extreme[pick(rng, extreme.len())].clone();
+    match rng.next_u64() % 8 {
+        0 => comp["window_size"] = v,
+        1 | 2 => {
+            let key = ["start_position", "window_fade"][pick(rng, 2)];
+            let i = pick(rng, 2);
+            if let Some(k) = comp.get_mut("keyframes").and_then(|k| k.get_mut(i)) {
+                k[key] = v;
+            }
+        }
+        3 => comp["fade_style"] = v,
+        4 => {
+            let len = [0usize, 1, 2, 3, 7, 1000][pick(rng, 6)];
+            let raw: Vec<f32> = (0..len)
+                .map(|_| rng.next_u64() as f32 / u64::MAX as f32)
+                .collect();
+            comp["audio_file"] = json!(pcm_base64(&raw));
+        }
+        5 => comp["keyframes"][0]["line"]["num_points"] = v,
+        6 => {
+            let pts: Vec<Value> = (0..pick(rng, 9))
+                .map(|_| extreme[pick(rng, 5)].clone())
+                .collect();
+            comp["keyframes"][0]["line"]["points"] = json!(pts);
+        }
+        _ => comp["keyframes"][0]["position"] = v,
+    }
+    serde_json::to_vec(&preset).expect("values serialise")
 }
 
 fn vital_seeds() -> Vec<Vec<u8>> {
@@ -249,22 +393,26 @@ fn mutate_vital_json(bytes: &[u8], rng: &mut SplitMix64) -> Vec<u8> {
     serde_json::to_vec(&table).expect("values serialise")
 }
 
+/// A structural mutation of a JSON seed.
+type JsonMutator = fn(&[u8], &mut SplitMix64) -> Vec<u8>;
+
 /// Runs `import` on `ROUNDS` mutations of `seeds`; checks every result and allocation and
 /// returns how often each outcome happened.
 fn fuzz(
     seeds: &[Vec<u8>],
     seed: u64,
     header: usize,
-    text: bool,
+    json: Option<JsonMutator>,
     import: impl Fn(&[u8]) -> Result<Imported, ImportError>,
 ) -> BTreeMap<String, usize> {
+    let text = json.is_some();
     let mut rng = SplitMix64::new(seed);
     let mut outcomes = BTreeMap::new();
     let mut worst = 0.0f64;
     for round in 0..ROUNDS {
         let seed_bytes = &seeds[round as usize % seeds.len()];
-        let mut bytes = if text && rng.next_u64() % 2 == 0 {
-            mutate_vital_json(seed_bytes, &mut rng)
+        let mut bytes = if let Some(json) = json.filter(|_| rng.next_u64() % 2 == 0) {
+            json(seed_bytes, &mut rng)
         } else {
             let mut b = seed_bytes.clone();
             for _ in 0..1 + rng.next_u64() % 3 {
@@ -324,7 +472,7 @@ fn variant(e: &ImportError) -> String {
 
 #[test]
 fn mutated_clm_wavs_never_panic() {
-    let outcomes = fuzz(&clm_seeds(), 2026, 64, false, |b| import_wav(b, None));
+    let outcomes = fuzz(&clm_seeds(), 2026, 64, None, |b| import_wav(b, None));
     assert!(
         outcomes.get("Ok").copied().unwrap_or(0) > 1000,
         "{outcomes:?}"
@@ -337,7 +485,7 @@ fn mutated_clm_wavs_never_panic() {
 
 #[test]
 fn mutated_surge_wavetables_never_panic() {
-    let outcomes = fuzz(&wt_seeds(), 2027, 12, false, import_surge_wt);
+    let outcomes = fuzz(&wt_seeds(), 2027, 12, None, import_surge_wt);
     assert!(
         outcomes.get("Ok").copied().unwrap_or(0) > 1000,
         "{outcomes:?}"
@@ -350,13 +498,59 @@ fn mutated_surge_wavetables_never_panic() {
 
 #[test]
 fn mutated_vitaltables_never_panic() {
-    let outcomes = fuzz(&vital_seeds(), 2028, 400, true, import_vital);
+    let outcomes = fuzz(
+        &vital_seeds(),
+        2028,
+        400,
+        Some(mutate_vital_json),
+        import_vital,
+    );
     assert!(
         outcomes.get("Ok").copied().unwrap_or(0) > 1000,
         "{outcomes:?}"
     );
     assert!(
         outcomes.len() >= 4,
+        "the fuzz should reach many outcomes: {outcomes:?}"
+    );
+}
+
+#[test]
+fn mutated_surge_wavs_never_panic() {
+    let outcomes = fuzz(&surge_wav_seeds(), 2029, 120, None, |b| import_wav(b, None));
+    assert!(
+        outcomes.get("Ok").copied().unwrap_or(0) > 1000,
+        "{outcomes:?}"
+    );
+    assert!(
+        outcomes.len() >= 5,
+        "the fuzz should reach many outcomes: {outcomes:?}"
+    );
+}
+
+#[test]
+fn mutated_vital_presets_never_panic() {
+    // Every oscillator of the preset: their frames (all 2048 samples) checked as one bank.
+    let outcomes = fuzz(
+        &vital_preset_seeds(),
+        2030,
+        200,
+        Some(mutate_vital_preset_json),
+        |b| {
+            let mut all = import_vital_preset(b)?.into_iter();
+            let (_, mut first) = all.next().ok_or(ImportError::Empty)?;
+            for (_, imported) in all {
+                first.frames.extend(imported.frames);
+            }
+            Ok(first)
+        },
+    );
+    assert!(
+        outcomes.get("Ok").copied().unwrap_or(0) > 1000,
+        "{outcomes:?}"
+    );
+    assert!(
+        outcomes.len() >= 3,
         "the fuzz should reach many outcomes: {outcomes:?}"
     );
 }

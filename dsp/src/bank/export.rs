@@ -15,8 +15,14 @@ use crate::cube::{resample_cycle, sample_frame, Cube, CubeError, Node};
 pub const CLM_FRAME_LEN: usize = 2048;
 /// Sample rate written in exported WAV headers when the bank has no hint, Hz.
 pub const EXPORT_SAMPLE_RATE_HZ: u32 = 44_100;
-/// The text of the `clm ` chunk: frame size, Serum's flag digits, a description.
-pub const CLM_TEXT: &str = "<!>2048 00000000 wavetable (wavecube)";
+/// The text of the `clm ` chunk, laid out exactly as Serum writes it: `<!>`, the frame
+/// size, eight flag digits, a description. Serum reads two flags: the first is the
+/// table's interpolation (0 none, 1 linear crossfades, 2-4 spectral morph; Wavecube
+/// morphs linearly, so 1), the second marks a Serum factory table, which others must
+/// leave 0. Its 48 bytes are even, so the chunk needs no pad byte (the 37-byte text of
+/// earlier versions had one, which hound-based readers could not skip).
+pub const CLM_TEXT: &str = "<!>2048 10000000 wavetable (www.xferrecords.com)";
+const _: () = assert!(CLM_TEXT.len() % 2 == 0);
 
 /// What can go wrong exporting a cube.
 #[derive(Debug, Clone, PartialEq, Error)]
@@ -267,6 +273,25 @@ mod tests {
         // RIFF(12) + fmt(26) + fact(12) + clm(8+4) + data header(8) + 2 frames × 2 ch × 4.
         assert_eq!(bytes.len(), 12 + 26 + 12 + 12 + 8 + 16);
         assert_eq!(&bytes[bytes.len() - 4..], &(-0.5f32).to_le_bytes());
+    }
+
+    #[test]
+    fn the_clm_chunk_is_even_and_laid_out_like_serums() {
+        assert_eq!(CLM_TEXT.len(), 48);
+        assert_eq!(
+            super::super::import::parse_clm(CLM_TEXT.as_bytes()),
+            Some(2048)
+        );
+        let bytes =
+            write_f32_wav(&[&[0.0; 4]], 44_100, &[(*b"clm ", CLM_TEXT.as_bytes())]).unwrap();
+        // No chunk in the file has an odd length.
+        let mut at = 12;
+        while at + 8 <= bytes.len() {
+            let size = u32::from_le_bytes(bytes[at + 4..at + 8].try_into().unwrap()) as usize;
+            assert_eq!(size % 2, 0, "chunk {:?}", &bytes[at..at + 4]);
+            at += 8 + size;
+        }
+        assert_eq!(at, bytes.len());
     }
 
     #[test]

@@ -7,6 +7,10 @@ use realfft::RealFftPlanner;
 use super::ImportError;
 use crate::cube::{Node, MAX_NODE_LEN, MIN_NODE_LEN};
 
+/// Longest source frame, samples, whose resampled peak is matched to its own (see
+/// [`Conformer`]).
+pub const SHORT_FRAME_LEN: usize = 32;
+
 /// The node length a source frame of `len` samples becomes: the next power of two at or
 /// above `len`, clamped to [`MIN_NODE_LEN`]..=[`MAX_NODE_LEN`] samples.
 ///
@@ -25,6 +29,11 @@ pub fn node_len_for(len: usize) -> usize {
 /// its spectrum (a band-limited cycle keeps its shape exactly), and its DC bin is zeroed.
 /// Unlike `cube::resample_cycle`, odd source lengths (image rows, single-cycle files) keep
 /// their top harmonic at full weight: only an even length has a Nyquist bin to split.
+///
+/// Very short frames (at most [`SHORT_FRAME_LEN`] samples, such as 8- or 32-sample chip
+/// waves) are crude cycles whose band-limited interpolation rings far past their samples
+/// (an 8-sample square peaks at 1.29): their resampled cycle is scaled down, never up, so
+/// its peak matches the source's largest sample. Longer frames are resampled exactly.
 pub struct Conformer {
     /// Cached forward and inverse plans, f64 for accuracy.
     planner: RealFftPlanner<f64>,
@@ -86,7 +95,20 @@ impl Conformer {
         // NOTE: DC is zero and the output Nyquist is zero or real, so this cannot fail.
         let inverse = inv.process(&mut out_spec, &mut out);
         debug_assert!(inverse.is_ok());
-        out.iter().map(|&v| (v / n as f64) as f32).collect()
+        let mut gain = 1.0 / n as f64;
+        if n <= SHORT_FRAME_LEN && n < new_len {
+            // Level-match: the source's peak (after DC removal) bounds the cycle's.
+            let mean = samples.iter().map(|&s| f64::from(s)).sum::<f64>() / n as f64;
+            let source_peak = samples
+                .iter()
+                .map(|&s| (f64::from(s) - mean).abs())
+                .fold(0.0, f64::max);
+            let peak = out.iter().map(|v| v.abs()).fold(0.0, f64::max) * gain;
+            if peak > source_peak && peak > 0.0 {
+                gain *= source_peak / peak;
+            }
+        }
+        out.iter().map(|&v| (v * gain) as f32).collect()
     }
 
     /// A node from one or two decoded channels of equal length (frame `index` of the file,
@@ -150,7 +172,7 @@ mod tests {
         let mut c = Conformer::new();
         // Odd, even, up and down; harmonic 7 of a 15-sample frame is its top bin.
         for (n, m, h) in [
-            (15, 64, 7),
+            (33, 64, 16),
             (600, 1024, 299),
             (256, 256, 5),
             (10000, 8192, 40),
@@ -173,6 +195,32 @@ mod tests {
             .map(|i| (0.5 * (std::f64::consts::TAU * 8.0 * i as f64 / 64.0).cos()) as f32)
             .collect();
         assert!(max_err(&out, &expect) < 1e-5);
+    }
+
+    #[test]
+    fn short_frames_do_not_overshoot_their_samples() {
+        let mut c = Conformer::new();
+        for n in [8, 16, 32] {
+            let square: Vec<f32> = (0..n).map(|i| if i < n / 2 { 1.0 } else { -1.0 }).collect();
+            let out = c.channel(&square, 64);
+            let peak = out.iter().fold(0.0f32, |m, x| m.max(x.abs()));
+            assert!(peak <= 1.0 + 1e-6, "{n}-sample square peaks at {peak}");
+            // Still the square's fundamental, band-limited: at least 80 % of full level.
+            assert!(peak > 0.8, "{n}: {peak}");
+            let spectrum_top = n / 2;
+            // Band-limited: nothing above the source's top harmonic.
+            let mut planner = RealFftPlanner::<f64>::new();
+            let fft = planner.plan_fft_forward(64);
+            let mut x: Vec<f64> = out.iter().map(|&v| f64::from(v)).collect();
+            let mut spec = fft.make_output_vec();
+            fft.process(&mut x, &mut spec).unwrap();
+            let above: f64 = spec[spectrum_top + 1..].iter().map(|c| c.norm()).sum();
+            assert!(above < 1e-4, "{n}: energy above the band {above}");
+        }
+        // A sine in a short frame keeps its shape, scaled to its sampled peak.
+        let s = sine(16, 1, 0.0);
+        let out = c.channel(&s, 64);
+        assert!(max_err(&out, &sine(64, 1, 0.0)) < 1e-5);
     }
 
     #[test]

@@ -96,7 +96,7 @@ pub enum ImportError {
         /// What was looked for.
         reason: String,
     },
-    /// Malformed JSON (a `.vitaltable`).
+    /// Malformed JSON (a `.vitaltable` or `.vital` preset).
     #[error("bad JSON at line {line}, column {column}: {reason}")]
     Json {
         /// Line of the error, from 1.
@@ -106,8 +106,8 @@ pub enum ImportError {
         /// What the parser found.
         reason: String,
     },
-    /// Valid JSON whose content is not a wavetable the importer reads.
-    #[error("bad .vitaltable: {reason}")]
+    /// Valid JSON whose content is not a Vital table or preset the importer reads.
+    #[error("bad Vital file: {reason}")]
     Vital {
         /// What is wrong, naming the group, component and keyframe.
         reason: String,

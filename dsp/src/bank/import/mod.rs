@@ -7,11 +7,11 @@
 //!
 //! | format | function | frame length |
 //! | --- | --- | --- |
-//! | Serum-style WAV (`clm ` chunk), plain multi-frame WAV | [`import_wav`] | `<!>N`, `--frame-size`, else 2048 |
+//! | Serum-style WAV (`clm `), Surge WAV (`srge`, `srgo`), `smpl` loop, Hive `uhWT`, plain multi-frame WAV | [`import_wav`] | `--frame-size`, else the chunk's, else 2048 |
 //! | Surge `.wt` (`vawt`) | [`import_surge_wt`] | header |
 //! | WaveEdit bank (raw or WAV) | [`import_waveedit`] | 256 |
 //! | a folder of single-cycle WAVs | [`import_folder`] | each whole file |
-//! | Vital `.vitaltable` | [`import_vital`] | 2048 |
+//! | Vital `.vitaltable`, `.vital` preset (one oscillator) | [`import_vital_osc`] | 2048 |
 //! | PNG or BMP image | [`import_image`] | the image width |
 //!
 //! Every frame is resampled by FFT to the next power of two in 64..=8192 samples and its
@@ -30,7 +30,7 @@ mod conform;
 mod error;
 mod folder;
 mod raster;
-mod riff;
+pub mod riff;
 mod surge;
 mod vital;
 mod wav;
@@ -41,8 +41,14 @@ pub use conform::{node_len_for, Conformer};
 pub use error::ImportError;
 pub use folder::{import_folder, natural_cmp, parse_node_name};
 pub use raster::{import_image, ImageMode};
-pub use surge::{import_surge_wt, WT_FLAG_FULL_RANGE, WT_FLAG_INT16};
-pub use vital::import_vital;
+pub use riff::{read_wav_bytes, SampleKind, WavAudio};
+pub use surge::{
+    import_surge_wt, WT_FLAG_FULL_RANGE, WT_FLAG_INT16, WT_FLAG_LOOP, WT_FLAG_METADATA,
+    WT_FLAG_SAMPLE,
+};
+pub use vital::{
+    import_vital, import_vital_osc, import_vital_preset, AUDIO_FRAMES, VITAL_OSCILLATORS,
+};
 pub use wav::{import_wav, parse_clm, WAVECUBE_COMMENT, WAVEEDIT_FRAMES, WAVEEDIT_FRAME_LEN};
 pub use waveedit::{import_waveedit, WAVEEDIT_RAW_BYTES};
 
@@ -68,7 +74,9 @@ pub enum SourceFormat {
     ClmWav,
     /// A WAV file exported by Wavecube (a `clm ` chunk and the cube's shape).
     WavecubeWav,
-    /// A WAV file without frame metadata.
+    /// A WAV file from Surge, with its `srge` (or one-shot `srgo`) chunk.
+    SurgeWav,
+    /// A WAV file without frame metadata, or with a `smpl` loop or Hive's `uhWT`.
     Wav,
     /// A Surge `.wt` file.
     SurgeWt,
@@ -78,6 +86,8 @@ pub enum SourceFormat {
     Folder,
     /// A Vital `.vitaltable`.
     Vital,
+    /// One oscillator's table of a Vital `.vital` preset.
+    VitalPreset,
     /// An image, one frame per row.
     Image,
 }
@@ -88,11 +98,13 @@ impl SourceFormat {
         match self {
             Self::ClmWav => "wav+clm",
             Self::WavecubeWav => "wavecube-wav",
+            Self::SurgeWav => "surge-wav",
             Self::Wav => "wav",
             Self::SurgeWt => "surge-wt",
             Self::WaveEdit => "waveedit",
             Self::Folder => "folder",
             Self::Vital => "vitaltable",
+            Self::VitalPreset => "vital-preset",
             Self::Image => "image",
         }
     }
@@ -136,12 +148,16 @@ pub struct ImportOptions {
     pub frame_len: Option<usize>,
     /// How an image becomes frames.
     pub image_mode: ImageMode,
+    /// Which oscillator (1 to 3) of a Vital `.vital` preset to import (`--osc`); `None`:
+    /// the first that holds a table.
+    pub osc: Option<usize>,
 }
 
 /// Imports one file, recognised by its first bytes, then by its size.
 ///
 /// `RIFF…WAVE` → [`import_wav`]; `vawt` → [`import_surge_wt`]; a PNG or BMP signature →
-/// [`import_image`]; a `{` (after whitespace) → [`import_vital`]; exactly
+/// [`import_image`]; a `{` (after whitespace) → [`import_vital_osc`] (a `.vitaltable`
+/// or a `.vital` preset); exactly
 /// [`WAVEEDIT_RAW_BYTES`] bytes of anything else → [`import_waveedit`].
 ///
 /// # Errors
@@ -157,7 +173,7 @@ pub fn import_bytes(bytes: &[u8], options: &ImportOptions) -> Result<Imported, I
     } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") || bytes.starts_with(b"BM") {
         import_image(bytes, options.image_mode)
     } else if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
-        import_vital(bytes)
+        import_vital_osc(bytes, options.osc)
     } else if bytes.len() == WAVEEDIT_RAW_BYTES {
         import_waveedit(bytes)
     } else {
@@ -169,7 +185,7 @@ pub fn import_bytes(bytes: &[u8], options: &ImportOptions) -> Result<Imported, I
         Err(ImportError::UnknownFormat {
             reason: format!(
                 "starts with \"{head}\" and is {} bytes long; expected a WAV file, a Surge \
-                 .wt, a .vitaltable, a PNG or BMP image, or a {WAVEEDIT_RAW_BYTES}-byte \
+                 .wt, a .vitaltable or .vital preset, a PNG or BMP image, or a {WAVEEDIT_RAW_BYTES}-byte \
                  WaveEdit bank",
                 bytes.len()
             ),

@@ -1,9 +1,19 @@
-//! A bounded RIFF/WAVE reader: the chunks the importers need (`fmt `, `data`, `clm `,
-//! `LIST`/`INFO`) and PCM decoding to f32.
+//! The project's one RIFF/WAVE reader: every chunk (`fmt `, `data`, and the metadata
+//! the importers need: `clm `, `srge`, `srgo`, `smpl`, `uhWT`, `LIST`/`INFO`), with
+//! decoding of 8/16/24/32-bit integer PCM and 32/64-bit float, plain or
+//! `WAVE_FORMAT_EXTENSIBLE`, to f32.
 //!
-//! hound does not expose unknown chunks such as Serum's `clm `, so this walks the chunk
-//! list itself. Every chunk length is checked against the bytes that remain before it is
-//! used; nothing is allocated from a length the file has not shown to be backed by bytes.
+//! Why not hound: hound 3.5 stops with "Failed to read enough bytes" on a file whose
+//! chunks have odd lengths (it does not skip the pad byte RIFF puts after them), reads
+//! no 64-bit float and does not expose unknown chunks such as Serum's `clm `. A RIFF file
+//! is a short list of length-prefixed chunks, so this walks it itself. The bank importers,
+//! the harness's `read_wav` (measure, tqa, conv, sculpt) and the
+//! plugin's IR loader all use it; hound is still used to *write* WAV files.
+//!
+//! Every chunk length is checked against the bytes that remain before it is used; nothing
+//! is allocated from a length the file has not shown to be backed by bytes. A chunk of
+//! odd length is followed by one pad byte; a writer that forgot it is recognised (the
+//! next chunk id is then one byte early) and read anyway.
 
 use super::error::need;
 use super::{ImportError, MAX_SOURCE_SAMPLES};
@@ -66,6 +76,18 @@ pub struct WavFile<'a> {
     pub data_offset: usize,
     /// The `clm ` chunk's text, with its byte offset, if present.
     pub clm: Option<(usize, &'a [u8])>,
+    /// Surge's `srge` chunk (version, frame size): the frame size, with the chunk's
+    /// offset, if present and at least 8 bytes long.
+    pub srge: Option<(usize, u32)>,
+    /// Surge's `srgo` chunk (version, one-shot window size): the window size, with the
+    /// chunk's offset, if present and at least 8 bytes long.
+    pub srgo: Option<(usize, u32)>,
+    /// The first loop of a `smpl` chunk as a frame size, `end - start + 1` samples (0 when
+    /// the chunk declares no loop, which RAPID and Surge read as 2048), with the chunk's
+    /// offset, if present and long enough.
+    pub smpl_loop: Option<(usize, u32)>,
+    /// Whether a `uhWT` chunk (u-he Hive wavetable metadata: 2048-sample frames) is present.
+    pub uhwt: bool,
     /// `LIST`/`INFO` `INAM` (title), if present.
     pub title: Option<String>,
     /// `LIST`/`INFO` `ICMT` (comment), if present.
@@ -98,25 +120,69 @@ impl WavFile<'_> {
                 cap: MAX_SOURCE_SAMPLES as u64,
             });
         }
+        let out = self.channels_upto(2, frames);
         let width = self.kind.bytes();
-        let stride = self.channels * width;
-        let keep = self.channels.min(2);
-        let mut out = vec![Vec::with_capacity(frames); keep];
-        for (ch, samples) in out.iter_mut().enumerate() {
-            for f in 0..frames {
-                let at = f * stride + ch * width;
-                let b = &self.data[at..at + width];
-                let x = decode_sample(self.kind, b);
-                if !x.is_finite() {
-                    return Err(ImportError::NonFinite {
-                        offset: self.data_offset + at,
-                    });
-                }
-                samples.push(x);
+        for (ch, samples) in out.iter().enumerate() {
+            if let Some(f) = samples.iter().position(|x| !x.is_finite()) {
+                return Err(ImportError::NonFinite {
+                    offset: self.data_offset + f * self.channels * width + ch * width,
+                });
             }
         }
         Ok(out)
     }
+
+    /// The first `min(channels, max_channels)` channels, each of its first
+    /// `min(frames, max_frames)` samples, as f32 full scale ±1, exactly as stored: a NaN
+    /// or infinite float stays what it is (callers decide).
+    ///
+    /// # Allocation
+    /// Allocates the channels: at most 4 bytes per data byte in all.
+    pub fn channels_upto(&self, max_channels: usize, max_frames: usize) -> Vec<Vec<f32>> {
+        let frames = self.frames().min(max_frames);
+        let width = self.kind.bytes();
+        let stride = self.channels * width;
+        let keep = self.channels.min(max_channels);
+        let mut out = vec![Vec::with_capacity(frames); keep];
+        for (ch, samples) in out.iter_mut().enumerate() {
+            samples.extend((0..frames).map(|f| {
+                let at = f * stride + ch * width;
+                decode_sample(self.kind, &self.data[at..at + width])
+            }));
+        }
+        out
+    }
+}
+
+/// A whole WAV file decoded: what the harness commands and the plugin's IR loader read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WavAudio {
+    /// Sample rate the file declares, Hz (may be 0 in a broken file; callers check).
+    pub sample_rate_hz: u32,
+    /// Sample storage in the file.
+    pub kind: SampleKind,
+    /// Every channel, full scale ±1 (integers divided by 2^(bits-1)); floats as stored,
+    /// NaN and infinities included.
+    pub channels: Vec<Vec<f32>>,
+}
+
+/// Reads a whole RIFF/WAVE file from memory with [`parse_wav`] and decodes every channel
+/// (at most `max_frames` samples each).
+///
+/// # Errors
+/// Any [`ImportError`] of [`parse_wav`]: no RIFF/WAVE header, a chunk running past the
+/// end, no `fmt ` or `data` chunk, a sample format other than 8/16/24/32-bit integer or
+/// 32/64-bit float; each names its byte offset.
+///
+/// # Allocation
+/// Allocates the channels: at most 4 bytes per data byte.
+pub fn read_wav_bytes(bytes: &[u8], max_frames: usize) -> Result<WavAudio, ImportError> {
+    let wav = parse_wav(bytes)?;
+    Ok(WavAudio {
+        sample_rate_hz: wav.sample_rate_hz,
+        kind: wav.kind,
+        channels: wav.channels_upto(usize::MAX, max_frames),
+    })
 }
 
 /// One sample of `kind` from its little-endian bytes, as f32 full scale ±1.
@@ -180,6 +246,7 @@ pub fn parse_wav(bytes: &[u8]) -> Result<WavFile<'_>, ImportError> {
     let mut fmt: Option<(usize, &[u8])> = None;
     let mut data: Option<(usize, &[u8])> = None;
     let mut clm = None;
+    let (mut srge, mut srgo, mut smpl_loop, mut uhwt) = (None, None, None, false);
     let (mut title, mut comment) = (None, None);
     let mut at = 12;
     while at + 8 <= riff_end {
@@ -203,13 +270,30 @@ pub fn parse_wav(bytes: &[u8]) -> Result<WavFile<'_>, ImportError> {
             b"fmt " if fmt.is_none() => fmt = Some((at, content)),
             b"data" if data.is_none() => data = Some((body, content)),
             b"clm " if clm.is_none() => clm = Some((body, content)),
+            b"srge" if srge.is_none() && size >= 8 => srge = Some((at, u32_at(content, 4))),
+            b"srgo" if srgo.is_none() && size >= 8 => srgo = Some((at, u32_at(content, 4))),
+            b"smpl" if smpl_loop.is_none() && size >= 36 => {
+                smpl_loop = smpl_frame_len(content).map(|n| (at, n));
+            }
+            b"uhWT" => uhwt = true,
             b"LIST" if content.len() >= 4 && &content[..4] == b"INFO" => {
                 read_info(&content[4..], &mut title, &mut comment);
             }
             _ => {}
         }
-        // Chunks are word-aligned; a missing pad byte at the very end is tolerated.
-        at = body + size + (size & 1);
+        // Chunks are word-aligned: an odd chunk is followed by a pad byte. Some writers
+        // leave it out; then the next chunk id starts right after the body. A missing pad
+        // byte at the very end is tolerated.
+        let padded = body + size + (size & 1);
+        let unpadded = body + size;
+        at = if size & 1 == 1
+            && !is_chunk_id(bytes.get(padded..padded + 4))
+            && is_chunk_id(bytes.get(unpadded..unpadded + 4))
+        {
+            unpadded
+        } else {
+            padded
+        };
     }
     let (fmt_at, fmt) = fmt.ok_or_else(|| ImportError::Malformed {
         what: "WAV file",
@@ -229,9 +313,36 @@ pub fn parse_wav(bytes: &[u8]) -> Result<WavFile<'_>, ImportError> {
         data,
         data_offset,
         clm,
+        srge,
+        srgo,
+        smpl_loop,
+        uhwt,
         title,
         comment,
     })
+}
+
+/// True for four bytes that can be a RIFF chunk id: printable ASCII (spaces allowed).
+fn is_chunk_id(id: Option<&[u8]>) -> bool {
+    id.is_some_and(|id| id.iter().all(|b| (0x20..0x7F).contains(b)))
+}
+
+/// The frame size a `smpl` chunk gives, as Surge reads it: the first loop's
+/// `end - start + 1` samples, or 2048 when the chunk declares no loop (RAPID's way of
+/// marking a 2048-sample wavetable). `None` when a declared loop is not there or is empty.
+fn smpl_frame_len(smpl: &[u8]) -> Option<u32> {
+    let loops = u32_at(smpl, 28);
+    if loops == 0 {
+        return Some(2048);
+    }
+    // The first loop: cue id, type, start, end, fraction, play count (6 × u32).
+    if smpl.len() < 36 + 24 {
+        return None;
+    }
+    let (start, end) = (u32_at(smpl, 36 + 8), u32_at(smpl, 36 + 12));
+    end.checked_sub(start)
+        .and_then(|d| d.checked_add(1))
+        .filter(|&n| n > 1)
 }
 
 /// A static name for a chunk id, for errors.

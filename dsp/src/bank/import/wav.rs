@@ -1,5 +1,6 @@
-//! WAV wavetables: Serum-style files with a `clm ` chunk, Wavecube's own exports, WaveEdit
-//! banks saved as WAV and plain multi-frame WAV files.
+//! WAV wavetables: Serum-style files with a `clm ` chunk, Surge's with `srge`/`srgo`,
+//! files with a `smpl` loop or Hive's `uhWT`, Wavecube's own exports, WaveEdit banks saved
+//! as WAV and plain multi-frame WAV files.
 
 use super::conform::Conformer;
 use super::riff::{parse_wav, SampleKind, WavFile};
@@ -18,9 +19,14 @@ pub const WAVECUBE_COMMENT: &str = "wavecube cube ";
 /// Imports a multi-frame WAV file.
 ///
 /// The frame length is, in order of precedence:
-/// 1. `frame_len` (the CLI's `--frame-size`), noting when it overrides a `clm ` chunk;
+/// 1. `frame_len` (the CLI's `--frame-size`), noting when it overrides the file's own;
 /// 2. the number after `<!>` in a `clm ` chunk (Serum, and Wavecube's own export);
-/// 3. with neither, 256 for a WaveEdit-shaped file (mono 16-bit, exactly 64 × 256
+/// 3. a `uhWT` chunk (u-he Hive): 2048;
+/// 4. the frame size in Surge's `srge` chunk (or the window of its one-shot `srgo`);
+/// 5. the first loop of a `smpl` chunk, `end - start + 1`, when it is a power of two of
+///    8..=8192 samples (a chunk without loops means 2048, as RAPID writes it and Surge
+///    reads it); other loops are sustain loops of a sample and are ignored (noted);
+/// 6. with none of these, 256 for a WaveEdit-shaped file (mono 16-bit, exactly 64 × 256
 ///    samples), else the whole file when it is shorter than 2048 samples (one frame),
 ///    else [`DEFAULT_FRAME_LEN`]; each fallback is noted.
 ///
@@ -38,41 +44,41 @@ pub fn import_wav(bytes: &[u8], frame_len: Option<usize>) -> Result<Imported, Im
     let wav = parse_wav(bytes)?;
     let mut notes = Vec::new();
     let samples = wav.frames();
-    let clm = wav.clm.map(|(offset, text)| (offset, parse_clm(text)));
     let mut format = SourceFormat::Wav;
-    let frame_len = match (frame_len, clm) {
-        (Some(n), clm) => {
+    let meta = metadata_frame_len(&wav, &mut notes);
+    let frame_len = match (frame_len, meta) {
+        (Some(n), meta) => {
             check_frame_len(n).map_err(|reason| ImportError::Option {
                 option: "--frame-size",
                 reason,
             })?;
-            if let Some((_, Some(c))) = clm {
-                format = SourceFormat::ClmWav;
-                if c != n {
+            if let Some(m) = meta {
+                format = m.format;
+                if m.len != n {
                     notes.push(format!(
-                        "--frame-size {n} overrides the clm chunk's frame size of {c} samples"
+                        "--frame-size {n} overrides the {}'s frame size of {} samples",
+                        m.what, m.len
                     ));
                 }
             }
             n
         }
-        (None, Some((offset, Some(n)))) => {
-            check_frame_len(n).map_err(|reason| ImportError::Malformed {
-                what: "clm chunk",
-                offset,
+        (None, Some(m)) => {
+            check_frame_len(m.len).map_err(|reason| ImportError::Malformed {
+                what: m.what,
+                offset: m.offset,
                 reason,
             })?;
-            format = SourceFormat::ClmWav;
-            n
-        }
-        (None, clm) => {
-            if let Some((offset, None)) = clm {
+            format = m.format;
+            if m.what != "clm chunk" {
                 notes.push(format!(
-                    "the clm chunk at byte {offset} gives no frame size after <!>; ignored"
+                    "frame size {} samples, from the {} at byte {}",
+                    m.len, m.what, m.offset
                 ));
             }
-            fallback_frame_len(&wav, samples, &mut notes, &mut format)
+            m.len
         }
+        (None, None) => fallback_frame_len(&wav, samples, &mut notes, &mut format),
     };
     if wav.channels > 2 {
         notes.push(format!(
@@ -118,7 +124,90 @@ pub fn import_wav(bytes: &[u8], frame_len: Option<usize>) -> Result<Imported, Im
     })
 }
 
-/// The frame length of a WAV file without a usable `clm ` chunk or `--frame-size`.
+/// A frame size a WAV file's metadata gives.
+#[derive(Debug, Clone, Copy)]
+struct MetaFrameLen {
+    /// Samples per frame.
+    len: usize,
+    /// The chunk it came from, e.g. "srge chunk".
+    what: &'static str,
+    /// Byte offset of that chunk.
+    offset: usize,
+    /// The format the chunk makes the file.
+    format: SourceFormat,
+}
+
+/// The frame size the file's own metadata gives, in Surge's order of precedence
+/// (`clm `, `uhWT`, `srge`/`srgo`, `smpl`), noting chunks that are present but unusable.
+fn metadata_frame_len(wav: &WavFile<'_>, notes: &mut Vec<String>) -> Option<MetaFrameLen> {
+    let mut found = Vec::new();
+    match wav.clm.map(|(offset, text)| (offset, parse_clm(text))) {
+        Some((offset, Some(len))) => found.push(MetaFrameLen {
+            len,
+            what: "clm chunk",
+            offset,
+            format: SourceFormat::ClmWav,
+        }),
+        Some((offset, None)) => notes.push(format!(
+            "the clm chunk at byte {offset} gives no frame size after <!>; ignored"
+        )),
+        None => {}
+    }
+    if wav.uhwt {
+        found.push(MetaFrameLen {
+            len: 2048,
+            what: "uhWT chunk (Hive)",
+            offset: 12,
+            format: SourceFormat::Wav,
+        });
+    }
+    for (chunk, what) in [(wav.srge, "srge chunk"), (wav.srgo, "srgo chunk")] {
+        if let Some((offset, len)) = chunk {
+            found.push(MetaFrameLen {
+                len: len as usize,
+                what,
+                offset,
+                format: SourceFormat::SurgeWav,
+            });
+        }
+    }
+    if wav.srgo.is_some() && wav.srge.is_none() {
+        notes.push(
+            "Surge's srgo chunk marks a one-shot sample: its windows are imported as frames"
+                .to_owned(),
+        );
+    }
+    if let Some((offset, len)) = wav.smpl_loop {
+        let len = len as usize;
+        if len.is_power_of_two() && (MIN_SOURCE_FRAME_LEN..=8192).contains(&len) {
+            found.push(MetaFrameLen {
+                len,
+                what: "smpl chunk's loop",
+                offset,
+                format: SourceFormat::Wav,
+            });
+        } else {
+            notes.push(format!(
+                "the smpl chunk at byte {offset} loops {len} samples, not a power-of-two \
+                 frame of {MIN_SOURCE_FRAME_LEN} to 8192: a sustain loop, ignored"
+            ));
+        }
+    }
+    let first = found.first().copied();
+    if let Some(f) = first {
+        for other in &found[1..] {
+            if other.len != f.len {
+                notes.push(format!(
+                    "the {} says {} samples per frame; the {} ({}) wins",
+                    other.what, other.len, f.what, f.len
+                ));
+            }
+        }
+    }
+    first
+}
+
+/// The frame length of a WAV file without frame-size metadata or `--frame-size`.
 fn fallback_frame_len(
     wav: &WavFile<'_>,
     samples: usize,
@@ -144,7 +233,7 @@ fn fallback_frame_len(
         samples
     } else {
         notes.push(format!(
-            "no frame-size metadata (no clm chunk): assuming {DEFAULT_FRAME_LEN}-sample frames \
+            "no frame-size metadata (no clm, srge or smpl chunk): assuming {DEFAULT_FRAME_LEN}-sample frames \
              (use --frame-size to choose otherwise)"
         ));
         DEFAULT_FRAME_LEN
