@@ -56,13 +56,13 @@ pub enum IrLoadError {
         /// Why.
         source: std::io::Error,
     },
-    /// The bytes are not a WAV file hound can decode.
+    /// The bytes are not a WAV file the project's RIFF reader decodes.
     #[error("{path}: not a readable WAV file: {source}")]
     Wav {
         /// The file.
         path: String,
-        /// Why.
-        source: hound::Error,
+        /// Why, naming the byte offset.
+        source: wavecube_dsp::bank::import::ImportError,
     },
     /// The WAV holds no samples, or only silence or non-finite values.
     #[error("{path}: the impulse response is empty or silent")]
@@ -81,8 +81,9 @@ pub struct DecodedIr {
     pub sample_rate_hz: u32,
 }
 
-/// Decodes a WAV IR (8/16/24/32-bit integer or float, any channel count: the first two
-/// are kept). Cut to [`MAX_USER_IR_S`]; non-finite samples become 0.
+/// Decodes a WAV IR (8/16/24/32-bit integer or 32/64-bit float, plain or extensible,
+/// any chunks; any channel count: the first two are kept) with the project's one RIFF
+/// reader, [`wavecube_dsp::bank::import::riff`]. Cut to [`MAX_USER_IR_S`]; non-finite samples become 0.
 ///
 /// # Errors
 /// [`IrLoadError::Wav`] or [`IrLoadError::Empty`], naming `path`.
@@ -90,46 +91,29 @@ pub struct DecodedIr {
 /// # Allocation
 /// Allocates the channels. Off the audio thread.
 pub fn decode_ir_wav(bytes: &[u8], path: &str) -> Result<DecodedIr, IrLoadError> {
-    let wav_err = |source| IrLoadError::Wav {
-        path: path.to_string(),
-        source,
-    };
-    let mut reader = hound::WavReader::new(std::io::Cursor::new(bytes)).map_err(wav_err)?;
-    let spec = reader.spec();
-    let n_ch = usize::from(spec.channels.max(1));
-    let keep = n_ch.min(2);
-    let max_frames = (MAX_USER_IR_S * f64::from(spec.sample_rate.max(1))) as usize;
-    let mut channels = vec![Vec::new(); keep];
-    let mut push = |i: usize, v: f32| {
-        let ch = i % n_ch;
-        if ch < keep && channels[ch].len() < max_frames {
-            channels[ch].push(if v.is_finite() { v } else { 0.0 });
-        }
-    };
-    match spec.sample_format {
-        hound::SampleFormat::Float => {
-            for (i, s) in reader.samples::<f32>().enumerate() {
-                push(i, s.map_err(wav_err)?);
-            }
-        }
-        hound::SampleFormat::Int => {
-            let scale = 1.0 / (1u64 << (spec.bits_per_sample.clamp(1, 32) - 1)) as f32;
-            for (i, s) in reader.samples::<i32>().enumerate() {
-                push(i, s.map_err(wav_err)? as f32 * scale);
-            }
+    let wav =
+        wavecube_dsp::bank::import::riff::parse_wav(bytes).map_err(|source| IrLoadError::Wav {
+            path: path.to_string(),
+            source,
+        })?;
+    let max_frames = (MAX_USER_IR_S * f64::from(wav.sample_rate_hz.max(1))) as usize;
+    let mut channels = wav.channels_upto(2, max_frames);
+    for v in channels.iter_mut().flatten() {
+        if !v.is_finite() {
+            *v = 0.0;
         }
     }
     let silent = channels
         .iter()
         .all(|c| c.is_empty() || c.iter().all(|&v| v == 0.0));
-    if silent || spec.sample_rate == 0 {
+    if silent || wav.sample_rate_hz == 0 {
         return Err(IrLoadError::Empty {
             path: path.to_string(),
         });
     }
     Ok(DecodedIr {
         channels,
-        sample_rate_hz: spec.sample_rate,
+        sample_rate_hz: wav.sample_rate_hz,
     })
 }
 

@@ -164,9 +164,13 @@ pub enum WavError {
     /// Writing or finalising the WAV data failed.
     #[error("cannot write WAV data: {0}")]
     Write(#[source] hound::Error),
-    /// The input is missing or not a readable WAV file.
+    /// The input is missing or cannot be read.
     #[error("cannot read WAV file: {0}")]
-    Read(#[source] hound::Error),
+    Open(#[source] std::io::Error),
+    /// The input is not a RIFF/WAVE file the project's reader decodes (structure or
+    /// sample format), naming the byte offset.
+    #[error("cannot read WAV file: {0}")]
+    Read(#[source] wavecube_dsp::bank::import::ImportError),
     /// The WAV file is valid but its sample format is not one the harness reads.
     #[error("unsupported WAV format: {0}")]
     Unsupported(String),

@@ -1,9 +1,13 @@
-//! WAV files: output of any channel count as 32-bit float, 24-bit or 16-bit integer;
-//! input (8- to 32-bit integer or 32-bit float) read back as f32.
+//! WAV files: output of any channel count as 32-bit float, 24-bit or 16-bit integer
+//! (written with hound); input read with the project's own RIFF reader
+//! ([`wavecube_dsp::bank::import::riff`]: 8/16/24/32-bit integer, 32/64-bit float, plain
+//! or `WAVE_FORMAT_EXTENSIBLE`, odd-length and unknown chunks skipped) as f32.
 
 use std::fs::File;
 use std::io::BufWriter;
 use std::path::Path;
+
+use wavecube_dsp::bank::import::SampleKind;
 
 use crate::error::{HarnessError, WavError};
 
@@ -189,8 +193,8 @@ pub struct WavData {
     pub sample_rate_hz: u32,
     /// One vector per channel, full scale = 1.0 (integers divided by `2^(bits-1)`).
     pub channels: Vec<Vec<f32>>,
-    /// Bits per sample in the file (8, 16, 24, 32 or any other integer width
-    /// up to 32; 32 for float).
+    /// Bits per sample in the file (8, 16, 24 or 32 for integers; 32 or 64 for
+    /// float).
     pub bits_per_sample: u16,
     /// Whether the file holds IEEE float samples (otherwise integer PCM).
     pub float: bool,
@@ -229,54 +233,32 @@ impl WavData {
     }
 }
 
-/// Reads a PCM (8-32 bit integer) or 32-bit float WAV file of any channel count.
+/// Reads a WAV file of any channel count: 8/16/24/32-bit integer PCM or 32/64-bit float,
+/// plain or `WAVE_FORMAT_EXTENSIBLE`, with any other chunks (odd-length ones and their pad
+/// bytes included), through the project's one RIFF reader
+/// ([`wavecube_dsp::bank::import::read_wav_bytes`]).
 ///
 /// # Errors
-/// [`HarnessError::Wav`] naming `path` if it is missing, malformed or in an
-/// unsupported format.
+/// [`HarnessError::Wav`] naming `path` if it is missing, malformed (the message names the
+/// byte offset) or in an unsupported format.
 pub fn read_wav(path: &Path) -> Result<WavData, HarnessError> {
     let wrap = |source| HarnessError::Wav {
         path: path.to_owned(),
         source,
     };
-    let mut reader = hound::WavReader::open(path).map_err(|e| wrap(WavError::Read(e)))?;
-    let spec = reader.spec();
-    let channel_count = usize::from(spec.channels);
-    if channel_count == 0 {
-        return Err(wrap(WavError::Unsupported("0 channels".into())));
-    }
-    let interleaved: Vec<f32> = match (spec.sample_format, spec.bits_per_sample) {
-        (hound::SampleFormat::Float, 32) => reader
-            .samples::<f32>()
-            .collect::<Result<_, _>>()
-            .map_err(|e| wrap(WavError::Read(e)))?,
-        (hound::SampleFormat::Int, bits @ 1..=32) => {
-            let scale = 1.0 / f64::from(1_u32 << (bits - 1)) as f32;
-            reader
-                .samples::<i32>()
-                .map(|s| s.map(|v| v as f32 * scale))
-                .collect::<Result<_, _>>()
-                .map_err(|e| wrap(WavError::Read(e)))?
-        }
-        (format, bits) => {
-            return Err(wrap(WavError::Unsupported(format!(
-                "{bits}-bit {format:?} samples"
-            ))))
-        }
+    let bytes = std::fs::read(path).map_err(|e| wrap(WavError::Open(e)))?;
+    let wav = wavecube_dsp::bank::import::read_wav_bytes(&bytes, usize::MAX)
+        .map_err(|e| wrap(WavError::Read(e)))?;
+    let (bits_per_sample, float) = match wav.kind {
+        SampleKind::U8 => (8, false),
+        SampleKind::Int(bits) => (bits, false),
+        SampleKind::Float(bits) => (bits, true),
     };
-    let frames = interleaved.len() / channel_count;
-    let channels = (0..channel_count)
-        .map(|c| {
-            (0..frames)
-                .map(|i| interleaved[i * channel_count + c])
-                .collect()
-        })
-        .collect();
     Ok(WavData {
-        sample_rate_hz: spec.sample_rate,
-        channels,
-        bits_per_sample: spec.bits_per_sample,
-        float: spec.sample_format == hound::SampleFormat::Float,
+        sample_rate_hz: wav.sample_rate_hz,
+        channels: wav.channels,
+        bits_per_sample,
+        float,
     })
 }
 
