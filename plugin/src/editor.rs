@@ -22,10 +22,7 @@ use wavecube_gui::{CaptureReport, SynthBackend, SynthHandle, WavecubeEditor};
 
 use crate::capture::CaptureStatus;
 use crate::mapping;
-use crate::params::{
-    BankChoice, EnvParams, LfoParamGroup, LfoShapeChoice, WavecubeParams, GAIN_MAX_DB, GAIN_MIN_DB,
-    LFO_MIN_HZ,
-};
+use crate::params::{BankChoice, WavecubeParams};
 use crate::state::DEFAULT_BANK;
 
 /// Set by the standalone when it must run without a window (`--no-editor`, or no display).
@@ -113,175 +110,11 @@ fn set<P: Param>(setter: &ParamSetter, param: &P, value: P::Plain) {
     setter.end_set_parameter(param);
 }
 
-/// A finite value, or `fallback`.
-fn finite(v: f32, fallback: f32) -> f32 {
-    if v.is_finite() {
-        v
-    } else {
-        fallback
-    }
-}
-
-fn set_env(setter: &ParamSetter, env: &EnvParams, a: f32, d: f32, s: f32, r: f32) {
-    set(setter, &env.attack_ms, finite(a, 0.0));
-    set(setter, &env.decay_ms, finite(d, 0.0));
-    set(setter, &env.sustain_pct, finite(s, 0.0) * 100.0);
-    set(setter, &env.release_ms, finite(r, 0.0));
-}
-
-/// Sets the choice parameter `param` to the choice that `to_engine` (the plugin's own mapping
-/// to the engine) maps to `value`, so the two directions cannot disagree. A value no choice
-/// maps to leaves the parameter as it is.
-fn set_choice<T: Enum + PartialEq, D: PartialEq>(
-    setter: &ParamSetter,
-    param: &EnumParam<T>,
-    value: D,
-    to_engine: impl Fn(T) -> D,
-) {
-    let index = (0..T::variants().len()).find(|&i| to_engine(T::from_index(i)) == value);
-    if let Some(index) = index {
-        set(setter, param, T::from_index(index));
-    }
-}
-
-fn set_lfo(setter: &ParamSetter, lfo: &LfoParamGroup, section: &wavecube_dsp::patch::LfoSection) {
-    set_choice(setter, &lfo.shape, section.shape, LfoShapeChoice::to_dsp);
-    // NOTE: a patch's rate of 0 Hz means "off" (its depths are 0); the parameter's lowest
-    // rate is 0.01 Hz.
-    set(
-        setter,
-        &lfo.rate_hz,
-        finite(section.rate_hz, 0.0).max(LFO_MIN_HZ),
-    );
-    set(setter, &lfo.sync, false);
-    set(setter, &lfo.depth_x, finite(section.morph_depth[0], 0.0));
-    set(setter, &lfo.depth_y, finite(section.morph_depth[1], 0.0));
-    set(setter, &lfo.depth_z, finite(section.morph_depth[2], 0.0));
-    set(
-        setter,
-        &lfo.depth_pitch_st,
-        finite(section.pitch_semitones, 0.0),
-    );
-    set(
-        setter,
-        &lfo.depth_cutoff_oct,
-        finite(section.cutoff_octaves, 0.0),
-    );
-}
-
-/// Sets every parameter a patch describes, through `setter`. The bank, the codec, the body
-/// and the capture are not part of a patch and keep their values; the patch's third LFO has
-/// no parameters (the plugin exposes two) and is left out.
+/// Sets every parameter a patch describes, through `setter` (the contract's mapping,
+/// [`mapping::apply_sound`]). The bank, the codec, the body and the capture are not part of
+/// a patch and keep their values.
 pub fn apply_patch(params: &WavecubeParams, patch: &Patch, setter: &ParamSetter) {
-    let s = &patch.sound;
-    set(
-        setter,
-        &params.gain_db,
-        finite(s.gain_db, 0.0).clamp(GAIN_MIN_DB, GAIN_MAX_DB),
-    );
-    set(
-        setter,
-        &params.velocity_pct,
-        finite(s.velocity_sensitivity, 1.0) * 100.0,
-    );
-    set(
-        setter,
-        &params.bend_range_st,
-        finite(s.bend_range_semitones, 2.0).round() as i32,
-    );
-    set(setter, &params.morph.x, finite(s.morph[0], 0.0));
-    set(setter, &params.morph.y, finite(s.morph[1], 0.0));
-    set(setter, &params.morph.z, finite(s.morph[2], 0.0));
-    set_choice(
-        setter,
-        &params.voice_mode,
-        s.voice.mode,
-        mapping::voice_mode,
-    );
-    set(
-        setter,
-        &params.polyphony,
-        s.voice.polyphony.min(i32::MAX as u32) as i32,
-    );
-    set(setter, &params.glide_ms, finite(s.voice.glide_ms, 0.0));
-    set(
-        setter,
-        &params.unison.voices,
-        s.voice.unison.min(i32::MAX as u32) as i32,
-    );
-    set(
-        setter,
-        &params.unison.detune_cents,
-        finite(s.voice.detune_cents, 0.0),
-    );
-    set(
-        setter,
-        &params.unison.spread_pct,
-        finite(s.voice.spread, 0.0) * 100.0,
-    );
-    let a = &s.amp_env;
-    set_env(
-        setter,
-        &params.amp_env,
-        a.attack_ms,
-        a.decay_ms,
-        a.sustain,
-        a.release_ms,
-    );
-    let m = &s.mod_env;
-    set_env(
-        setter,
-        &params.env2,
-        m.attack_ms,
-        m.decay_ms,
-        m.sustain,
-        m.release_ms,
-    );
-    let f = &s.filter;
-    set(setter, &params.filter.enabled, f.enabled);
-    set_choice(setter, &params.filter.kind, f.mode, mapping::filter_mode);
-    set(
-        setter,
-        &params.filter.cutoff_hz,
-        finite(f.cutoff_hz, 20_000.0),
-    );
-    set(
-        setter,
-        &params.filter.resonance_pct,
-        finite(f.resonance, 0.0) * 100.0,
-    );
-    set(
-        setter,
-        &params.filter.env_amount_oct,
-        finite(f.env_octaves, 0.0),
-    );
-    set(
-        setter,
-        &params.filter.keytrack_pct,
-        finite(f.keytrack, 0.0) * 100.0,
-    );
-    set_lfo(setter, &params.lfo1, &s.lfos[0]);
-    set_lfo(setter, &params.lfo2, &s.lfos[1]);
-    let t = &s.tension;
-    set(
-        setter,
-        &params.tension.amount_x,
-        finite(t.morph_depth[0], 0.0),
-    );
-    set(
-        setter,
-        &params.tension.amount_y,
-        finite(t.morph_depth[1], 0.0),
-    );
-    set(
-        setter,
-        &params.tension.amount_z,
-        finite(t.morph_depth[2], 0.0),
-    );
-    set_choice(setter, &params.tension.mode, t.mode, mapping::tension_mode);
-    set(setter, &params.tension.alpha, finite(t.alpha, 0.4));
-    set(setter, &params.tension.beta, finite(t.beta, 0.3));
-    set(setter, &params.tension.gamma, finite(t.gamma, 0.3));
+    mapping::apply_sound(params, &patch.sound, setter);
 }
 
 /// Where banks that arrive as bytes (library, imports) are written so the file bank can name
@@ -415,7 +248,7 @@ impl SynthBackend for PluginBackend {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::params::{FilterType, TensionModeChoice, VoiceMode};
+    use crate::params::{FilterType, LfoShapeChoice, TensionModeChoice, VoiceMode};
     use wavecube_gui::testing::{HostCall, RecordingContext};
 
     /// Asserts `a` is `b` to within the normalised round trip of a skewed range.
@@ -454,8 +287,8 @@ mod tests {
         assert!(params.filter.enabled.value());
         close(params.filter.cutoff_hz.value(), 180.0);
         close(params.filter.resonance_pct.value(), 55.0);
-        // A 0 Hz (off) LFO gets the lowest rate, with no depth.
-        close(params.lfo1.rate_hz.value(), LFO_MIN_HZ);
+        // A 0 Hz (off) LFO keeps its 0 Hz.
+        assert_eq!(params.lfo1.rate_hz.value(), 0.0);
 
         // Every change is a complete gesture.
         let calls = host.calls();

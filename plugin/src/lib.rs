@@ -127,6 +127,12 @@ impl Default for Wavecube {
 }
 
 impl Wavecube {
+    /// The parameter tree (as typed; [`Plugin::params`] gives it to the host as `dyn
+    /// Params`), for the editor and tests that apply a patch the way the editor does.
+    pub fn wavecube_params(&self) -> &Arc<WavecubeParams> {
+        &self.params
+    }
+
     /// The codec stage's live SQNR, dB, for the editor: written after every `process` call;
     /// NaN while the stage is off, +∞ while it is on but has coded nothing audible since it
     /// (re)started.

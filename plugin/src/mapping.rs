@@ -1,20 +1,24 @@
-//! From the parameter tree to the engine's [`SynthParams`]: unit conversion (dB, %, ms),
-//! tempo sync, and the smoothers.
+//! The plugin's side of the sound contract: its parameters to and from the patch values of
+//! [`wavecube_dsp::patch::ranges`], unit conversion (%, tempo sync) and the smoothers.
 //!
+//! [`sound_params`] lists the parameter of every contract setting, in
+//! [`SETTINGS`](wavecube_dsp::patch::ranges::SETTINGS) order; it is the only place that
+//! pairs a setting with a parameter. Both directions go through it: [`apply_sound`] (a patch
+//! into the parameters, through the host, as the editor's browser does) and [`read_values`]
+//! (the parameters as patch values: [`sound_of`] for a patch, [`write_synth_params`] for the
+//! engine on the audio thread, through the same [`Sound::to_params`] the harness uses).
 //! Pure functions over plain values where possible, so the conversions are testable without a
-//! host; [`write_synth_params`] is the one place that reads the live parameters and smoothers.
+//! host.
 
+use nice_plug::params::internals::ParamPtr;
 use nice_plug::prelude::*;
 use wavecube_dsp::codec::tqa::{TqaConfig, DEFAULT_MODE, DEFAULT_SEED, MAX_BITS, MIN_BITS};
-use wavecube_dsp::harmony::{AnalysisMode, TensionWeights};
-use wavecube_dsp::synth::{
-    AdsrParams, FilterMode, FilterParams, LfoParams, SynthParams, TensionParams,
-    VoiceMode as DspVoiceMode,
-};
+use wavecube_dsp::harmony::AnalysisMode;
+use wavecube_dsp::patch::ranges::{LFO_SETTINGS, SETTINGS, SETTING_COUNT};
+use wavecube_dsp::patch::Sound;
+use wavecube_dsp::synth::{FilterMode, SynthParams, VoiceMode as DspVoiceMode};
 
-use crate::params::{
-    EnvParams, FilterType, LfoParamGroup, TensionModeChoice, VoiceMode, WavecubeParams,
-};
+use crate::params::{FilterType, LfoParamGroup, TensionModeChoice, VoiceMode, WavecubeParams};
 
 /// The rate an LFO runs at, Hz: `free_hz`, or the synced division at the host tempo when
 /// `sync` is on and the host reports a usable tempo (else `free_hz`).
@@ -27,16 +31,6 @@ pub fn lfo_rate_hz(
     match tempo_bpm {
         Some(bpm) if sync && bpm.is_finite() && bpm > 0.0 => division.rate_hz(bpm) as f32,
         _ => free_hz,
-    }
-}
-
-/// Engine envelope settings from an envelope group (sustain % → 0..1).
-pub fn adsr(env: &EnvParams) -> AdsrParams {
-    AdsrParams {
-        attack_ms: env.attack_ms.value(),
-        decay_ms: env.decay_ms.value(),
-        sustain: env.sustain_pct.value() / 100.0,
-        release_ms: env.release_ms.value(),
     }
 }
 
@@ -78,6 +72,131 @@ pub fn tqa_config(bits: i32, block_log2: i32) -> TqaConfig {
     }
 }
 
+/// A choice parameter, whatever its enum: its variant index and its pointer.
+pub trait ChoiceParam {
+    /// Index of the current variant (the contract's choice index).
+    fn index(&self) -> usize;
+    /// The parameter, for the host.
+    fn ptr(&self) -> ParamPtr;
+}
+
+impl<T: Enum + PartialEq + 'static> ChoiceParam for EnumParam<T> {
+    fn index(&self) -> usize {
+        self.value().to_index()
+    }
+    fn ptr(&self) -> ParamPtr {
+        self.as_ptr()
+    }
+}
+
+/// The parameter holding one contract setting.
+#[derive(Clone, Copy)]
+pub enum SoundParam<'a> {
+    /// A continuous setting; the parameter shows the value × the setting's `display_scale`.
+    Float(&'a FloatParam),
+    /// A whole number.
+    Int(&'a IntParam),
+    /// A switch.
+    Bool(&'a BoolParam),
+    /// A choice: the variant index is the contract's index.
+    Choice(&'a dyn ChoiceParam),
+}
+
+impl SoundParam<'_> {
+    /// The parameter, for the host.
+    pub fn ptr(&self) -> ParamPtr {
+        match self {
+            Self::Float(p) => p.as_ptr(),
+            Self::Int(p) => p.as_ptr(),
+            Self::Bool(p) => p.as_ptr(),
+            Self::Choice(p) => p.ptr(),
+        }
+    }
+}
+
+fn lfo_params(l: &LfoParamGroup) -> [SoundParam<'_>; LFO_SETTINGS] {
+    use SoundParam::*;
+    [
+        Choice(&l.shape),
+        Float(&l.rate_hz),
+        Float(&l.depth_x),
+        Float(&l.depth_y),
+        Float(&l.depth_z),
+        Float(&l.depth_pitch_st),
+        Float(&l.depth_cutoff_oct),
+    ]
+}
+
+/// The parameter of every contract setting, in
+/// [`SETTINGS`](wavecube_dsp::patch::ranges::SETTINGS) order (a test checks each id). Never
+/// allocates.
+pub fn sound_params(p: &WavecubeParams) -> [SoundParam<'_>; SETTING_COUNT] {
+    use SoundParam::*;
+    let [l1a, l1b, l1c, l1d, l1e, l1f, l1g] = lfo_params(&p.lfo1);
+    let [l2a, l2b, l2c, l2d, l2e, l2f, l2g] = lfo_params(&p.lfo2);
+    let [l3a, l3b, l3c, l3d, l3e, l3f, l3g] = lfo_params(&p.lfo3);
+    let (a, m, f, t) = (&p.amp_env, &p.env2, &p.filter, &p.tension);
+    [
+        Float(&p.gain_db),
+        Float(&p.velocity_pct),
+        Int(&p.bend_range_st),
+        Float(&p.morph.x),
+        Float(&p.morph.y),
+        Float(&p.morph.z),
+        Choice(&p.voice_mode),
+        Int(&p.polyphony),
+        Float(&p.glide_ms),
+        Int(&p.unison.voices),
+        Float(&p.unison.detune_cents),
+        Float(&p.unison.spread_pct),
+        Float(&a.attack_ms),
+        Float(&a.decay_ms),
+        Float(&a.sustain_pct),
+        Float(&a.release_ms),
+        Float(&m.attack_ms),
+        Float(&m.decay_ms),
+        Float(&m.sustain_pct),
+        Float(&m.release_ms),
+        Float(&p.env2_morph.x),
+        Float(&p.env2_morph.y),
+        Float(&p.env2_morph.z),
+        Bool(&f.enabled),
+        Choice(&f.kind),
+        Float(&f.cutoff_hz),
+        Float(&f.resonance_pct),
+        Float(&f.env_amount_oct),
+        Float(&f.keytrack_pct),
+        l1a,
+        l1b,
+        l1c,
+        l1d,
+        l1e,
+        l1f,
+        l1g,
+        l2a,
+        l2b,
+        l2c,
+        l2d,
+        l2e,
+        l2f,
+        l2g,
+        l3a,
+        l3b,
+        l3c,
+        l3d,
+        l3e,
+        l3f,
+        l3g,
+        Float(&t.amount_x),
+        Float(&t.amount_y),
+        Float(&t.amount_z),
+        Choice(&t.mode),
+        Float(&t.alpha),
+        Float(&t.beta),
+        Float(&t.gamma),
+    ]
+}
+
 /// The value a smoother reaches after `steps` samples (its current value for 0 steps).
 fn advance(param: &FloatParam, steps: u32) -> f32 {
     if steps == 0 {
@@ -87,69 +206,89 @@ fn advance(param: &FloatParam, steps: u32) -> f32 {
     }
 }
 
-/// An LFO group in engine units, advancing its depth smoothers by `steps` samples.
-fn lfo(lfo: &LfoParamGroup, steps: u32, tempo_bpm: Option<f64>) -> LfoParams {
-    LfoParams {
-        shape: lfo.shape.value().to_dsp(),
-        rate_hz: lfo_rate_hz(
-            lfo.rate_hz.value(),
-            lfo.sync.value(),
-            lfo.division.value(),
-            tempo_bpm,
-        ),
-        morph_depth: [
-            advance(&lfo.depth_x, steps),
-            advance(&lfo.depth_y, steps),
-            advance(&lfo.depth_z, steps),
-        ],
-        pitch_semitones: advance(&lfo.depth_pitch_st, steps),
-        cutoff_octaves: advance(&lfo.depth_cutoff_oct, steps),
+/// Every contract setting's value in patch units ([`SETTINGS`] order): continuous ones as
+/// their smoothers reach them after `steps` samples (`None`: the parameters' own values,
+/// no smoothing). Never allocates.
+pub fn read_values(params: &WavecubeParams, steps: Option<u32>) -> [f32; SETTING_COUNT] {
+    let mut out = [0.0; SETTING_COUNT];
+    for ((v, param), setting) in out.iter_mut().zip(sound_params(params)).zip(&SETTINGS) {
+        *v = match param {
+            SoundParam::Float(f) => {
+                let plain = match steps {
+                    Some(steps) => advance(f, steps),
+                    None => f.value(),
+                };
+                plain / setting.display_scale
+            }
+            SoundParam::Int(p) => p.value() as f32,
+            SoundParam::Bool(p) => f32::from(u8::from(p.value())),
+            SoundParam::Choice(p) => p.index() as f32,
+        };
+    }
+    out
+}
+
+/// The sound the parameters hold now (no smoothing), each value on the patch format's grid.
+pub fn sound_of(params: &WavecubeParams) -> Sound {
+    Sound::from_values(&read_values(params, None))
+}
+
+/// One complete change of `param` to `normalized` through the host (begin, set, end).
+fn set_normalized(setter: &ParamSetter, param: ParamPtr, normalized: f32) {
+    // SAFETY: `param` points into the parameters the caller borrows, alive for this call.
+    unsafe {
+        setter.raw_context.raw_begin_set_parameter(param);
+        setter
+            .raw_context
+            .raw_set_parameter_normalized(param, normalized);
+        setter.raw_context.raw_end_set_parameter(param);
+    }
+}
+
+/// Sets every parameter of the contract to `sound`'s value through the host (one complete
+/// gesture each), and turns the LFOs' tempo sync off (a patch's rates are in Hz). Values out
+/// of a parameter's range are held to it; a NaN sets the setting's default.
+pub fn apply_sound(params: &WavecubeParams, sound: &Sound, setter: &ParamSetter) {
+    let values = sound.to_values();
+    for ((param, setting), &value) in sound_params(params).iter().zip(&SETTINGS).zip(&values) {
+        let value = if value.is_nan() {
+            setting.default
+        } else {
+            value
+        };
+        let ptr = param.ptr();
+        let plain = match param {
+            SoundParam::Float(_) => value * setting.display_scale,
+            _ => value.round(),
+        };
+        // SAFETY: as in `set_normalized`.
+        let normalized = unsafe { ptr.preview_normalized(plain) };
+        set_normalized(setter, ptr, normalized);
+    }
+    for lfo in [&params.lfo1, &params.lfo2, &params.lfo3] {
+        setter.begin_set_parameter(&lfo.sync);
+        setter.set_parameter(&lfo.sync, false);
+        setter.end_set_parameter(&lfo.sync);
     }
 }
 
 /// The smoothed parameters the engine reads (each one glides when changed).
-fn smoothed_params(p: &WavecubeParams) -> [&FloatParam; 23] {
-    [
-        &p.gain_db,
-        &p.morph.x,
-        &p.morph.y,
-        &p.morph.z,
-        &p.unison.detune_cents,
-        &p.unison.spread_pct,
-        &p.filter.cutoff_hz,
-        &p.filter.resonance_pct,
-        &p.filter.env_amount_oct,
-        &p.filter.keytrack_pct,
-        &p.lfo1.depth_x,
-        &p.lfo1.depth_y,
-        &p.lfo1.depth_z,
-        &p.lfo1.depth_pitch_st,
-        &p.lfo1.depth_cutoff_oct,
-        &p.lfo2.depth_x,
-        &p.lfo2.depth_y,
-        &p.lfo2.depth_z,
-        &p.lfo2.depth_pitch_st,
-        &p.lfo2.depth_cutoff_oct,
-        &p.tension.amount_x,
-        &p.tension.amount_y,
-        &p.tension.amount_z,
-    ]
+fn smoothed_params(p: &WavecubeParams) -> impl Iterator<Item = &FloatParam> {
+    sound_params(p).into_iter().filter_map(|param| match param {
+        SoundParam::Float(f) => Some(f),
+        _ => None,
+    })
 }
 
 /// True while a smoother of a parameter the engine reads is still gliding, so the block must
 /// be rendered in short pieces.
 pub fn is_smoothing(params: &WavecubeParams) -> bool {
-    smoothed_params(params)
-        .iter()
-        .any(|f| f.smoothed.is_smoothing())
+    smoothed_params(params).any(|f| f.smoothed.is_smoothing())
 }
 
 /// Snaps every smoother to its parameter's current value (after a reset nothing glides).
 pub fn snap_smoothers(params: &WavecubeParams) {
-    for p in smoothed_params(params)
-        .into_iter()
-        .chain([&params.codec.mix_pct, &params.body.mix_pct])
-    {
+    for p in smoothed_params(params).chain([&params.codec.mix_pct, &params.body.mix_pct]) {
         p.smoothed.reset(p.value());
     }
 }
@@ -166,68 +305,28 @@ pub fn body_mix(params: &WavecubeParams, steps: u32) -> f32 {
 }
 
 /// Writes every parameter into `out`, advancing the smoothers by `steps` samples (the length
-/// of the piece about to be rendered, so the piece plays at the value its end reaches).
-/// `tempo_bpm` is the host tempo, if known. Never allocates.
+/// of the piece about to be rendered, so the piece plays at the value its end reaches):
+/// the contract values, snapped to the patch grid, through [`Sound::to_params`] (the
+/// harness's mapping), then each LFO's tempo sync. `tempo_bpm` is the host tempo, if known.
+/// Never allocates.
 pub fn write_synth_params(
     params: &WavecubeParams,
     steps: u32,
     tempo_bpm: Option<f64>,
     out: &mut SynthParams,
 ) {
-    let p = params;
-    out.gain = util::db_to_gain(advance(&p.gain_db, steps));
-    out.polyphony = p.polyphony.value().max(1) as usize;
-    out.voice_mode = voice_mode(p.voice_mode.value());
-    out.glide_ms = p.glide_ms.value();
-    out.velocity_sensitivity = p.velocity_pct.value() / 100.0;
-    out.bend_range_semitones = p.bend_range_st.value() as f32;
-    out.morph = [
-        advance(&p.morph.x, steps),
-        advance(&p.morph.y, steps),
-        advance(&p.morph.z, steps),
-    ];
-    out.unison = p.unison.voices.value().max(1) as usize;
-    out.detune_cents = advance(&p.unison.detune_cents, steps);
-    out.spread = advance(&p.unison.spread_pct, steps) / 100.0;
-    out.amp_env = adsr(&p.amp_env);
-    out.mod_env = adsr(&p.env2);
-    // NOTE: the engine's mod-envelope → morph depth has no parameter yet (not in issue 3).
-    out.mod_env_morph = [0.0; 3];
-    let off = LfoParams {
-        morph_depth: [0.0; 3],
-        pitch_semitones: 0.0,
-        cutoff_octaves: 0.0,
-        ..lfo(&p.lfo1, 0, None)
-    };
-    // The engine has three LFO slots; the plugin exposes two (issue 3), the third stays silent.
-    out.lfo = [
-        lfo(&p.lfo1, steps, tempo_bpm),
-        lfo(&p.lfo2, steps, tempo_bpm),
-        off,
-    ];
-    let f = &p.filter;
-    out.filter = FilterParams {
-        enabled: f.enabled.value(),
-        mode: filter_mode(f.kind.value()),
-        cutoff_hz: advance(&f.cutoff_hz, steps),
-        resonance: advance(&f.resonance_pct, steps) / 100.0,
-        env_octaves: advance(&f.env_amount_oct, steps),
-        keytrack: advance(&f.keytrack_pct, steps) / 100.0,
-    };
-    let t = &p.tension;
-    out.tension = TensionParams {
-        morph_depth: [
-            advance(&t.amount_x, steps),
-            advance(&t.amount_y, steps),
-            advance(&t.amount_z, steps),
-        ],
-        mode: tension_mode(t.mode.value()),
-        weights: TensionWeights {
-            alpha: t.alpha.value(),
-            beta: t.beta.value(),
-            gamma: t.gamma.value(),
-        },
-    };
+    *out = Sound::from_values(&read_values(params, Some(steps))).to_params();
+    for (k, lfo) in [&params.lfo1, &params.lfo2, &params.lfo3]
+        .into_iter()
+        .enumerate()
+    {
+        out.lfo[k].rate_hz = lfo_rate_hz(
+            out.lfo[k].rate_hz,
+            lfo.sync.value(),
+            lfo.division.value(),
+            tempo_bpm,
+        );
+    }
 }
 
 #[cfg(test)]
@@ -279,21 +378,25 @@ mod tests {
     fn defaults_map_to_the_engine_defaults() {
         let params = WavecubeParams::default();
         snap_smoothers(&params);
-        let mut out = SynthParams::default();
+        let mut out = SynthParams {
+            gain: 0.5,
+            ..SynthParams::default()
+        };
         write_synth_params(&params, 0, None, &mut out);
-        let d = SynthParams::default();
-        assert_eq!(out.gain, 1.0);
-        assert_eq!(out.morph, d.morph);
-        assert_eq!(out.amp_env, d.amp_env);
-        assert_eq!(out.velocity_sensitivity, d.velocity_sensitivity);
-        assert_eq!(out.bend_range_semitones, d.bend_range_semitones);
-        assert_eq!(out.polyphony, 32);
-        assert_eq!(out.voice_mode, d.voice_mode);
-        assert_eq!(out.unison, 1);
-        assert!(!out.filter.enabled);
-        for l in out.lfo {
-            assert_eq!(l.morph_depth, [0.0; 3]);
-            assert_eq!((l.pitch_semitones, l.cutoff_octaves), (0.0, 0.0));
-        }
+        assert_eq!(out, SynthParams::default());
+        assert_eq!(sound_of(&params), Sound::default());
+    }
+
+    #[test]
+    fn tempo_sync_sets_the_rate_of_each_lfo() {
+        let params = WavecubeParams::default();
+        let host = wavecube_gui::testing::RecordingContext::default();
+        let setter = ParamSetter::new(&host);
+        setter.set_parameter(&params.lfo3.sync, true);
+        setter.set_parameter(&params.lfo3.division, SyncDivision::OneBar);
+        let mut out = SynthParams::default();
+        write_synth_params(&params, 0, Some(120.0), &mut out);
+        assert_eq!(out.lfo[2].rate_hz, 0.5);
+        assert_eq!(out.lfo[0].rate_hz, 0.0);
     }
 }

@@ -10,6 +10,7 @@
 use std::sync::Arc;
 
 use nice_plug::prelude::*;
+use wavecube_dsp::patch::ranges::{self, Kind, Setting, Taper};
 use wavecube_dsp::synth::PolyTarget;
 
 use crate::poly::poly_mod_id;
@@ -18,30 +19,6 @@ use crate::state::PatchCell;
 /// Smoothing time of continuous parameters that can glide, ms.
 pub const SMOOTH_MS: f32 = 20.0;
 
-/// Lowest master gain, dB.
-pub const GAIN_MIN_DB: f32 = -60.0;
-/// Highest master gain, dB (the engine's linear cap of 4 is +12.04 dB).
-pub const GAIN_MAX_DB: f32 = 12.0;
-/// Longest envelope segment, ms (the engine's cap).
-pub const ENV_MAX_MS: f32 = 30_000.0;
-/// Lowest LFO rate, Hz.
-pub const LFO_MIN_HZ: f32 = 0.01;
-/// Widest LFO pitch depth, semitones each way.
-pub const LFO_PITCH_MAX_ST: f32 = 24.0;
-/// Widest cutoff modulation depth (LFO and envelope), octaves each way.
-pub const CUTOFF_MOD_MAX_OCT: f32 = 8.0;
-/// Lowest filter cutoff, Hz.
-pub const CUTOFF_MIN_HZ: f32 = 20.0;
-/// Highest filter cutoff, Hz.
-pub const CUTOFF_MAX_HZ: f32 = 20_000.0;
-/// Longest glide, ms.
-pub const GLIDE_MAX_MS: f32 = 5_000.0;
-/// Most unison voices per note.
-pub const UNISON_MAX: i32 = 8;
-/// Widest unison detune, cents (spread between the outermost unison voices).
-pub const DETUNE_MAX_CENTS: f32 = 100.0;
-/// Widest pitch-bend range, semitones each way (the engine's cap).
-pub const BEND_MAX_ST: i32 = 48;
 /// Smallest codec block, as a power of two: 2^6 = 64 samples.
 pub const TQA_BLOCK_LOG2_MIN: i32 = 6;
 /// Largest codec block, as a power of two: 2^12 = 4096 samples.
@@ -49,117 +26,61 @@ pub const TQA_BLOCK_LOG2_MAX: i32 = 12;
 /// Default codec block, as a power of two: 2^9 = 512 samples.
 pub const TQA_BLOCK_LOG2_DEFAULT: i32 = 9;
 
-/// Master gain range, dB (linear in dB).
-pub fn gain_db_range() -> FloatRange {
-    FloatRange::Linear {
-        min: GAIN_MIN_DB,
-        max: GAIN_MAX_DB,
+/// The sound contract's setting with plugin id `id`.
+///
+/// # Panics
+/// If the contract has no such id: a programming error, caught by the test that builds the
+/// parameters.
+pub fn contract(id: &str) -> &'static Setting {
+    ranges::setting(id).unwrap_or_else(|| panic!("no sound setting with id {id:?}"))
+}
+
+/// The range of contract setting `id` as the plugin shows it (`× display_scale`).
+pub fn float_range(id: &str) -> FloatRange {
+    let s = contract(id);
+    let (min, max) = (s.min * s.display_scale, s.max * s.display_scale);
+    match s.kind {
+        Kind::Float(Taper::Skewed { exponent }) => FloatRange::Skewed {
+            min,
+            max,
+            factor: FloatRange::skew_factor(exponent),
+        },
+        _ => FloatRange::Linear { min, max },
     }
 }
 
-/// Polyphony range, voices.
-pub fn polyphony_range() -> IntRange {
+/// The range of whole-number contract setting `id`.
+pub fn int_range(id: &str) -> IntRange {
+    let s = contract(id);
     IntRange::Linear {
-        min: 1,
-        max: wavecube_dsp::synth::MAX_VOICES as i32,
+        min: s.min as i32,
+        max: s.max as i32,
     }
 }
 
-/// Morph position range: 0..1 across the cube.
-pub fn morph_range() -> FloatRange {
-    FloatRange::Linear { min: 0.0, max: 1.0 }
+/// A continuous parameter of contract setting `id`: its range, its default, `unit` (as
+/// shown, e.g. `" ms"`) and `decimals` shown. No step size: the parameter keeps a patch's
+/// values as they are.
+fn float_param(
+    id: &str,
+    name: impl Into<String>,
+    unit: &'static str,
+    decimals: usize,
+) -> FloatParam {
+    let s = contract(id);
+    FloatParam::new(name, s.default * s.display_scale, float_range(id))
+        .with_unit(unit)
+        .with_value_to_string(formatters::v2s_f32_rounded(decimals))
 }
 
-/// Envelope segment time range, ms (skewed so short times get most of the travel).
-pub fn env_time_ms_range() -> FloatRange {
-    FloatRange::Skewed {
-        min: 0.0,
-        max: ENV_MAX_MS,
-        factor: FloatRange::skew_factor(-2.5),
-    }
+/// A whole-number parameter of contract setting `id`, with its default.
+fn int_param(id: &str, name: &str) -> IntParam {
+    IntParam::new(name, contract(id).default as i32, int_range(id))
 }
 
-/// Percentage range, 0..100 %.
-pub fn percent_range() -> FloatRange {
-    FloatRange::Linear {
-        min: 0.0,
-        max: 100.0,
-    }
-}
-
-/// Free-running LFO rate range, Hz, up to the engine's audio-rate limit.
-pub fn lfo_rate_hz_range() -> FloatRange {
-    FloatRange::Skewed {
-        min: LFO_MIN_HZ,
-        max: wavecube_dsp::synth::MAX_LFO_RATE_HZ,
-        factor: FloatRange::skew_factor(-2.5),
-    }
-}
-
-/// LFO depth to a morph axis, in morph units (the cube is 1 wide), −1..1.
-pub fn morph_depth_range() -> FloatRange {
-    FloatRange::Linear {
-        min: -1.0,
-        max: 1.0,
-    }
-}
-
-/// LFO depth to pitch, semitones each way.
-pub fn pitch_depth_st_range() -> FloatRange {
-    FloatRange::Linear {
-        min: -LFO_PITCH_MAX_ST,
-        max: LFO_PITCH_MAX_ST,
-    }
-}
-
-/// Cutoff modulation depth, octaves each way.
-pub fn cutoff_depth_oct_range() -> FloatRange {
-    FloatRange::Linear {
-        min: -CUTOFF_MOD_MAX_OCT,
-        max: CUTOFF_MOD_MAX_OCT,
-    }
-}
-
-/// Filter cutoff range, Hz (skewed: equal travel per octave, roughly).
-pub fn cutoff_hz_range() -> FloatRange {
-    FloatRange::Skewed {
-        min: CUTOFF_MIN_HZ,
-        max: CUTOFF_MAX_HZ,
-        factor: FloatRange::skew_factor(-2.0),
-    }
-}
-
-/// Glide time range, ms.
-pub fn glide_ms_range() -> FloatRange {
-    FloatRange::Skewed {
-        min: 0.0,
-        max: GLIDE_MAX_MS,
-        factor: FloatRange::skew_factor(-2.0),
-    }
-}
-
-/// Unison voice count range.
-pub fn unison_range() -> IntRange {
-    IntRange::Linear {
-        min: 1,
-        max: UNISON_MAX,
-    }
-}
-
-/// Unison detune range, cents.
-pub fn detune_cents_range() -> FloatRange {
-    FloatRange::Linear {
-        min: 0.0,
-        max: DETUNE_MAX_CENTS,
-    }
-}
-
-/// Pitch-bend range, semitones.
-pub fn bend_st_range() -> IntRange {
-    IntRange::Linear {
-        min: 0,
-        max: BEND_MAX_ST,
-    }
+/// A choice parameter of contract setting `id`, with its default.
+fn choice_param<T: Enum + PartialEq + 'static>(id: &str, name: impl Into<String>) -> EnumParam<T> {
+    EnumParam::new(name, T::from_index(contract(id).default as usize))
 }
 
 /// Codec bits per coefficient range, 2..8 bits.
@@ -388,18 +309,28 @@ pub enum FilterType {
     HighPass,
 }
 
-/// A percentage parameter (0..100 %) shown with one decimal.
-fn percent(name: &str, default: f32) -> FloatParam {
-    FloatParam::new(name, default, percent_range())
-        .with_unit(" %")
-        .with_step_size(0.1)
+/// A parameter of a 0..1 contract setting, shown in % with one decimal.
+fn percent(id: &str, name: impl Into<String>) -> FloatParam {
+    float_param(id, name, " %", 1)
 }
 
 /// An envelope time parameter in ms.
-fn env_time(name: &str, default_ms: f32) -> FloatParam {
-    FloatParam::new(name, default_ms, env_time_ms_range())
-        .with_unit(" ms")
-        .with_value_to_string(formatters::v2s_f32_rounded(1))
+fn env_time(id: &str, name: impl Into<String>) -> FloatParam {
+    float_param(id, name, " ms", 1)
+}
+
+/// A percentage parameter (0..100 %) that is not a sound setting (the stage mixes).
+fn plain_percent(name: &str, default: f32) -> FloatParam {
+    FloatParam::new(
+        name,
+        default,
+        FloatRange::Linear {
+            min: 0.0,
+            max: 100.0,
+        },
+    )
+    .with_unit(" %")
+    .with_step_size(0.1)
 }
 
 /// A linearly smoothed parameter.
@@ -425,19 +356,48 @@ pub struct EnvParams {
 }
 
 impl EnvParams {
-    /// An envelope whose parameter names start with `prefix` (e.g. "Amp").
-    pub fn new(
-        prefix: &str,
-        attack_ms: f32,
-        decay_ms: f32,
-        sustain_pct: f32,
-        release_ms: f32,
-    ) -> Self {
+    /// The envelope whose parameter ids start with `id_prefix` (`"amp"`, `"env2"`, as its
+    /// `#[nested]` attribute gives them) and whose names start with `prefix` (e.g. "Amp").
+    pub fn new(id_prefix: &str, prefix: &str) -> Self {
+        let id = |what: &str| format!("{id_prefix}_{what}");
         Self {
-            attack_ms: env_time(&format!("{prefix} Attack"), attack_ms),
-            decay_ms: env_time(&format!("{prefix} Decay"), decay_ms),
-            sustain_pct: percent(&format!("{prefix} Sustain"), sustain_pct),
-            release_ms: env_time(&format!("{prefix} Release"), release_ms),
+            attack_ms: env_time(&id("atk"), format!("{prefix} Attack")),
+            decay_ms: env_time(&id("dec"), format!("{prefix} Decay")),
+            sustain_pct: percent(&id("sus"), format!("{prefix} Sustain")),
+            release_ms: env_time(&id("rel"), format!("{prefix} Release")),
+        }
+    }
+}
+
+/// A modulation source's depth on the three morph axes.
+#[derive(Params)]
+pub struct MorphDepthParams {
+    /// Depth on morph X at full level, morph units (−1..1), smoothed.
+    #[id = "x"]
+    pub x: FloatParam,
+    /// Depth on morph Y at full level, morph units (−1..1), smoothed.
+    #[id = "y"]
+    pub y: FloatParam,
+    /// Depth on morph Z at full level, morph units (−1..1), smoothed.
+    #[id = "z"]
+    pub z: FloatParam,
+}
+
+impl MorphDepthParams {
+    /// The depths of contract ids `{id_prefix}_x`, `_y`, `_z`, named "`source` to X" ....
+    pub fn new(id_prefix: &str, source: &str) -> Self {
+        let depth = |axis: &str| {
+            smoothed(float_param(
+                &format!("{id_prefix}_{}", axis.to_lowercase()),
+                format!("{source} to {axis}"),
+                "",
+                3,
+            ))
+        };
+        Self {
+            x: depth("X"),
+            y: depth("Y"),
+            z: depth("Z"),
         }
     }
 }
@@ -475,35 +435,23 @@ pub struct LfoParamGroup {
 }
 
 impl LfoParamGroup {
-    /// LFO number `n` (1-based; parameter names start with "LFO n").
+    /// LFO number `n` (1-based; ids start with `lfo{n}_`, names with "LFO n").
     pub fn new(n: u32) -> Self {
         let name = |what: &str| format!("LFO {n} {what}");
-        let depth = |axis: &str| {
-            smoothed(
-                FloatParam::new(name(&format!("to {axis}")), 0.0, morph_depth_range())
-                    .with_step_size(0.001),
-            )
+        let id = |what: &str| format!("lfo{n}_{what}");
+        let depth = |axis: &str, what: &str| {
+            smoothed(float_param(&id(axis), name(&format!("to {what}")), "", 3))
         };
         Self {
-            rate_hz: FloatParam::new(name("Rate"), 1.0, lfo_rate_hz_range())
-                .with_unit(" Hz")
-                .with_value_to_string(formatters::v2s_f32_rounded(3)),
+            rate_hz: float_param(&id("rate"), name("Rate"), " Hz", 3),
             sync: BoolParam::new(name("Sync"), false),
             division: EnumParam::new(name("Division"), SyncDivision::Quarter),
-            shape: EnumParam::new(name("Shape"), LfoShapeChoice::Sine),
-            depth_x: depth("X"),
-            depth_y: depth("Y"),
-            depth_z: depth("Z"),
-            depth_pitch_st: smoothed(
-                FloatParam::new(name("to Pitch"), 0.0, pitch_depth_st_range())
-                    .with_unit(" st")
-                    .with_step_size(0.01),
-            ),
-            depth_cutoff_oct: smoothed(
-                FloatParam::new(name("to Cutoff"), 0.0, cutoff_depth_oct_range())
-                    .with_unit(" oct")
-                    .with_step_size(0.01),
-            ),
+            shape: choice_param(&id("shp"), name("Shape")),
+            depth_x: depth("x", "X"),
+            depth_y: depth("y", "Y"),
+            depth_z: depth("z", "Z"),
+            depth_pitch_st: smoothed(float_param(&id("pit"), name("to Pitch"), " st", 2)),
+            depth_cutoff_oct: smoothed(float_param(&id("cut"), name("to Cutoff"), " oct", 2)),
         }
     }
 }
@@ -524,17 +472,13 @@ pub struct MorphParams {
 
 impl Default for MorphParams {
     fn default() -> Self {
-        let axis = |name: &str, target: PolyTarget| {
-            smoothed(
-                FloatParam::new(name, 0.0, morph_range())
-                    .with_step_size(0.0001)
-                    .with_poly_modulation_id(poly_mod_id(target)),
-            )
+        let axis = |id: &str, name: &str, target: PolyTarget| {
+            smoothed(float_param(id, name, "", 4).with_poly_modulation_id(poly_mod_id(target)))
         };
         Self {
-            x: axis("Morph X", PolyTarget::MorphX),
-            y: axis("Morph Y", PolyTarget::MorphY),
-            z: axis("Morph Z", PolyTarget::MorphZ),
+            x: axis("mx", "Morph X", PolyTarget::MorphX),
+            y: axis("my", "Morph Y", PolyTarget::MorphY),
+            z: axis("mz", "Morph Z", PolyTarget::MorphZ),
         }
     }
 }
@@ -556,13 +500,9 @@ pub struct UnisonParams {
 impl Default for UnisonParams {
     fn default() -> Self {
         Self {
-            voices: IntParam::new("Unison Voices", 1, unison_range()),
-            detune_cents: smoothed(
-                FloatParam::new("Unison Detune", 10.0, detune_cents_range())
-                    .with_unit(" ct")
-                    .with_step_size(0.1),
-            ),
-            spread_pct: smoothed(percent("Unison Spread", 50.0)),
+            voices: int_param("uni_n", "Unison Voices"),
+            detune_cents: smoothed(float_param("uni_dt", "Unison Detune", " ct", 1)),
+            spread_pct: smoothed(percent("uni_sp", "Unison Spread")),
         }
     }
 }
@@ -593,20 +533,14 @@ pub struct FilterParams {
 impl Default for FilterParams {
     fn default() -> Self {
         Self {
-            enabled: BoolParam::new("Filter", false),
-            kind: EnumParam::new("Filter Type", FilterType::LowPass),
-            cutoff_hz: FloatParam::new("Filter Cutoff", 8_000.0, cutoff_hz_range())
-                .with_unit(" Hz")
+            enabled: BoolParam::new("Filter", contract("flt_on").default >= 0.5),
+            kind: choice_param("flt_ty", "Filter Type"),
+            cutoff_hz: float_param("flt_fc", "Filter Cutoff", " Hz", 1)
                 .with_smoother(SmoothingStyle::Logarithmic(SMOOTH_MS))
-                .with_value_to_string(formatters::v2s_f32_rounded(1))
                 .with_poly_modulation_id(poly_mod_id(PolyTarget::Cutoff)),
-            resonance_pct: smoothed(percent("Filter Resonance", 10.0)),
-            env_amount_oct: smoothed(
-                FloatParam::new("Filter Env Amount", 0.0, cutoff_depth_oct_range())
-                    .with_unit(" oct")
-                    .with_step_size(0.01),
-            ),
-            keytrack_pct: smoothed(percent("Filter Keytrack", 0.0)),
+            resonance_pct: smoothed(percent("flt_q", "Filter Resonance")),
+            env_amount_oct: smoothed(float_param("flt_env", "Filter Env Amount", " oct", 2)),
+            keytrack_pct: smoothed(percent("flt_key", "Filter Keytrack")),
         }
     }
 }
@@ -645,7 +579,7 @@ impl Default for CodecParams {
                 .with_unit(" samples")
                 .with_value_to_string(Arc::new(|log2| tqa_block_samples(log2).to_string()))
                 .with_string_to_value(Arc::new(tqa_block_log2_from_text)),
-            mix_pct: smoothed(percent("TQA Mix", 100.0)),
+            mix_pct: smoothed(plain_percent("TQA Mix", 100.0)),
         }
     }
 }
@@ -708,7 +642,7 @@ impl Default for BodyParams {
         Self {
             enabled: BoolParam::new("Body", false),
             ir: EnumParam::new("Body IR", BodyIrChoice::SmallRoom),
-            mix_pct: smoothed(percent("Body Mix", 35.0)),
+            mix_pct: smoothed(plain_percent("Body Mix", 35.0)),
         }
     }
 }
@@ -753,24 +687,16 @@ pub struct TensionParams {
 
 impl Default for TensionParams {
     fn default() -> Self {
-        let depth = |axis: &str| {
-            smoothed(
-                FloatParam::new(format!("Tension to {axis}"), 0.0, morph_depth_range())
-                    .with_step_size(0.001),
-            )
-        };
-        let weight = |name: &str, default: f32| {
-            FloatParam::new(name, default, FloatRange::Linear { min: 0.0, max: 1.0 })
-                .with_step_size(0.01)
-        };
+        let depths = MorphDepthParams::new("ten", "Tension");
+        let weight = |id: &str, name: &str| float_param(id, name, "", 2);
         Self {
-            amount_x: depth("X"),
-            amount_y: depth("Y"),
-            amount_z: depth("Z"),
-            mode: EnumParam::new("Tension Mode", TensionModeChoice::Interactive),
-            alpha: weight("Tension Alpha", 0.4),
-            beta: weight("Tension Beta", 0.3),
-            gamma: weight("Tension Gamma", 0.3),
+            amount_x: depths.x,
+            amount_y: depths.y,
+            amount_z: depths.z,
+            mode: choice_param("ten_mode", "Tension Mode"),
+            alpha: weight("ten_a", "Tension Alpha"),
+            beta: weight("ten_b", "Tension Beta"),
+            gamma: weight("ten_g", "Tension Gamma"),
         }
     }
 }
@@ -783,7 +709,7 @@ pub const OLD_SAVE_CAPTURE_ID: &str = "cap_save";
 /// Every parameter of Wavecube, plus the persisted patch choice.
 #[derive(Params)]
 pub struct WavecubeParams {
-    /// Master gain, dB (−60..12), smoothed.
+    /// Master gain, dB (−96..12), smoothed.
     #[id = "gain"]
     pub gain_db: FloatParam,
     /// Most voices sounding at once, 1..64; more notes steal the oldest.
@@ -792,7 +718,7 @@ pub struct WavecubeParams {
     /// Poly, mono or legato.
     #[id = "vmode"]
     pub voice_mode: EnumParam<VoiceMode>,
-    /// Portamento time between successive notes, ms (0..5000).
+    /// Portamento time between successive notes, ms (0..10,000).
     #[id = "glide"]
     pub glide_ms: FloatParam,
     /// How much velocity changes level, % (0 = none, 100 = level ∝ velocity²).
@@ -814,15 +740,22 @@ pub struct WavecubeParams {
     /// The amplitude envelope.
     #[nested(id_prefix = "amp", group = "Amp Envelope")]
     pub amp_env: EnvParams,
-    /// The second envelope, a modulation source (drives the filter's env amount).
+    /// The second envelope, a modulation source (drives the filter's env amount and
+    /// [`env2_morph`](Self::env2_morph)).
     #[nested(id_prefix = "env2", group = "Envelope 2")]
     pub env2: EnvParams,
+    /// The second envelope's depth on the morph point (ids `env2_x`, `env2_y`, `env2_z`).
+    #[nested(id_prefix = "env2", group = "Envelope 2")]
+    pub env2_morph: MorphDepthParams,
     /// LFO 1.
     #[nested(id_prefix = "lfo1", group = "LFO 1")]
     pub lfo1: LfoParamGroup,
     /// LFO 2.
     #[nested(id_prefix = "lfo2", group = "LFO 2")]
     pub lfo2: LfoParamGroup,
+    /// LFO 3.
+    #[nested(id_prefix = "lfo3", group = "LFO 3")]
+    pub lfo3: LfoParamGroup,
     /// The filter.
     #[nested(group = "Filter")]
     pub filter: FilterParams,
@@ -851,32 +784,23 @@ pub struct WavecubeParams {
 
 impl Default for WavecubeParams {
     fn default() -> Self {
-        let amp = wavecube_dsp::synth::AdsrParams::default();
         Self {
-            gain_db: FloatParam::new("Gain", 0.0, gain_db_range())
-                .with_unit(" dB")
-                .with_step_size(0.01)
+            gain_db: float_param("gain", "Gain", " dB", 2)
                 .with_smoother(SmoothingStyle::Linear(SMOOTH_MS)),
-            polyphony: IntParam::new("Polyphony", 32, polyphony_range()),
-            voice_mode: EnumParam::new("Voice Mode", VoiceMode::Poly),
-            glide_ms: FloatParam::new("Glide", 0.0, glide_ms_range())
-                .with_unit(" ms")
-                .with_value_to_string(formatters::v2s_f32_rounded(1)),
-            velocity_pct: percent("Velocity Sensitivity", 100.0),
-            bend_range_st: IntParam::new("Bend Range", 2, bend_st_range()).with_unit(" st"),
+            polyphony: int_param("poly", "Polyphony"),
+            voice_mode: choice_param("vmode", "Voice Mode"),
+            glide_ms: float_param("glide", "Glide", " ms", 1),
+            velocity_pct: percent("vel", "Velocity Sensitivity"),
+            bend_range_st: int_param("bend", "Bend Range").with_unit(" st"),
             bank: EnumParam::new("Bank", BankChoice::BasicShapes),
             morph: MorphParams::default(),
             unison: UnisonParams::default(),
-            amp_env: EnvParams::new(
-                "Amp",
-                amp.attack_ms,
-                amp.decay_ms,
-                amp.sustain * 100.0,
-                amp.release_ms,
-            ),
-            env2: EnvParams::new("Env 2", 5.0, 500.0, 0.0, 300.0),
+            amp_env: EnvParams::new("amp", "Amp"),
+            env2: EnvParams::new("env2", "Env 2"),
+            env2_morph: MorphDepthParams::new("env2", "Env 2"),
             lfo1: LfoParamGroup::new(1),
             lfo2: LfoParamGroup::new(2),
+            lfo3: LfoParamGroup::new(3),
             filter: FilterParams::default(),
             codec: CodecParams::default(),
             tension: TensionParams::default(),

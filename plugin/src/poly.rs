@@ -259,6 +259,8 @@ mod tests {
     #[test]
     fn cutoff_offsets_are_octaves_of_the_modulated_value() {
         let params = WavecubeParams::default();
+        let host = wavecube_gui::testing::RecordingContext::default();
+        ParamSetter::new(&host).set_parameter(&params.filter.cutoff_hz, 8_000.0);
         let fc = &params.filter.cutoff_hz;
         // The skewed range round-trips 8 kHz to within float rounding.
         assert!(engine_offset(PolyTarget::Cutoff, fc, 0.0).abs() < 1e-5);

@@ -53,7 +53,12 @@ fn poly_cutoff_offset_sounds_like_the_cutoff_value_and_follows_automation() {
     // 8 kHz with a poly offset, then gets automated to 3 kHz (with the CLAP mono-automation
     // notification) while the voice sounds.
     // Morph X 1 is the factory cube's square wave: plenty of harmonics for the filter to take.
-    let filter = [("mx", 1.0), ("flt_on", 1.0), ("flt_q", 40.0)];
+    let filter = [
+        ("mx", 1.0),
+        ("flt_on", 1.0),
+        ("flt_q", 40.0),
+        ("flt_fc", 8000.0),
+    ];
     let mut reference = Host::new(&[filter.as_slice(), &[("flt_fc", start_hz)]].concat());
     let mut modulated = Host::new(&filter);
     let first = render(&mut reference, &[], 0.3);

@@ -40,6 +40,7 @@ const POLY_PARAM_IDS: [&str; 4] = ["mx", "my", "mz", "flt_fc"];
 #[test]
 fn process_never_allocates_under_notes_automation_and_poly_modulation() {
     let mut host = Host::new(&[
+        ("poly", 32.0),
         ("flt_on", 1.0),
         ("uni_n", 3.0),
         ("lfo1_x", 0.3),

@@ -332,7 +332,28 @@ impl Patch {
     /// The engine settings this patch describes. Values are passed as they are (the
     /// engine sanitises its copy), so call this on a validated patch.
     pub fn to_params(&self) -> SynthParams {
-        let s = &self.sound;
+        self.sound.to_params()
+    }
+
+    /// A patch of `params` (sanitised first, so the sound is always valid) with `meta`
+    /// taken as given; [`Patch::validate`] checks the metadata. The gain is rounded to
+    /// [`GAIN_DB_STEP`](super::GAIN_DB_STEP) and held to −96..12 dB (a linear gain of 0 becomes −96 dB), so for
+    /// every patch `p` that [`Patch::from_json`] returns,
+    /// `Patch::from_params(&p.to_params(), p.meta.clone()) == p`.
+    pub fn from_params(params: &SynthParams, meta: PatchMeta) -> Self {
+        Self {
+            meta,
+            sound: Sound::from_params(params),
+        }
+    }
+}
+
+impl Sound {
+    /// The engine settings this sound describes. Values are passed as they are (the engine
+    /// sanitises its copy), so call this on a validated sound. Never allocates (the plugin
+    /// calls it on its audio thread).
+    pub fn to_params(&self) -> SynthParams {
+        let s = self;
         SynthParams {
             morph: s.morph,
             lfo: s.lfos.map(|l| l.to_params()),
@@ -365,20 +386,6 @@ impl Patch {
         }
     }
 
-    /// A patch of `params` (sanitised first, so the sound is always valid) with `meta`
-    /// taken as given; [`Patch::validate`] checks the metadata. The gain is rounded to
-    /// [`GAIN_DB_STEP`](super::GAIN_DB_STEP) and held to −96..12 dB (a linear gain of 0 becomes −96 dB), so for
-    /// every patch `p` that [`Patch::from_json`] returns,
-    /// `Patch::from_params(&p.to_params(), p.meta.clone()) == p`.
-    pub fn from_params(params: &SynthParams, meta: PatchMeta) -> Self {
-        Self {
-            meta,
-            sound: Sound::from_params(params),
-        }
-    }
-}
-
-impl Sound {
     /// The sound section of `params`, sanitised first.
     pub fn from_params(params: &SynthParams) -> Self {
         let p = params.sanitized();

@@ -13,13 +13,15 @@
 //! Older versions are brought forward by [`migrate`] before decoding.
 //!
 //!
-//! The module is split by concern: [`data`](self) holds the structs and their mapping to
-//! the engine's parameters, `json` the file format and its migrations, `validate` the
-//! range checks, and `error` the typed errors.
+//! The module is split by concern: `data` holds the structs and their mapping to the
+//! engine's parameters, `json` the file format and its migrations, `validate` the range
+//! checks, [`ranges`] the sound contract (every setting's range, default and plugin id),
+//! and `error` the typed errors.
 
 mod data;
 mod error;
 mod json;
+pub mod ranges;
 mod validate;
 
 pub use data::*;
