@@ -710,6 +710,7 @@ pub fn open_bank(path: &Path) -> Result<(Cube, Vec<String>), HarnessError> {
         layout: None,
         frame_size: None,
         image_mode: super::args::ImageModeArg::Luma,
+        osc: None,
         name: None,
     };
     build_cube(&[path.to_path_buf()], false, &args)
