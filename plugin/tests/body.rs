@@ -42,7 +42,10 @@ fn body_output_is_the_dry_render_convolved_with_the_ir_at_zero_latency() {
     let dry = chord(&mut dry_host, seconds);
 
     let mut wet_host = Host::new(&[("body_on", 1.0), ("body_mix", 100.0)]);
-    assert_eq!(wet_host.latency, ENGINE_LATENCY, "the body stage adds no latency");
+    assert_eq!(
+        wet_host.latency, ENGINE_LATENCY,
+        "the body stage adds no latency"
+    );
     wait_for_ir(&mut wet_host, 1);
     let wet = chord(&mut wet_host, seconds);
     assert_eq!(wet_host.violations, 0, "process allocated");

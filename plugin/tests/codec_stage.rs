@@ -102,7 +102,11 @@ fn master_gain_follows_the_stage_and_the_delay_is_one_block() {
         let plain = chord(&mut Host::new(&settings), seconds);
         let mut host =
             Host::new(&[settings.as_slice(), &[("tqa_on", 1.0), ("tqa_mix", 0.0)]].concat());
-        assert_eq!(host.latency, ENGINE_LATENCY + block as u32, "latency reported at activation");
+        assert_eq!(
+            host.latency,
+            ENGINE_LATENCY + block as u32,
+            "latency reported at activation"
+        );
         let delayed = chord(&mut host, seconds);
         let n = plain[0].len();
         let mut worst = 0.0_f32;
@@ -135,7 +139,10 @@ fn latency_changes_wait_for_a_restart_and_are_reported_at_activation() {
     // CLAP allows the latency to change only inside `activate`: `process` never reports one;
     // it asks for a restart (once), and the stage keeps the latency the host knows until then.
     let mut host = Host::new(&[]);
-    assert_eq!(host.latency, ENGINE_LATENCY, "off: the engine's latency only");
+    assert_eq!(
+        host.latency, ENGINE_LATENCY,
+        "off: the engine's latency only"
+    );
     let telemetry = host.plugin.codec_sqnr_db();
     host.run(256, 256);
     assert!(telemetry.load(Ordering::Relaxed).is_nan(), "off reads NaN");
@@ -146,7 +153,10 @@ fn latency_changes_wait_for_a_restart_and_are_reported_at_activation() {
         1,
         "turning on asks for one restart"
     );
-    assert_eq!(host.latency, ENGINE_LATENCY, "no latency report from process");
+    assert_eq!(
+        host.latency, ENGINE_LATENCY,
+        "no latency report from process"
+    );
     assert!(
         telemetry.load(Ordering::Relaxed).is_nan(),
         "the stage waits for the restart"
@@ -158,7 +168,11 @@ fn latency_changes_wait_for_a_restart_and_are_reported_at_activation() {
     host.set("tqa_block", 11.0);
     host.run(512, 256);
     assert_eq!(host.ctx.restarts.get(), 2);
-    assert_eq!(host.latency, ENGINE_LATENCY + 512, "the old block until the restart");
+    assert_eq!(
+        host.latency,
+        ENGINE_LATENCY + 512,
+        "the old block until the restart"
+    );
     assert_eq!(host.activate(SR), 2048);
     host.set("tqa_bits", 3.0);
     host.run(512, 256);

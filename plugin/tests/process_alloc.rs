@@ -51,7 +51,11 @@ fn process_never_allocates_under_notes_automation_and_poly_modulation() {
         ("tqa_on", 1.0),
     ]);
     assert_eq!(host.activate_capacity, 32, "voice capacity at activation");
-    assert_eq!(host.latency, ENGINE_LATENCY + 512, "the codec stage's latency at activation");
+    assert_eq!(
+        host.latency,
+        ENGINE_LATENCY + 512,
+        "the codec stage's latency at activation"
+    );
     let mut latency_checks = 0;
     let mut codec_changes = 0;
     let mut rng = Rng(0x5eed_cafe_f00d_1234);
@@ -185,7 +189,11 @@ fn process_never_allocates_under_notes_automation_and_poly_modulation() {
             } else {
                 0
             };
-        assert_eq!(host.latency, ENGINE_LATENCY + 512, "the latency reported at activation");
+        assert_eq!(
+            host.latency,
+            ENGINE_LATENCY + 512,
+            "the latency reported at activation"
+        );
         assert!(
             expected == host.latency || host.ctx.restarts.get() > 0,
             "latency {expected} wanted without a restart request"
