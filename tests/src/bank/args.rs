@@ -27,8 +27,9 @@ pub struct BankArgs {
 pub enum BankCommand {
     /// Import wavetables into a .wcube bank; print a report with the importers' notes.
     ///
-    /// Each SRC is a file (Serum-style WAV with a clm chunk, plain multi-frame WAV,
-    /// Surge .wt, Vital .vitaltable, PNG or BMP image, raw 32768-byte WaveEdit bank) or
+    /// Each SRC is a file (Serum-style WAV with a clm chunk, Surge WAV with srge, WAV with
+    /// a smpl loop, plain multi-frame WAV, Surge .wt, Vital .vitaltable or .vital preset
+    /// (--osc), PNG or BMP image, raw 32768-byte WaveEdit bank) or
     /// a folder of single-cycle WAV files (one frame per file, by name). The format is
     /// recognised from the bytes. Several SRCs are joined in order, or with --stack-z
     /// become one Z slice each.
