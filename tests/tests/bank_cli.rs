@@ -387,3 +387,81 @@ fn bad_input_is_one_line_and_exit_code_2() {
         &["empty-dir", "no .wav files"],
     );
 }
+
+/// A Vital Line Source keyframe drawing `points` (x, y pairs, y down).
+fn line_source(points: &[f32]) -> Value {
+    let n = points.len() / 2;
+    serde_json::json!({
+        "type": "Line Source", "interpolation_style": 1, "num_points": n,
+        "keyframes": [{"position": 0, "pull_power": 0.0, "line": {
+            "num_points": n, "points": points, "powers": vec![0.0; n],
+            "smooth": false, "name": "shape"}}]
+    })
+}
+
+#[test]
+fn a_vital_preset_imports_one_bank_per_oscillator() {
+    // A preset as Vital saves it: three oscillators, each with its own table.
+    let table = |name: &str, points: &[f32]| {
+        serde_json::json!({
+            "author": "test", "full_normalize": true, "remove_all_dc": true,
+            "version": "1.5.5", "name": name, "groups": [{"components": [line_source(points)]}]
+        })
+    };
+    let preset = serde_json::json!({
+        "author": "someone", "preset_name": "Trio", "preset_style": "Lead",
+        "synth_version": "1.5.5", "comments": "",
+        "settings": {
+            "osc_1_on": 1.0, "osc_2_on": 1.0, "osc_3_on": 1.0,
+            "wavetables": [
+                table("Tri", &[0.0, 1.0, 0.5, 0.0, 1.0, 1.0]),
+                table("Square", &[0.0, 0.0, 0.5, 0.0, 0.5, 1.0, 1.0, 1.0]),
+                table("Ramp", &[0.0, 1.0, 1.0, 0.0])
+            ]
+        }
+    });
+    let src = scratch("trio.vital");
+    std::fs::write(&src, serde_json::to_vec_pretty(&preset).unwrap()).unwrap();
+    let out = scratch("trio.wcube");
+    let outs: Vec<PathBuf> = (1..=3)
+        .map(|n| scratch(&format!("trio-osc{n}.wcube")))
+        .collect();
+    let report = ok(&["bank", "import", s(&src), "-o", s(&out)]);
+    assert_eq!(
+        report.lines().filter(|l| l.contains("-> ")).count(),
+        3,
+        "{report}"
+    );
+    assert!(
+        !out.exists(),
+        "a three-table preset writes one file per oscillator"
+    );
+    let frames: Vec<Vec<f32>> = outs
+        .iter()
+        .map(|p| {
+            let c = cube(p);
+            assert_eq!(c.node_count(), 1, "{}", p.display());
+            c.get(0, 0, 0).unwrap().channel(0).to_vec()
+        })
+        .collect();
+    let names: Vec<String> = outs
+        .iter()
+        .map(|p| inspect_json(p)["name"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(names, ["Trio", "Trio osc 2", "Trio osc 3"]);
+    // Three different shapes: every pair differs by far more than a codec's error.
+    for (a, b) in [(0, 1), (0, 2), (1, 2)] {
+        let d = max_err(&frames[a], &frames[b]);
+        assert!(d > 0.2, "oscillators {} and {} alike ({d})", a + 1, b + 1);
+    }
+    // --osc picks one table and writes -o itself.
+    let one = scratch("trio-2.wcube");
+    let report = ok(&["bank", "import", s(&src), "-o", s(&one), "--osc", "2"]);
+    assert_eq!(
+        report.lines().filter(|l| l.contains("-> ")).count(),
+        1,
+        "{report}"
+    );
+    let c = cube(&one);
+    assert!(max_err(c.get(0, 0, 0).unwrap().channel(0), &frames[1]) < 1e-4);
+}

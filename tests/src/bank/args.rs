@@ -101,8 +101,8 @@ pub struct SourceArgs {
     /// How an image becomes frames.
     #[arg(long, value_enum, default_value_t = ImageModeArg::Luma)]
     pub image_mode: ImageModeArg,
-    /// Which oscillator (1 to 3) of a Vital .vital preset to import. Default: the first
-    /// that holds a table (a note names the others).
+    /// Which oscillator (1 to 3) of a Vital .vital preset to import. Default: every
+    /// oscillator that holds a table, each to OUT-osc<N>.wcube.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=3))]
     pub osc: Option<u8>,
     /// Bank name. Default: the name stored in the file, else the file name without its

@@ -9,8 +9,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use wavecube_dsp::bank::export::{export_clm_wav, export_node_wavs};
 use wavecube_dsp::bank::import::{
-    arrange_imported, import_bytes, import_folder, name_from_file, stack_z, ImportOptions,
-    Imported, Layout,
+    arrange_imported, import_bytes, import_folder, import_vital_preset, name_from_file, stack_z,
+    ImportOptions, Imported, Layout,
 };
 use wavecube_dsp::bank::{
     inspect_wcube, read_wcube, write_wcube_with_progress, WcubeInfo, WriteOptions, WCUBE_MAGIC,
@@ -34,7 +34,11 @@ pub const MAX_INPUT_BYTES: u64 = 1 << 30;
 /// The [`HarnessError`] of the command, naming the file or option concerned.
 pub fn run_bank(args: &BankArgs) -> Result<(), HarnessError> {
     match &args.command {
-        BankCommand::Import(a) => println!("{}", import_command(a)?),
+        BankCommand::Import(a) => {
+            for report in import_all_command(a)? {
+                println!("{report}");
+            }
+        }
         BankCommand::Export(a) => println!("{}", export_command(a)?),
         BankCommand::Inspect(a) => {
             let report = inspect_command(a)?;
@@ -358,6 +362,73 @@ pub fn import_command(args: &ImportArgs) -> Result<WriteReport, HarnessError> {
         info: info_of(&bytes, &args.output)?,
         notes,
     })
+}
+
+/// `bank import`, every bank it writes: one, or for a lone `.vital` preset without `--osc`,
+/// one per oscillator that holds a table, written to `<stem>-osc<N>.<ext>` beside `-o`
+/// (a preset with a single table writes `-o` itself).
+///
+/// # Errors
+/// As [`import_command`].
+pub fn import_all_command(args: &ImportArgs) -> Result<Vec<WriteReport>, HarnessError> {
+    let Some(banks) = vital_preset_banks(args)? else {
+        return Ok(vec![import_command(args)?]);
+    };
+    let options = args.codec.write_options()?;
+    let path = &args.sources[0];
+    let layout = args.source.layout.map(|l| l.layout());
+    let mut reports = Vec::with_capacity(banks.len());
+    for (osc, imported) in banks {
+        let out = osc_output(&args.output, osc);
+        let (mut cube, notes) = arrange_imported(imported, layout)
+            .map_err(|e| bank_err(path)(BankFileError::Import(e)))?;
+        let meta = cube.meta_mut();
+        if let Some(name) = &args.source.name {
+            meta.name = format!("{name} osc {osc}");
+        }
+        meta.description = format!("imported from {}, oscillator {osc}", file_label(path));
+        let bytes = write_bank(&cube, &options, &out)?;
+        reports.push(WriteReport {
+            command: "import",
+            inputs: vec![format!("{} (oscillator {osc})", path.display())],
+            output: out.display().to_string(),
+            info: info_of(&bytes, &out)?,
+            notes,
+        });
+    }
+    Ok(reports)
+}
+
+/// The banks of a lone `.vital` preset imported without `--osc` when it holds more than one
+/// table; `None` for anything else (which the ordinary import reads, or names the error of).
+fn vital_preset_banks(args: &ImportArgs) -> Result<Option<Vec<(usize, Imported)>>, HarnessError> {
+    let [path] = args.sources.as_slice() else {
+        return Ok(None);
+    };
+    if args.stack_z || args.source.osc.is_some() || !path.is_file() {
+        return Ok(None);
+    }
+    let bytes = read_input(path)?;
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Ok(None);
+    }
+    Ok(match import_vital_preset(&bytes) {
+        Ok(banks) if banks.len() > 1 => Some(banks),
+        _ => None,
+    })
+}
+
+/// `out` with `-osc<N>` added to its file stem: `pad.wcube` → `pad-osc2.wcube`.
+fn osc_output(out: &Path, osc: usize) -> PathBuf {
+    let stem = out
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "bank".to_owned());
+    let name = match out.extension() {
+        Some(ext) => format!("{stem}-osc{osc}.{}", ext.to_string_lossy()),
+        None => format!("{stem}-osc{osc}"),
+    };
+    out.with_file_name(name)
 }
 
 /// `bank convert`.
