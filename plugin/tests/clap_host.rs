@@ -688,14 +688,16 @@ impl Instance {
             .unwrap_or_else(|| panic!("no parameter named {name}"))
     }
 
-    /// The latency the codec settings ask for: one TQA block while the stage is on. (nice-plug
-    /// gives a stepped parameter's CLAP value as its step, 0..steps.)
+    /// The latency the settings ask for: the engine's constant decimator delay, plus one TQA
+    /// block while the codec stage is on. (nice-plug gives a stepped parameter's CLAP value as
+    /// its step, 0..steps.)
     fn wanted_latency(&self) -> u32 {
+        let engine = wavecube_dsp::synth::LATENCY_SAMPLES as u32;
         if self.value(self.param("TQA").id) >= 0.5 {
             let step = self.value(self.param("TQA Block").id).round() as i32;
-            1 << (TQA_BLOCK_LOG2_MIN + step)
+            engine + (1 << (TQA_BLOCK_LOG2_MIN + step))
         } else {
-            0
+            engine
         }
     }
 

@@ -64,6 +64,21 @@ pub fn parse_smf(bytes: &[u8]) -> Result<Song, MidiError> {
     parse_midi(bytes).map(|m| m.song)
 }
 
+/// Refuses an SMPTE time division whose frame-rate byte is 0x80 (−128 frames per second),
+/// which midly 0.5 negates as an `i8` and so panics on (with overflow checks) before it can
+/// say the rate is invalid. Found by `tests/tests/midi_fuzz.rs`.
+fn check_smpte_rate(bytes: &[u8]) -> Result<(), MidiError> {
+    let Some(at) = bytes.windows(4).position(|w| w == b"MThd") else {
+        return Ok(());
+    };
+    match bytes.get(at + 12) {
+        Some(0x80) => Err(MidiError::Timing(
+            "SMPTE frame rate byte 0x80 (-128 frames per second)".to_owned(),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// Parses a format 0 or 1 Standard MIDI File: every channel message goes through
 /// [`wavecube_dsp::synth::midi::from_bytes`] with its channel (notes, pitch bend, mod
 /// wheel, channel and key pressure, sustain CC64, sostenuto CC66, all sound off CC120,
@@ -76,6 +91,7 @@ pub fn parse_smf(bytes: &[u8]) -> Result<Song, MidiError> {
 /// format 2, [`MidiError::Timing`] for a zero time division and
 /// [`MidiError::NoNotes`] when no track holds a note-on.
 pub fn parse_midi(bytes: &[u8]) -> Result<MidiFile, MidiError> {
+    check_smpte_rate(bytes)?;
     let (header, track_iter) = midly::parse(bytes).map_err(MidiError::Parse)?;
     let declared = track_iter.size_hint().0;
     let mut tracks = Vec::new();
