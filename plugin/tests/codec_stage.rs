@@ -161,7 +161,11 @@ fn latency_changes_wait_for_a_restart_and_are_reported_at_activation() {
         telemetry.load(Ordering::Relaxed).is_nan(),
         "the stage waits for the restart"
     );
-    assert_eq!(host.activate(SR), 512, "reported at activation");
+    assert_eq!(
+        host.activate(SR),
+        ENGINE_LATENCY + 512,
+        "reported at activation"
+    );
     host.run(256, 256);
     assert!(!telemetry.load(Ordering::Relaxed).is_nan(), "on after it");
 
@@ -173,7 +177,7 @@ fn latency_changes_wait_for_a_restart_and_are_reported_at_activation() {
         ENGINE_LATENCY + 512,
         "the old block until the restart"
     );
-    assert_eq!(host.activate(SR), 2048);
+    assert_eq!(host.activate(SR), ENGINE_LATENCY + 2048);
     host.set("tqa_bits", 3.0);
     host.run(512, 256);
     assert_eq!(host.ctx.restarts.get(), 2, "bits do not change the latency");
@@ -186,7 +190,7 @@ fn latency_changes_wait_for_a_restart_and_are_reported_at_activation() {
         telemetry.load(Ordering::Relaxed).is_nan(),
         "off reads NaN at once"
     );
-    assert_eq!(host.activate(SR), 0);
+    assert_eq!(host.activate(SR), ENGINE_LATENCY);
     host.run(256, 256);
     assert_eq!(host.ctx.restarts.get(), 3, "nothing more to ask");
     assert_eq!(host.violations, 0);
