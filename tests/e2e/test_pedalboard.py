@@ -220,16 +220,18 @@ def check_loads_as_instrument(host):
 
 
 # name in pedalboard -> (units, min, max, default)
+# Ranges and defaults are the sound contract's (dsp/src/patch/ranges.rs): the engine's.
 EXPECTED_PARAMS = {
-    "gain_db": ("dB", -60.0, 12.0, 0.0),
-    "polyphony": ("", 1.0, 64.0, 32.0),
+    "gain_db": ("dB", -96.0, 12.0, 0.0),
+    "polyphony": ("", 1.0, 64.0, 64.0),
     "morph_x": ("", 0.0, 1.0, 0.0),
     "morph_y": ("", 0.0, 1.0, 0.0),
     "morph_z": ("", 0.0, 1.0, 0.0),
     "amp_attack_ms": ("ms", 0.0, 30000.0, 5.0),
     "amp_release_ms": ("ms", 0.0, 30000.0, 250.0),
-    "lfo_1_rate_hz": ("Hz", 0.01, 1000.0, 1.0),
-    "filter_cutoff_hz": ("Hz", 20.0, 20000.0, 8000.0),
+    "lfo_1_rate_hz": ("Hz", 0.0, 1000.0, 0.0),
+    "lfo_3_rate_hz": ("Hz", 0.0, 1000.0, 0.0),
+    "filter_cutoff_hz": ("Hz", 20.0, 20000.0, 20000.0),
     "bend_range_st": ("st", 0.0, 48.0, 2.0),
     "tqa_depth_bits": ("bits", 2.0, 8.0, 6.0),
 }
@@ -245,6 +247,12 @@ EXPECTED_NAMES = [
     "amp_decay_ms",
     "env_2_attack_ms",
     "lfo_2_shape",
+    "lfo_3_shape",
+    "lfo_3_to_x",
+    "lfo_3_to_cutoff_oct",
+    "env_2_to_x",
+    "env_2_to_y",
+    "env_2_to_z",
     "lfo_1_sync",
     "lfo_1_to_x",
     "lfo_2_to_pitch_st",
