@@ -502,9 +502,15 @@ def high_share(x, hz=2000.0):
 
 
 def check_tension_moves_timbre(host):
-    """Tension as a modulation source in a real host: with tension routed to shape (the default bank has one axis), an
-    atonal progression comes out clearly brighter, relative to a diatonic one, than the same
-    two progressions do without it."""
+    """Tension as a modulation source in a real host: with tension routed to shape (the default
+    bank's axis), it brightens the sound by orders of magnitude, and an atonal progression
+    comes out brighter than a diatonic one.
+
+    NOTE: without tension the default sound is morph x = 0, a sine: its energy above 2 kHz is
+    about 1e-6 of the total, onset residue only, so the atonal:diatonic ratio there is noise
+    (unison detune alone moves it from 2.0 to 0.005). The check therefore compares the two
+    progressions under tension, not against that ratio. tests/tests/tension.rs proves the
+    morph moves by depth x tension, voice by voice."""
     plugin = host.fresh()
     plugin.filter = False
     shares = {}
@@ -516,12 +522,14 @@ def check_tension_moves_timbre(host):
             shares[(depth, name)] = high_share(out[0, : int(4.0 * SR)])
     without = shares[(0.0, "atonal")] / shares[(0.0, "consonant")]
     with_ = shares[(1.0, "atonal")] / shares[(1.0, "consonant")]
+    brighten = shares[(1.0, "consonant")] / shares[(0.0, "consonant")]
     print(
-        f"  atonal:consonant energy above 2 kHz: {without:.2f} without tension, "
-        f"{with_:.2f} with tension -> x at depth 1 (bound: at least 1.25x more)"
+        f"  tension -> x at depth 1 brightens the diatonic progression {brighten:.0f}x (bound "
+        f"10x); atonal:diatonic energy above 2 kHz with tension {with_:.2f} (bound 1.1; "
+        f"{without:.2f} without, a sine's onset residue)"
     )
-    assert shares[(1.0, "consonant")] > shares[(0.0, "consonant")], "tension brightens"
-    assert with_ > 1.25 * without, (with_, without)
+    assert brighten > 10.0, brighten
+    assert with_ > 1.1, (with_, without)
 
 
 # Notes with their own onsets and ends, so the sound never repeats exactly: one delay fits.
