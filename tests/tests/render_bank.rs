@@ -3,9 +3,11 @@
 //! so its render must show the third harmonic 6.02 dB below the fundamental and no second
 //! harmonic; the default cube at the default morph point (a sine) shows neither.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
+use std::path::Path;
+
+use common::{scratch_dir, text, wavecube};
 use wavecube_dsp::bank::{write_wcube, WriteOptions};
 use wavecube_dsp::cube::{Cube, Node};
 use wavecube_dsp::patch::Patch;
@@ -13,26 +15,6 @@ use wavecube_harness::wav::read_wav;
 
 /// Level of harmonic 3 against harmonic 1 in the test bank's waveform, dB.
 const H3_DB: f64 = -6.0206;
-
-fn wavecube(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_wavecube"))
-        .args(args)
-        .output()
-        .expect("the wavecube binary starts")
-}
-
-fn scratch_dir(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("render-bank")
-        .join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 /// sin(2πp) + 0.5 sin(6πp), scaled to peak below 1.
 fn waveform(p: f64) -> f64 {
@@ -108,7 +90,7 @@ fn assert_test_bank(h2: f64, h3: f64, what: &str) {
 
 #[test]
 fn render_bank_plays_a_wcube_a_factory_bank_and_an_imported_file() {
-    let dir = scratch_dir("flag");
+    let dir = scratch_dir("render-bank", "flag");
     let bank = dir.join("odd3.wcube");
     write_bank(&bank);
     let (_, d3, stdout) = harmonics(&dir, "default", &[]);
@@ -171,7 +153,7 @@ fn render_bank_plays_a_wcube_a_factory_bank_and_an_imported_file() {
 
 #[test]
 fn a_patch_plays_the_bank_it_names_relative_to_its_file() {
-    let dir = scratch_dir("patch");
+    let dir = scratch_dir("render-bank", "patch");
     std::fs::create_dir_all(dir.join("banks")).unwrap();
     write_bank(&dir.join("banks/odd3.wcube"));
     let mut patch = Patch::default();

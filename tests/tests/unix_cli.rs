@@ -1,37 +1,15 @@
 //! The CLI as a Unix tool: a reader that closes the pipe early (`| head -1`) ends the
 //! program quietly, and counts read "1 note", "1 node", never "1 notes".
 
-use std::io::Read;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+mod common;
 
+use std::io::Read;
+use std::path::Path;
+use std::process::Stdio;
+
+use common::{bin, scratch_dir, text, wavecube};
 use wavecube_dsp::bank::{write_wcube, WriteOptions};
 use wavecube_dsp::cube::{Cube, Node};
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_wavecube"))
-}
-
-fn wavecube(args: &[&str]) -> Output {
-    bin()
-        .args(args)
-        .output()
-        .expect("the wavecube binary starts")
-}
-
-/// A fresh, empty folder under Cargo's per-crate temporary directory.
-fn scratch_dir(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("unix-cli")
-        .join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 /// Runs `args`, reads the first line of stdout and closes the pipe, as `| head -1` does;
 /// returns that line, the exit status and stderr.
@@ -67,7 +45,7 @@ fn quiet_end(status: std::process::ExitStatus) -> bool {
 
 #[test]
 fn a_closed_stdout_ends_every_big_printer_quietly() {
-    let dir = scratch_dir("pipe");
+    let dir = scratch_dir("unix-cli", "pipe");
     let db = dir.join("lib.sqlite");
     let db = db.to_str().unwrap();
     let bank = Path::new(env!("CARGO_MANIFEST_DIR")).join("../presets/banks/fm-cube.wcube");
@@ -120,7 +98,7 @@ fn one_node_bank(path: &Path) {
 
 #[test]
 fn counts_of_one_are_singular() {
-    let dir = scratch_dir("plurals");
+    let dir = scratch_dir("unix-cli", "plurals");
     let bank = dir.join("one.wcube");
     one_node_bank(&bank);
     let out_wav = dir.join("one.wav");

@@ -4,46 +4,16 @@
 //! `tqa compare`, `conv`, `sculpt` and `bank import`, with the content intact (≥ 90 dB
 //! against the source).
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
+
+use std::path::Path;
+
+use common::{ok, s, scratch_path, wavecube};
 
 use serde_json::Value;
 use wavecube_dsp::bank::export::write_f32_wav;
 use wavecube_dsp::bank::read_wcube;
 use wavecube_harness::wav::{read_wav, write_channels, WavFormat};
-
-fn wavecube(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_wavecube"))
-        .args(args)
-        .output()
-        .expect("the wavecube binary starts")
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("wav-interop");
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    if path.is_dir() {
-        std::fs::remove_dir_all(&path).unwrap();
-    } else {
-        let _ = std::fs::remove_file(&path);
-    }
-    path
-}
-
-fn s(path: &Path) -> &str {
-    path.to_str().unwrap()
-}
-
-fn ok(args: &[&str]) -> String {
-    let out = wavecube(args);
-    assert!(
-        out.status.success(),
-        "{args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
 
 /// SNR of `got` against `want`, dB (infinite when equal).
 fn snr_db(want: &[f32], got: &[f32]) -> f64 {
@@ -92,7 +62,7 @@ fn every_command_reads(wav: &Path, want: &[f32], label: &str) {
         assert!(err.contains("too short to analyse"), "{label}: {err}");
     }
     // tqa compare against a reference hound writes: the same samples.
-    let reference = scratch(&format!("{label}-reference.wav"));
+    let reference = scratch_path("wav-interop", &format!("{label}-reference.wav"));
     write_channels(&reference, 44_100, WavFormat::F32, &[want]).unwrap();
     let c: Value = serde_json::from_str(&ok(&[
         "tqa",
@@ -106,9 +76,9 @@ fn every_command_reads(wav: &Path, want: &[f32], label: &str) {
     let sqnr = c["sqnr_db"].as_f64().unwrap_or(f64::INFINITY);
     assert!(sqnr >= 90.0, "{label}: tqa compare {sqnr} dB: {c}");
     // conv through a unit impulse gives the input back.
-    let impulse = scratch(&format!("{label}-impulse.wav"));
+    let impulse = scratch_path("wav-interop", &format!("{label}-impulse.wav"));
     write_channels(&impulse, 44_100, WavFormat::F32, &[&[1.0]]).unwrap();
-    let wet = scratch(&format!("{label}-wet.wav"));
+    let wet = scratch_path("wav-interop", &format!("{label}-wet.wav"));
     ok(&[
         "conv",
         "audio-pair",
@@ -127,7 +97,7 @@ fn every_command_reads(wav: &Path, want: &[f32], label: &str) {
     let snr = snr_db(want, &back.channels[0][..want.len()]);
     assert!(snr >= 90.0, "{label}: conv {snr:.1} dB");
     // sculpt reads it.
-    let png = scratch(&format!("{label}.png"));
+    let png = scratch_path("wav-interop", &format!("{label}.png"));
     ok(&[
         "sculpt",
         "--img",
@@ -139,7 +109,7 @@ fn every_command_reads(wav: &Path, want: &[f32], label: &str) {
     ]);
     assert!(png.is_file(), "{label}: sculpt wrote nothing");
     // bank import reads it as 2048-sample frames, each the source's.
-    let bank = scratch(&format!("{label}.wcube"));
+    let bank = scratch_path("wav-interop", &format!("{label}.wcube"));
     ok(&[
         "bank",
         "import",
@@ -180,7 +150,7 @@ fn every_wav_the_project_writes_is_read_by_every_command() {
     let all: Vec<f32> = frames.concat();
     // The 37-byte clm chunk (with its pad byte) of earlier exports: valid RIFF that hound
     // could not read.
-    let odd = scratch("odd-clm.wav");
+    let odd = scratch_path("wav-interop", "odd-clm.wav");
     let bytes = write_f32_wav(
         &[&all],
         44_100,
@@ -191,7 +161,7 @@ fn every_wav_the_project_writes_is_read_by_every_command() {
     every_command_reads(&odd, &all, "odd-clm");
 
     // bank import → export clm → every command.
-    let bank = scratch("src.wcube");
+    let bank = scratch_path("wav-interop", "src.wcube");
     ok(&[
         "bank",
         "import",
@@ -203,7 +173,7 @@ fn every_wav_the_project_writes_is_read_by_every_command() {
         "--layout",
         "xy",
     ]);
-    let export = scratch("export.wav");
+    let export = scratch_path("wav-interop", "export.wav");
     ok(&[
         "bank",
         "export",
@@ -216,15 +186,15 @@ fn every_wav_the_project_writes_is_read_by_every_command() {
     every_command_reads(&export, &all, "clm-export");
 
     // tqa decode output (lossy codec: compared with its own decode, read by every command).
-    let stream = scratch("export.tqa");
-    let decoded = scratch("decoded.wav");
+    let stream = scratch_path("wav-interop", "export.tqa");
+    let decoded = scratch_path("wav-interop", "decoded.wav");
     ok(&["tqa", "encode", s(&export), s(&stream)]);
     ok(&["tqa", "decode", s(&stream), s(&decoded)]);
     let content = read_wav(&decoded).unwrap().channels.remove(0);
     every_command_reads(&decoded, &content, "tqa-decode");
 
     // A per-node export file: one frame, read by every command.
-    let dir = scratch("nodes");
+    let dir = scratch_path("wav-interop", "nodes");
     ok(&[
         "bank",
         "export",
@@ -240,9 +210,9 @@ fn every_wav_the_project_writes_is_read_by_every_command() {
     every_command_reads(&node, &frames[1], "node-export");
 
     // conv's integer output (24-bit PCM, its smallest step 2^-23) through a unit impulse.
-    let impulse = scratch("pcm24-impulse.wav");
+    let impulse = scratch_path("wav-interop", "pcm24-impulse.wav");
     write_channels(&impulse, 44_100, WavFormat::F32, &[&[1.0]]).unwrap();
-    let pcm24 = scratch("conv-pcm24.wav");
+    let pcm24 = scratch_path("wav-interop", "conv-pcm24.wav");
     ok(&[
         "conv",
         "audio-pair",
