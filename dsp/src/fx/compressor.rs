@@ -1,0 +1,1 @@
+//! The compressor effect (being built; see `fx`'s module docs for the shared shape).

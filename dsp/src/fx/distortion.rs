@@ -1,0 +1,1 @@
+//! The distortion effect (being built; see `fx`'s module docs for the shared shape).
