@@ -8,7 +8,8 @@
 //! ```
 //!
 //! The convolver (its IR spectra and delay lines, up to megabytes) is built on the loader
-//! thread and arrives through [`wavecube_dsp::handoff`]; the audio thread swaps pointers.
+//! thread and arrives through [`wavecube_dsp::handoff`]; the audio thread swaps pointers. A
+//! user IR is decoded and resampled by [`wavecube_dsp::conv::ir`].
 //! While a new IR is being built the old one keeps playing. The stage adds no latency.
 
 use std::path::{Path, PathBuf};
@@ -20,6 +21,7 @@ use std::time::Duration;
 use base64::Engine as _;
 use nice_plug::prelude::{nice_error, Enum};
 use serde::{Deserialize, Serialize};
+use wavecube_dsp::conv::ir::{decode_ir_wav, DecodedIr, IrLoadError};
 use wavecube_dsp::conv::{factory_ir, IrKind, StereoConvolver};
 use wavecube_dsp::handoff::{handoff, Receiver, Sender};
 
@@ -27,8 +29,6 @@ use crate::params::{BodyIrChoice, BodyParams};
 
 /// Samples the convolver takes at once; longer host pieces are cut into these.
 pub const BODY_CHUNK: usize = 1024;
-/// The longest user IR kept, seconds (longer files are cut, with a fade).
-pub const MAX_USER_IR_S: f64 = 10.0;
 /// User IR files larger than this are referenced by path only in the state, bytes.
 pub const MAX_EMBEDDED_IR_BYTES: usize = 4 << 20;
 /// How often the loader looks for work without being woken.
@@ -43,131 +43,6 @@ pub struct UserIr {
     /// The WAV file's bytes, base64, if at most [`MAX_EMBEDDED_IR_BYTES`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wav_base64: Option<String>,
-}
-
-/// Why a user IR cannot be used.
-#[derive(Debug, thiserror::Error)]
-pub enum IrLoadError {
-    /// The file cannot be read.
-    #[error("{path}: cannot read: {source}")]
-    Read {
-        /// The file.
-        path: String,
-        /// Why.
-        source: std::io::Error,
-    },
-    /// The bytes are not a WAV file the project's RIFF reader decodes.
-    #[error("{path}: not a readable WAV file: {source}")]
-    Wav {
-        /// The file.
-        path: String,
-        /// Why, naming the byte offset.
-        source: wavecube_dsp::bank::import::ImportError,
-    },
-    /// The WAV holds no samples, or only silence or non-finite values.
-    #[error("{path}: the impulse response is empty or silent")]
-    Empty {
-        /// The file.
-        path: String,
-    },
-}
-
-/// An impulse response ready for a convolver: one or two channels at `sample_rate_hz`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DecodedIr {
-    /// The channels (1 or 2), full scale 1.0.
-    pub channels: Vec<Vec<f32>>,
-    /// Their sample rate, Hz.
-    pub sample_rate_hz: u32,
-}
-
-/// Decodes a WAV IR (8/16/24/32-bit integer or 32/64-bit float, plain or extensible,
-/// any chunks; any channel count: the first two are kept) with the project's one RIFF
-/// reader, [`wavecube_dsp::bank::import::riff`]. Cut to [`MAX_USER_IR_S`]; non-finite samples become 0.
-///
-/// # Errors
-/// [`IrLoadError::Wav`] or [`IrLoadError::Empty`], naming `path`.
-///
-/// # Allocation
-/// Allocates the channels. Off the audio thread.
-pub fn decode_ir_wav(bytes: &[u8], path: &str) -> Result<DecodedIr, IrLoadError> {
-    let wav =
-        wavecube_dsp::bank::import::riff::parse_wav(bytes).map_err(|source| IrLoadError::Wav {
-            path: path.to_string(),
-            source,
-        })?;
-    let max_frames = (MAX_USER_IR_S * f64::from(wav.sample_rate_hz.max(1))) as usize;
-    let mut channels = wav.channels_upto(2, max_frames);
-    for v in channels.iter_mut().flatten() {
-        if !v.is_finite() {
-            *v = 0.0;
-        }
-    }
-    let silent = channels
-        .iter()
-        .all(|c| c.is_empty() || c.iter().all(|&v| v == 0.0));
-    if silent || wav.sample_rate_hz == 0 {
-        return Err(IrLoadError::Empty {
-            path: path.to_string(),
-        });
-    }
-    Ok(DecodedIr {
-        channels,
-        sample_rate_hz: wav.sample_rate_hz,
-    })
-}
-
-/// `x` resampled by the ratio `to_hz / from_hz` with an FFT (band-limited: the spectrum is
-/// cut or zero-padded), after padding with zeros so nothing wraps around.
-///
-/// # Allocation
-/// Allocates the FFT buffers and the result.
-pub fn resample(x: &[f32], from_hz: u32, to_hz: u32) -> Vec<f32> {
-    if from_hz == to_hz || x.is_empty() || from_hz == 0 || to_hz == 0 {
-        return x.to_vec();
-    }
-    // The FFT lengths must stand exactly in the ratio of the rates, else the output's
-    // sample spacing is off by the rounding (a pitch error): n is a multiple of the
-    // reduced denominator.
-    let g = gcd(from_hz, to_hz);
-    let (p, q) = ((to_hz / g) as usize, (from_hz / g) as usize);
-    let need = x.len() + x.len() / 8 + 64;
-    let n = need.div_ceil(q) * q;
-    let m = n / q * p;
-    let ratio = f64::from(to_hz) / f64::from(from_hz);
-    let mut planner = realfft::RealFftPlanner::<f32>::new();
-    let fwd = planner.plan_fft_forward(n);
-    let inv = planner.plan_fft_inverse(m);
-    let mut time = vec![0.0; n];
-    time[..x.len()].copy_from_slice(x);
-    let mut spec = fwd.make_output_vec();
-    // NOTE: the lengths come from the plans, so the transforms cannot fail.
-    let _ = fwd.process(&mut time, &mut spec);
-    let mut out_spec = inv.make_input_vec();
-    let bins = spec.len().min(out_spec.len());
-    out_spec[..bins].copy_from_slice(&spec[..bins]);
-    // A Nyquist bin of a real signal's spectrum is real.
-    if (n % 2 == 0 && bins - 1 == n / 2) || (m % 2 == 0 && bins - 1 == m / 2) {
-        out_spec[bins - 1].im = 0.0;
-    }
-    out_spec[0].im = 0.0;
-    let mut out = inv.make_output_vec();
-    let _ = inv.process(&mut out_spec, &mut out);
-    let scale = 1.0 / n as f32;
-    let len = ((x.len() as f64) * ratio).ceil() as usize;
-    out.truncate(len.min(m));
-    for v in &mut out {
-        *v *= scale;
-    }
-    out
-}
-
-/// Greatest common divisor (Euclid).
-fn gcd(mut a: u32, mut b: u32) -> u32 {
-    while b != 0 {
-        (a, b) = (b, a % b);
-    }
-    a.max(1)
 }
 
 /// The persisted user IR, shared by the main thread (load, restore) and the loader.
@@ -308,11 +183,7 @@ pub fn build_convolver(
         Some(kind) => factory(kind),
         None => match user.decode() {
             Ok(ir) => {
-                let channels: Vec<Vec<f32>> = ir
-                    .channels
-                    .iter()
-                    .map(|c| resample(c, ir.sample_rate_hz, rate))
-                    .collect();
+                let channels = ir.resampled(rate);
                 let refs: Vec<&[f32]> = channels.iter().map(Vec::as_slice).collect();
                 StereoConvolver::new(&refs, BODY_CHUNK)
             }
@@ -521,52 +392,4 @@ fn run(mut sender: Sender<Box<StereoConvolver>>, wanted: &Wanted, user: &IrCell)
 /// Where user IR files are looked for by the editor's file dialog by default.
 pub fn default_ir_dir() -> PathBuf {
     std::env::var_os("HOME").map_or_else(|| PathBuf::from("."), PathBuf::from)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn resampling_keeps_a_sine_in_tune_and_level() {
-        // A 1 kHz tone under a Hann window (smooth at both ends, so it is band-limited in
-        // practice), 0.1 s at 44.1 kHz, against the same function sampled at 48 kHz.
-        let tone = |t: f32| {
-            let w = 0.5 - 0.5 * (2.0 * std::f32::consts::PI * t / 0.1).cos();
-            w * (2.0 * std::f32::consts::PI * 1000.0 * t).sin()
-        };
-        let x: Vec<f32> = (0..4410).map(|i| tone(i as f32 / 44_100.0)).collect();
-        let y = resample(&x, 44_100, 48_000);
-        assert_eq!(y.len(), 4800);
-        let err = (0..4800)
-            .map(|i| (y[i] - tone(i as f32 / 48_000.0)).abs())
-            .fold(0.0f32, f32::max);
-        assert!(err < 1e-3, "{err}");
-    }
-
-    #[test]
-    fn bad_wavs_are_typed_errors() {
-        assert!(matches!(
-            decode_ir_wav(b"RIFF nope", "x.wav"),
-            Err(IrLoadError::Wav { .. })
-        ));
-        let mut bytes = std::io::Cursor::new(Vec::new());
-        {
-            let spec = hound::WavSpec {
-                channels: 1,
-                sample_rate: 48_000,
-                bits_per_sample: 16,
-                sample_format: hound::SampleFormat::Int,
-            };
-            let mut w = hound::WavWriter::new(&mut bytes, spec).unwrap();
-            for _ in 0..100 {
-                w.write_sample(0i16).unwrap();
-            }
-            w.finalize().unwrap();
-        }
-        assert!(matches!(
-            decode_ir_wav(bytes.get_ref(), "silent.wav"),
-            Err(IrLoadError::Empty { .. })
-        ));
-    }
 }

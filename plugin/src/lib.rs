@@ -15,6 +15,7 @@ use atomic_float::AtomicF32;
 use nice_plug::midi::{Channel, Key, VoiceID};
 use nice_plug::prelude::NoteEvent as HostEvent;
 use nice_plug::prelude::*;
+use wavecube_dsp::conv::ir::IrLoadError;
 use wavecube_dsp::cube::CubeSet;
 use wavecube_dsp::synth::{Engine, TimedEvent};
 
@@ -31,7 +32,7 @@ pub mod state;
 pub mod telemetry_tap;
 
 use bank_loader::{BankAudio, BankLoader};
-use body_stage::{BodyLoader, BodyStage, IrLoadError};
+use body_stage::{BodyLoader, BodyStage};
 use capture::{CaptureError, CaptureStatus, CaptureTap, CaptureWorker};
 use codec_stage::{CodecStage, LatencyChange, LatencyRule};
 
