@@ -12,145 +12,23 @@
 //! user IR is decoded and resampled by [`wavecube_dsp::conv::ir`].
 //! While a new IR is being built the old one keeps playing. The stage adds no latency.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 use std::thread::{JoinHandle, Thread};
 use std::time::Duration;
 
-use base64::Engine as _;
 use nice_plug::prelude::{nice_error, Enum};
-use serde::{Deserialize, Serialize};
-use wavecube_dsp::conv::ir::{decode_ir_wav, DecodedIr, IrLoadError};
 use wavecube_dsp::conv::{factory_ir, IrKind, StereoConvolver};
 use wavecube_dsp::handoff::{handoff, Receiver, Sender};
 
 use crate::params::{BodyIrChoice, BodyParams};
+use crate::state::IrCell;
 
 /// Samples the convolver takes at once; longer host pieces are cut into these.
 pub const BODY_CHUNK: usize = 1024;
-/// User IR files larger than this are referenced by path only in the state, bytes.
-pub const MAX_EMBEDDED_IR_BYTES: usize = 4 << 20;
 /// How often the loader looks for work without being woken.
 const LOADER_POLL: Duration = Duration::from_millis(20);
-
-/// The user's IR as the state keeps it: its path, and its WAV bytes (base64) when small
-/// enough, so a project reopens with the same body even if the file moved.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct UserIr {
-    /// Where the WAV was loaded from.
-    pub path: String,
-    /// The WAV file's bytes, base64, if at most [`MAX_EMBEDDED_IR_BYTES`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub wav_base64: Option<String>,
-}
-
-/// The persisted user IR, shared by the main thread (load, restore) and the loader.
-#[derive(Debug, Default)]
-pub struct IrCell {
-    /// The record; never touched by the audio thread.
-    state: RwLock<Option<UserIr>>,
-    /// Bumped on every change, so the loader knows to rebuild.
-    generation: AtomicU64,
-}
-
-impl IrCell {
-    /// The current record.
-    pub fn get(&self) -> Option<UserIr> {
-        self.state.read().unwrap_or_else(|e| e.into_inner()).clone()
-    }
-
-    /// Replaces the record (a restored state, a loaded file).
-    pub fn set(&self, value: Option<UserIr>) {
-        *self.state.write().unwrap_or_else(|e| e.into_inner()) = value;
-        self.generation.fetch_add(1, Ordering::AcqRel);
-    }
-
-    /// Changes so far.
-    pub fn generation(&self) -> u64 {
-        self.generation.load(Ordering::Acquire)
-    }
-
-    /// Reads and checks the WAV at `path` and makes it the user IR (bytes embedded when
-    /// small enough). Main thread.
-    ///
-    /// # Errors
-    /// [`IrLoadError`] naming the file; the IR held before stays.
-    pub fn load_file(&self, path: &Path) -> Result<DecodedIr, IrLoadError> {
-        let shown = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|source| IrLoadError::Read {
-            path: shown.clone(),
-            source,
-        })?;
-        let decoded = decode_ir_wav(&bytes, &shown)?;
-        let wav_base64 = (bytes.len() <= MAX_EMBEDDED_IR_BYTES)
-            .then(|| base64::engine::general_purpose::STANDARD.encode(&bytes));
-        self.set(Some(UserIr {
-            path: shown,
-            wav_base64,
-        }));
-        Ok(decoded)
-    }
-
-    /// The user IR decoded: from the embedded bytes, else from the file.
-    ///
-    /// # Errors
-    /// [`IrLoadError`] if there is none readable.
-    pub fn decode(&self) -> Result<DecodedIr, IrLoadError> {
-        let Some(ir) = self.get() else {
-            return Err(IrLoadError::Empty {
-                path: "(no user impulse response loaded)".into(),
-            });
-        };
-        let bytes = match ir
-            .wav_base64
-            .as_deref()
-            .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
-        {
-            Some(bytes) => bytes,
-            None => std::fs::read(&ir.path).map_err(|source| IrLoadError::Read {
-                path: ir.path.clone(),
-                source,
-            })?,
-        };
-        decode_ir_wav(&bytes, &ir.path)
-    }
-}
-
-/// The state's record of the user IR (`None`: none loaded).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct BodyIrState {
-    /// The user IR, if one was loaded.
-    #[serde(default)]
-    pub ir: Option<UserIr>,
-}
-
-impl<'a> nice_plug::params::persist::PersistentField<'a, BodyIrState> for IrCell {
-    fn set(&self, new_value: BodyIrState) {
-        IrCell::set(self, new_value.ir);
-    }
-
-    fn map<F, R>(&self, f: F) -> R
-    where
-        F: Fn(&BodyIrState) -> R,
-    {
-        // A copy, so saving never holds the lock the loader reads through.
-        f(&BodyIrState { ir: self.get() })
-    }
-}
-
-impl<'a> nice_plug::params::persist::PersistentField<'a, BodyIrState> for Arc<IrCell> {
-    fn set(&self, new_value: BodyIrState) {
-        IrCell::set(self, new_value.ir);
-    }
-
-    fn map<F, R>(&self, f: F) -> R
-    where
-        F: Fn(&BodyIrState) -> R,
-    {
-        f(&BodyIrState { ir: self.get() })
-    }
-}
 
 /// What the audio thread asks for, shared with the loader.
 #[derive(Debug, Default)]
