@@ -25,7 +25,7 @@ use wavecube_dsp::cube::{Cube, CubeSet};
 use wavecube_dsp::synth::{cube_handoff, CubeReceiver, CubeSender, Engine};
 
 use crate::params::BankChoice;
-use crate::state::{PatchCell, DEFAULT_BANK};
+use crate::state::{BankCell, DEFAULT_BANK};
 
 /// Cubes in flight to the audio thread at once.
 pub const HANDOFF_CAPACITY: usize = 4;
@@ -33,16 +33,16 @@ pub const HANDOFF_CAPACITY: usize = 4;
 /// cubes, a full ring).
 pub const LOADER_POLL: Duration = Duration::from_millis(20);
 
-/// The cube of `choice`, with the file bank from `patch`. A file bank that cannot be loaded
+/// The cube of `choice`, with the file bank from `bank_state`. A file bank that cannot be loaded
 /// (none held, file missing and no bytes, damaged) gives the default bank and a log message.
-/// Records the bank in `patch` for the next save.
+/// Records the bank in `bank_state` for the next save.
 ///
 /// # Allocation
 /// Builds or decodes the cube and may read a file: never on the audio thread.
-pub fn resolve_bank(choice: BankChoice, patch: &PatchCell) -> Cube {
-    patch.set_bank(choice.stem());
+pub fn resolve_bank(choice: BankChoice, bank_state: &BankCell) -> Cube {
+    bank_state.set_bank(choice.stem());
     if choice == BankChoice::File {
-        match patch.file_cube() {
+        match bank_state.file_cube() {
             Ok(cube) => return cube,
             Err(err) => {
                 nice_log!("Wavecube: cannot load the file bank ({err}); playing the default bank")
@@ -118,7 +118,7 @@ impl BankLoader {
     pub fn start(
         initial: BankChoice,
         generation: u64,
-        patch: Arc<PatchCell>,
+        bank_state: Arc<BankCell>,
         swaps: Arc<AtomicU64>,
     ) -> std::io::Result<(BankAudio, BankLoader)> {
         let (sender, receiver) = cube_handoff(HANDOFF_CAPACITY);
@@ -130,7 +130,7 @@ impl BankLoader {
             let shared = shared.clone();
             std::thread::Builder::new()
                 .name("wavecube-banks".into())
-                .spawn(move || run(sender, &shared, &patch, initial, generation))?
+                .spawn(move || run(sender, &shared, &bank_state, initial, generation))?
         };
         Ok((
             BankAudio {
@@ -164,7 +164,7 @@ impl Drop for BankLoader {
 fn run(
     mut sender: CubeSender,
     shared: &Shared,
-    patch: &PatchCell,
+    bank_state: &BankCell,
     mut built: BankChoice,
     mut built_generation: u64,
 ) {
@@ -173,12 +173,12 @@ fn run(
     while !shared.stop.load(Ordering::Acquire) {
         sender.collect();
         let wanted = BankChoice::from_index(shared.wanted.load(Ordering::Acquire) as usize);
-        let generation = patch.generation();
+        let generation = bank_state.generation();
         let stale_file = wanted == BankChoice::File && generation != built_generation;
         if wanted != built || stale_file {
             built = wanted;
             built_generation = generation;
-            match CubeSet::build(&resolve_bank(wanted, patch)) {
+            match CubeSet::build(&resolve_bank(wanted, bank_state)) {
                 // A newer cube replaces one still waiting for room.
                 Ok(set) => unsent = Some(Arc::new(set)),
                 Err(err) => nice_error!("Wavecube: cannot build the {} bank: {err}", wanted.stem()),

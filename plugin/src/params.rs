@@ -13,7 +13,7 @@ use nice_plug::prelude::*;
 use wavecube_dsp::patch::ranges::{self, Kind, Setting, Taper};
 use wavecube_dsp::synth::PolyTarget;
 
-use crate::state::{IrCell, PatchCell};
+use crate::state::{BankCell, IrCell};
 
 /// Smoothing time of continuous parameters that can glide, ms.
 pub const SMOOTH_MS: f32 = 20.0;
@@ -781,10 +781,11 @@ pub struct WavecubeParams {
     /// the body loader thread, never by the audio thread).
     #[persist = "body-ir"]
     pub body_ir_file: Arc<IrCell>,
-    /// Which bank and patch the sound came from (written by the main thread; never read by
-    /// the audio thread).
+    /// Which bank plays, with the file bank's bytes (written by the main thread; never read
+    /// by the audio thread). The state key stays `patch`, its name before the rename, so
+    /// older states load.
     #[persist = "patch"]
-    pub patch: Arc<PatchCell>,
+    pub bank_state: Arc<BankCell>,
     /// The editor window's size (written by the host's main thread on a restore and by the
     /// editor when resized; never read by the audio thread).
     #[persist = "editor-state"]
@@ -815,7 +816,7 @@ impl Default for WavecubeParams {
             tension: TensionParams::default(),
             body: BodyParams::default(),
             body_ir_file: Arc::new(IrCell::default()),
-            patch: Arc::new(PatchCell::default()),
+            bank_state: Arc::new(BankCell::default()),
             editor_state: Arc::new(wavecube_gui::WindowState::default()),
         }
     }

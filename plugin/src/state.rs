@@ -153,11 +153,12 @@ pub enum BankLoadError {
     NoFile,
 }
 
-/// Interior-mutable holder of the [`PatchState`], shared by the params object, the bank
-/// loader thread and (later) the editor. Never touched by the audio thread, so the lock never
+/// The bank slot: interior-mutable holder of the [`PatchState`] (chiefly the bank that plays
+/// and the file bank's bytes), shared by the params object, the bank loader thread and the
+/// editor's handle. Never touched by the audio thread, so the lock never
 /// meets it. A poisoned lock is recovered rather than panicking the host.
 #[derive(Debug, Default)]
-pub struct PatchCell {
+pub struct BankCell {
     /// The record.
     state: RwLock<PatchState>,
     /// Bumped whenever the file bank may have changed (state restored, file chosen), so the
@@ -165,7 +166,7 @@ pub struct PatchCell {
     generation: AtomicU64,
 }
 
-impl PatchCell {
+impl BankCell {
     /// A copy of the current record.
     ///
     /// # Allocation
@@ -251,7 +252,7 @@ impl PatchCell {
     }
 }
 
-impl<'a> PersistentField<'a, PatchState> for PatchCell {
+impl<'a> PersistentField<'a, PatchState> for BankCell {
     fn set(&self, new_value: PatchState) {
         *self.state.write().unwrap_or_else(|e| e.into_inner()) = new_value.migrated();
         self.generation.fetch_add(1, Ordering::AcqRel);
@@ -267,7 +268,7 @@ impl<'a> PersistentField<'a, PatchState> for PatchCell {
     }
 }
 
-impl<'a> PersistentField<'a, PatchState> for Arc<PatchCell> {
+impl<'a> PersistentField<'a, PatchState> for Arc<BankCell> {
     fn set(&self, new_value: PatchState) {
         self.as_ref().set(new_value);
     }
@@ -433,7 +434,7 @@ mod tests {
 
     #[test]
     fn round_trips_and_migrates() {
-        let cell = PatchCell::default();
+        let cell = BankCell::default();
         let json = cell.map(serde_json::to_string).expect("serialises");
         let back: PatchState = serde_json::from_str(&json).expect("parses");
         assert_eq!(back, PatchState::default());
