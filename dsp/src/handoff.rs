@@ -7,8 +7,12 @@
 //! loader: Sender::collect (drop) ◄─ ring ◄─ the object the slot held
 //! ```
 //!
-//! [`cube_handoff`](crate::synth::cube_handoff) is this pattern for cubes; this one is
-//! generic (the body stage's convolvers use it).
+//! The one handoff of the project: the plugin's bank loader sends `Arc<CubeSet>`s (swapped
+//! into the engine with [`Receiver::swap_with`] and
+//! [`Engine::set_cube`](crate::synth::Engine::set_cube)), its body stage
+//! `Box<StereoConvolver>`s ([`Receiver::swap_into`]). The audio side only takes a new object
+//! when the return ring has room for the old one, so it never drops one (which could free
+//! megabytes) itself.
 
 use ringbuf::traits::{Consumer, Observer, Producer, Split};
 use ringbuf::{HeapCons, HeapProd, HeapRb};
@@ -90,12 +94,21 @@ impl<T> Receiver<T> {
     /// dropping one here). Real-time safe: no allocation, no free, no lock. Returns true if
     /// `slot` changed.
     pub fn swap_into(&mut self, slot: &mut Option<T>) -> bool {
+        self.swap_with(|new| slot.replace(new))
+    }
+
+    /// Hands each queued object, oldest first, to `install`, which puts it in place and
+    /// returns the object it replaces (if any) to be retired, never dropped here. Takes an
+    /// object only while the return ring has room, so every replaced one can be retired.
+    /// Real-time safe if `install` is: no allocation, no free, no lock. Returns true if
+    /// anything was installed.
+    pub fn swap_with(&mut self, mut install: impl FnMut(T) -> Option<T>) -> bool {
         let mut changed = false;
         while self.retire.vacant_len() > 0 {
             let Some(new) = self.from_loader.try_pop() else {
                 break;
             };
-            if let Some(old) = slot.replace(new) {
+            if let Some(old) = install(new) {
                 if self.retire.try_push(old).is_err() {
                     unreachable!("room was checked above and only this thread pushes");
                 }

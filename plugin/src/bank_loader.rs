@@ -3,11 +3,11 @@
 //!
 //! ```text
 //! audio:  bank param changed ─► BankAudio::follow: request (atomic) + unpark ──┐
-//! loader: resolve_bank ─► CubeSet::build ─► CubeSender::send ─► ring ─► BankAudio::follow: apply
+//! loader: resolve_bank ─► CubeSet::build ─► Sender::send ─► ring ─► BankAudio::follow: swap
 //! ```
 //!
 //! The audio thread only stores an atomic, wakes the loader and swaps in what arrives
-//! ([`CubeReceiver::apply`]: no allocation, no free, no lock). Building the mips (tens of ms)
+//! ([`Receiver::swap_with`] and `Engine::set_cube`: no allocation, no free, no lock). Building the mips (tens of ms)
 //! and dropping retired cubes happen on the loader thread. The loader also rebuilds when the
 //! file bank in the state changes (a restored state, [`Wavecube::load_bank_file`]) while the
 //! `bank` parameter says "File".
@@ -22,7 +22,8 @@ use std::time::Duration;
 use nice_plug::prelude::{nice_error, nice_log, Enum};
 use wavecube_dsp::bank::factory::factory_bank;
 use wavecube_dsp::cube::{Cube, CubeSet};
-use wavecube_dsp::synth::{cube_handoff, CubeReceiver, CubeSender, Engine};
+use wavecube_dsp::handoff::{handoff, Receiver, Sender};
+use wavecube_dsp::synth::Engine;
 
 use crate::params::BankChoice;
 use crate::state::{BankCell, DEFAULT_BANK};
@@ -69,7 +70,7 @@ struct Shared {
 /// The audio thread's end: follows the `bank` parameter and swaps in built cubes.
 pub struct BankAudio {
     /// Built cubes from the loader.
-    receiver: CubeReceiver,
+    receiver: Receiver<Arc<CubeSet>>,
     /// The choice last requested (or built at activation).
     requested: BankChoice,
     /// What the loader watches.
@@ -91,7 +92,7 @@ impl BankAudio {
                 .store(choice.to_index() as u32, Ordering::Release);
             self.loader.unpark();
         }
-        if self.receiver.apply(engine) {
+        if self.receiver.swap_with(|cube| Some(engine.set_cube(cube))) {
             self.swaps.fetch_add(1, Ordering::Relaxed);
         }
     }
@@ -121,7 +122,7 @@ impl BankLoader {
         bank_state: Arc<BankCell>,
         swaps: Arc<AtomicU64>,
     ) -> std::io::Result<(BankAudio, BankLoader)> {
-        let (sender, receiver) = cube_handoff(HANDOFF_CAPACITY);
+        let (sender, receiver) = handoff(HANDOFF_CAPACITY);
         let shared = Arc::new(Shared {
             wanted: AtomicU32::new(initial.to_index() as u32),
             stop: AtomicBool::new(false),
@@ -162,7 +163,7 @@ impl Drop for BankLoader {
 
 /// The loader thread: builds what is wanted whenever it differs from what was built last.
 fn run(
-    mut sender: CubeSender,
+    mut sender: Sender<Arc<CubeSet>>,
     shared: &Shared,
     bank_state: &BankCell,
     mut built: BankChoice,
