@@ -8,27 +8,24 @@
 //! ```
 //!
 //! The convolver (its IR spectra and delay lines, up to megabytes) is built on the loader
-//! thread and arrives through [`wavecube_dsp::handoff`]; the audio thread swaps pointers. A
+//! thread (a [`Loader`]) and arrives through [`wavecube_dsp::handoff`]; the audio thread swaps pointers. A
 //! user IR is decoded and resampled by [`wavecube_dsp::conv::ir`].
 //! While a new IR is being built the old one keeps playing. The stage adds no latency.
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::Arc;
-use std::thread::{JoinHandle, Thread};
-use std::time::Duration;
+use std::thread::Thread;
 
 use nice_plug::prelude::{nice_error, Enum};
 use wavecube_dsp::conv::{factory_ir, IrKind, StereoConvolver};
-use wavecube_dsp::handoff::{handoff, Receiver, Sender};
+use wavecube_dsp::handoff::{Loader, Receiver};
 
 use crate::params::{BodyIrChoice, BodyParams};
 use crate::state::IrCell;
 
 /// Samples the convolver takes at once; longer host pieces are cut into these.
 pub const BODY_CHUNK: usize = 1024;
-/// How often the loader looks for work without being woken.
-const LOADER_POLL: Duration = Duration::from_millis(20);
 
 /// What the audio thread asks for, shared with the loader.
 #[derive(Debug, Default)]
@@ -37,8 +34,6 @@ struct Wanted {
     choice: AtomicU32,
     /// The host sample rate, Hz.
     sample_rate_hz: AtomicU32,
-    /// Set to stop the loader.
-    stop: AtomicBool,
 }
 
 /// The convolver for `choice` at `sample_rate_hz`: a factory IR, or the user's (resampled
@@ -104,11 +99,8 @@ pub struct BodyStage {
     swaps: Arc<AtomicU64>,
 }
 
-/// The loader's handle. Dropping it stops and joins the thread.
-pub struct BodyLoader {
-    wanted: Arc<Wanted>,
-    thread: Option<JoinHandle<()>>,
-}
+/// The body loader thread's handle. Dropping it stops and joins the thread.
+pub type BodyLoader = Loader;
 
 impl BodyStage {
     /// Starts the loader thread and returns the audio side, which plays nothing until the
@@ -123,29 +115,26 @@ impl BodyStage {
         user: Arc<IrCell>,
         swaps: Arc<AtomicU64>,
     ) -> std::io::Result<(BodyStage, BodyLoader)> {
-        let (sender, receiver) = handoff(4);
         let wanted = Arc::new(Wanted::default());
-        let thread = {
+        let (loader, receiver) = {
             let wanted = wanted.clone();
-            std::thread::Builder::new()
-                .name("wavecube-body".into())
-                .spawn(move || run(sender, &wanted, &user))?
+            let mut built = None;
+            Loader::spawn("wavecube-body", 4, move || {
+                build_wanted(&wanted, &user, &mut built)
+            })?
         };
         Ok((
             BodyStage {
                 current: None,
                 receiver,
-                wanted: wanted.clone(),
-                loader: thread.thread().clone(),
+                wanted,
+                loader: loader.waker(),
                 requested: None,
                 wet: [vec![0.0; BODY_CHUNK], vec![0.0; BODY_CHUNK]],
                 was_on: false,
                 swaps,
             },
-            BodyLoader {
-                wanted,
-                thread: Some(thread),
-            },
+            loader,
         ))
     }
 
@@ -224,47 +213,30 @@ impl BodyStage {
     }
 }
 
-impl Drop for BodyLoader {
-    fn drop(&mut self) {
-        self.wanted.stop.store(true, Ordering::Release);
-        if let Some(thread) = self.thread.take() {
-            thread.thread().unpark();
-            if thread.join().is_err() {
-                nice_error!("Wavecube: the body IR loader thread panicked");
-            }
-        }
+/// The loader's work: the wanted convolver, built when the choice, the rate or the user IR
+/// changed since `built` (the key of the last one built).
+fn build_wanted(
+    wanted: &Wanted,
+    user: &IrCell,
+    built: &mut Option<(u32, u32, u64)>,
+) -> Option<Box<StereoConvolver>> {
+    let rate = wanted.sample_rate_hz.load(Ordering::Acquire);
+    if rate == 0 {
+        return None;
     }
-}
-
-/// The loader thread: builds the wanted convolver whenever the choice, the rate or the
-/// user IR changes.
-fn run(mut sender: Sender<Box<StereoConvolver>>, wanted: &Wanted, user: &IrCell) {
-    let mut built: Option<(u32, u32, u64)> = None;
-    let mut unsent: Option<Box<StereoConvolver>> = None;
-    while !wanted.stop.load(Ordering::Acquire) {
-        sender.collect();
-        let rate = wanted.sample_rate_hz.load(Ordering::Acquire);
-        if rate > 0 {
-            let index = wanted.choice.load(Ordering::Acquire);
-            let choice = BodyIrChoice::from_index(index as usize);
-            let generation = if choice.factory_kind().is_none() {
-                user.generation()
-            } else {
-                0
-            };
-            let key = (index, rate, generation);
-            if built != Some(key) {
-                built = Some(key);
-                unsent = Some(Box::new(build_convolver(choice, rate, user)));
-            }
-        }
-        if let Some(conv) = unsent.take() {
-            if let Err(conv) = sender.send(conv) {
-                unsent = Some(conv);
-            }
-        }
-        std::thread::park_timeout(LOADER_POLL);
+    let index = wanted.choice.load(Ordering::Acquire);
+    let choice = BodyIrChoice::from_index(index as usize);
+    let generation = if choice.factory_kind().is_none() {
+        user.generation()
+    } else {
+        0
+    };
+    let key = Some((index, rate, generation));
+    if *built == key {
+        return None;
     }
+    *built = key;
+    Some(Box::new(build_convolver(choice, rate, user)))
 }
 
 /// Where user IR files are looked for by the editor's file dialog by default.

@@ -293,7 +293,7 @@ impl Plugin for Wavecube {
             }
             _ => self.engine = Some(Engine::new(buffer_config.sample_rate, max_block, cube)),
         }
-        match BankLoader::start(
+        match BankAudio::start(
             choice,
             generation,
             self.params.bank_state.clone(),
