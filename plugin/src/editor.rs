@@ -170,7 +170,7 @@ impl SynthBackend for PluginBackend {
 
     fn load_bank_file(&self, path: &Path, setter: &ParamSetter) -> Result<(), String> {
         self.params
-            .patch
+            .bank_state
             .load_file(path)
             .map_err(|e| e.to_string())?;
         self.select(BankChoice::File, setter);
@@ -195,7 +195,7 @@ impl SynthBackend for PluginBackend {
 
     fn current_cube(&self) -> Arc<Cube> {
         let choice = self.params.bank.value();
-        let generation = self.params.patch.generation();
+        let generation = self.params.bank_state.generation();
         let mut cache = self.cube.lock().unwrap_or_else(|e| e.into_inner());
         if let Some((c, g, cube)) = cache.as_ref() {
             if *c == choice && (choice != BankChoice::File || *g == generation) {
@@ -203,7 +203,7 @@ impl SynthBackend for PluginBackend {
             }
         }
         let cube = if choice == BankChoice::File {
-            self.params.patch.file_cube().ok()
+            self.params.bank_state.file_cube().ok()
         } else {
             factory_bank(choice.stem())
         }

@@ -15,6 +15,7 @@ use atomic_float::AtomicF32;
 use nice_plug::midi::{Channel, Key, VoiceID};
 use nice_plug::prelude::NoteEvent as HostEvent;
 use nice_plug::prelude::*;
+use wavecube_dsp::conv::ir::IrLoadError;
 use wavecube_dsp::cube::CubeSet;
 use wavecube_dsp::synth::{Engine, TimedEvent};
 
@@ -31,7 +32,7 @@ pub mod state;
 pub mod telemetry_tap;
 
 use bank_loader::{BankAudio, BankLoader};
-use body_stage::{BodyLoader, BodyStage, IrLoadError};
+use body_stage::{BodyLoader, BodyStage};
 use capture::{CaptureError, CaptureStatus, CaptureTap, CaptureWorker};
 use codec_stage::{CodecStage, LatencyChange, LatencyRule};
 
@@ -205,20 +206,20 @@ impl Wavecube {
     /// # Allocation
     /// Reads and decodes the file.
     pub fn load_bank_file(&self, path: &Path) -> Result<(), BankLoadError> {
-        self.params.patch.load_file(path).map(drop)
+        self.params.bank_state.load_file(path).map(drop)
     }
 
     /// The cube of the chosen bank for `activate`: the one built last if the choice (and,
     /// for a file bank, the file) is unchanged, else built now.
     fn chosen_cube(&mut self) -> Result<(BankChoice, u64, Arc<CubeSet>), String> {
         let choice = self.params.bank.value();
-        let generation = self.params.patch.generation();
+        let generation = self.params.bank_state.generation();
         if let Some((built, built_generation, cube)) = &self.cube {
             if *built == choice && (choice != BankChoice::File || *built_generation == generation) {
                 return Ok((choice, generation, cube.clone()));
             }
         }
-        let cube = bank_loader::resolve_bank(choice, &self.params.patch);
+        let cube = bank_loader::resolve_bank(choice, &self.params.bank_state);
         let set = Arc::new(CubeSet::build(&cube).map_err(|e| e.to_string())?);
         self.cube = Some((choice, generation, set.clone()));
         Ok((choice, generation, set))
@@ -292,10 +293,10 @@ impl Plugin for Wavecube {
             }
             _ => self.engine = Some(Engine::new(buffer_config.sample_rate, max_block, cube)),
         }
-        match BankLoader::start(
+        match BankAudio::start(
             choice,
             generation,
-            self.params.patch.clone(),
+            self.params.bank_state.clone(),
             self.cube_swaps.clone(),
         ) {
             Ok((audio, loader)) => {

@@ -1,6 +1,6 @@
 //! The persisted, non-parameter part of the plugin's state: the bank the voices play (a
 //! factory stem, or a `.wcube` file with its bytes embedded) and the patch, with a format
-//! version.
+//! version; and the body stage's user impulse response ([`IrCell`]).
 //!
 //! nice-plug stores every parameter by id; this record rides along in the same state under
 //! the key `patch` (see [`WavecubeParams`](crate::params::WavecubeParams)). The `bank`
@@ -25,6 +25,7 @@ use nice_plug::prelude::nice_log;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use wavecube_dsp::bank::factory::FACTORY_BANKS;
 use wavecube_dsp::bank::{read_wcube, BankError};
+use wavecube_dsp::conv::ir::{decode_ir_wav, DecodedIr, IrLoadError};
 use wavecube_dsp::cube::Cube;
 
 /// Version of [`PatchState`] this build writes.
@@ -152,11 +153,12 @@ pub enum BankLoadError {
     NoFile,
 }
 
-/// Interior-mutable holder of the [`PatchState`], shared by the params object, the bank
-/// loader thread and (later) the editor. Never touched by the audio thread, so the lock never
+/// The bank slot: interior-mutable holder of the [`PatchState`] (chiefly the bank that plays
+/// and the file bank's bytes), shared by the params object, the bank loader thread and the
+/// editor's handle. Never touched by the audio thread, so the lock never
 /// meets it. A poisoned lock is recovered rather than panicking the host.
 #[derive(Debug, Default)]
-pub struct PatchCell {
+pub struct BankCell {
     /// The record.
     state: RwLock<PatchState>,
     /// Bumped whenever the file bank may have changed (state restored, file chosen), so the
@@ -164,7 +166,7 @@ pub struct PatchCell {
     generation: AtomicU64,
 }
 
-impl PatchCell {
+impl BankCell {
     /// A copy of the current record.
     ///
     /// # Allocation
@@ -250,7 +252,7 @@ impl PatchCell {
     }
 }
 
-impl<'a> PersistentField<'a, PatchState> for PatchCell {
+impl<'a> PersistentField<'a, PatchState> for BankCell {
     fn set(&self, new_value: PatchState) {
         *self.state.write().unwrap_or_else(|e| e.into_inner()) = new_value.migrated();
         self.generation.fetch_add(1, Ordering::AcqRel);
@@ -266,7 +268,7 @@ impl<'a> PersistentField<'a, PatchState> for PatchCell {
     }
 }
 
-impl<'a> PersistentField<'a, PatchState> for Arc<PatchCell> {
+impl<'a> PersistentField<'a, PatchState> for Arc<BankCell> {
     fn set(&self, new_value: PatchState) {
         self.as_ref().set(new_value);
     }
@@ -276,6 +278,127 @@ impl<'a> PersistentField<'a, PatchState> for Arc<PatchCell> {
         F: Fn(&PatchState) -> R,
     {
         self.as_ref().map(f)
+    }
+}
+
+/// User IR files larger than this are referenced by path only in the state, bytes.
+pub const MAX_EMBEDDED_IR_BYTES: usize = 4 << 20;
+
+/// The user's IR as the state keeps it: its path, and its WAV bytes (base64) when small
+/// enough, so a project reopens with the same body even if the file moved.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct UserIr {
+    /// Where the WAV was loaded from.
+    pub path: String,
+    /// The WAV file's bytes, base64, if at most [`MAX_EMBEDDED_IR_BYTES`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wav_base64: Option<String>,
+}
+
+/// The persisted user IR, shared by the main thread (load, restore) and the loader.
+#[derive(Debug, Default)]
+pub struct IrCell {
+    /// The record; never touched by the audio thread.
+    state: RwLock<Option<UserIr>>,
+    /// Bumped on every change, so the loader knows to rebuild.
+    generation: AtomicU64,
+}
+
+impl IrCell {
+    /// The current record.
+    pub fn get(&self) -> Option<UserIr> {
+        self.state.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Replaces the record (a restored state, a loaded file).
+    pub fn set(&self, value: Option<UserIr>) {
+        *self.state.write().unwrap_or_else(|e| e.into_inner()) = value;
+        self.generation.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// Changes so far.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
+    /// Reads and checks the WAV at `path` and makes it the user IR (bytes embedded when
+    /// small enough). Main thread.
+    ///
+    /// # Errors
+    /// [`IrLoadError`] naming the file; the IR held before stays.
+    pub fn load_file(&self, path: &Path) -> Result<DecodedIr, IrLoadError> {
+        let shown = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|source| IrLoadError::Read {
+            path: shown.clone(),
+            source,
+        })?;
+        let decoded = decode_ir_wav(&bytes, &shown)?;
+        let wav_base64 = (bytes.len() <= MAX_EMBEDDED_IR_BYTES)
+            .then(|| base64::engine::general_purpose::STANDARD.encode(&bytes));
+        self.set(Some(UserIr {
+            path: shown,
+            wav_base64,
+        }));
+        Ok(decoded)
+    }
+
+    /// The user IR decoded: from the embedded bytes, else from the file.
+    ///
+    /// # Errors
+    /// [`IrLoadError`] if there is none readable.
+    pub fn decode(&self) -> Result<DecodedIr, IrLoadError> {
+        let Some(ir) = self.get() else {
+            return Err(IrLoadError::Empty {
+                path: "(no user impulse response loaded)".into(),
+            });
+        };
+        let bytes = match ir
+            .wav_base64
+            .as_deref()
+            .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
+        {
+            Some(bytes) => bytes,
+            None => std::fs::read(&ir.path).map_err(|source| IrLoadError::Read {
+                path: ir.path.clone(),
+                source,
+            })?,
+        };
+        decode_ir_wav(&bytes, &ir.path)
+    }
+}
+
+/// The state's record of the user IR (`None`: none loaded).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct BodyIrState {
+    /// The user IR, if one was loaded.
+    #[serde(default)]
+    pub ir: Option<UserIr>,
+}
+
+impl<'a> PersistentField<'a, BodyIrState> for IrCell {
+    fn set(&self, new_value: BodyIrState) {
+        IrCell::set(self, new_value.ir);
+    }
+
+    fn map<F, R>(&self, f: F) -> R
+    where
+        F: Fn(&BodyIrState) -> R,
+    {
+        // A copy, so saving never holds the lock the loader reads through.
+        f(&BodyIrState { ir: self.get() })
+    }
+}
+
+impl<'a> PersistentField<'a, BodyIrState> for Arc<IrCell> {
+    fn set(&self, new_value: BodyIrState) {
+        IrCell::set(self, new_value.ir);
+    }
+
+    fn map<F, R>(&self, f: F) -> R
+    where
+        F: Fn(&BodyIrState) -> R,
+    {
+        f(&BodyIrState { ir: self.get() })
     }
 }
 
@@ -311,7 +434,7 @@ mod tests {
 
     #[test]
     fn round_trips_and_migrates() {
-        let cell = PatchCell::default();
+        let cell = BankCell::default();
         let json = cell.map(serde_json::to_string).expect("serialises");
         let back: PatchState = serde_json::from_str(&json).expect("parses");
         assert_eq!(back, PatchState::default());
