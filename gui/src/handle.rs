@@ -7,7 +7,8 @@ use std::sync::Arc;
 use nice_plug_core::context::gui::ParamSetter;
 use nice_plug_core::params::Params;
 use wavecube_dsp::cube::Cube;
-use wavecube_dsp::patch::Patch;
+use wavecube_dsp::patch::store::Preset;
+use wavecube_dsp::patch::{Patch, PatchMeta, Sound};
 use wavecube_dsp::telemetry::TelemetryHub;
 
 /// What the editor holds of the synth. Cheap to clone (three `Arc`s and an option).
@@ -102,4 +103,35 @@ pub trait SynthBackend: Send + Sync + 'static {
 
     /// The sample rate the synth runs at, Hz (a fallback of 48,000 before it is known).
     fn sample_rate_hz(&self) -> f32;
+
+    /// Every sound setting as the parameters hold them now (for the browser's "modified"
+    /// mark); `None` when the backend cannot say.
+    fn current_sound(&self) -> Option<Sound> {
+        None
+    }
+
+    /// The sound playing now as a user preset with `meta`, its bank named or, for a file
+    /// bank, embedded (Save and Save As); `None` when the backend cannot say.
+    fn current_preset(&self, meta: PatchMeta) -> Option<Preset> {
+        self.current_sound()
+            .map(|sound| Preset::new(Patch { meta, sound }))
+    }
+
+    /// Loads a user preset: its bank, then its sound (through `setter`).
+    ///
+    /// # Errors
+    /// A message when its bank cannot be played; the sound is applied all the same.
+    fn load_preset(&self, preset: &Preset, setter: &ParamSetter) -> Result<(), String> {
+        self.apply_patch(&preset.patch, setter);
+        Ok(())
+    }
+
+    /// Records the patch in use in the plugin state: its name, where it came from
+    /// (`factory:<stem>`, `user:<stem>`) and whether the sound differs from it.
+    fn set_patch_state(&self, _name: Option<&str>, _key: Option<&str>, _modified: bool) {}
+
+    /// The patch in use as the plugin state holds it: name, key, modified.
+    fn patch_state(&self) -> (Option<String>, Option<String>, bool) {
+        (None, None, false)
+    }
 }

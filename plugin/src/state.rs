@@ -11,6 +11,10 @@
 //! - 1: `{"version":1,"bank":"factory","patch":null}`: one built-in bank.
 //! - 2: `bank` is a factory stem or [`FILE_BANK`]; `file` holds the file bank's path and its
 //!   `.wcube` bytes (base64). Version 1's `"factory"` becomes the default stem.
+//! - 3: `patch` is the name of the patch in use, `patch_key` where it came from
+//!   (`factory:<stem>` or `user:<stem>`, as `wavecube_dsp::patch::store`'s favourite keys)
+//!   and `modified` whether any sound setting differs from it. Older records load with none
+//!   and not modified.
 //!
 //! A record that does not parse (corrupt, or not an object) loads as the default and is
 //! logged; it never fails the whole state.
@@ -29,7 +33,7 @@ use wavecube_dsp::conv::ir::{decode_ir_wav, DecodedIr, IrLoadError};
 use wavecube_dsp::cube::Cube;
 
 /// Version of [`PatchState`] this build writes.
-pub const PATCH_STATE_VERSION: u32 = 2;
+pub const PATCH_STATE_VERSION: u32 = 3;
 
 /// Stem of the default bank (the built-in cube).
 pub const DEFAULT_BANK: &str = "basic-shapes";
@@ -63,8 +67,14 @@ pub struct PatchState {
     pub bank: String,
     /// The file bank the `bank` parameter's "File" choice plays, if any.
     pub file: Option<FileBank>,
-    /// Name of the patch last loaded, if any (presets arrive in a later issue).
+    /// Name of the patch in use (as its `meta.name`), if one was loaded.
     pub patch: Option<String>,
+    /// Where that patch came from: `factory:<stem>` or `user:<stem>` (see
+    /// `wavecube_dsp::patch::store::{factory_key, user_key}`), so the editor finds it again.
+    pub patch_key: Option<String>,
+    /// Whether any sound setting differs from the patch in use (the editor's "modified"
+    /// mark), as the editor last saw it.
+    pub modified: bool,
 }
 
 impl Default for PatchState {
@@ -74,6 +84,8 @@ impl Default for PatchState {
             bank: DEFAULT_BANK.to_owned(),
             file: None,
             patch: None,
+            patch_key: None,
+            modified: false,
         }
     }
 }
@@ -86,6 +98,8 @@ struct AnyVersion {
     bank: String,
     file: Option<FileBank>,
     patch: Option<String>,
+    patch_key: Option<String>,
+    modified: bool,
 }
 
 impl<'de> Deserialize<'de> for PatchState {
@@ -99,6 +113,8 @@ impl<'de> Deserialize<'de> for PatchState {
                 bank: any.bank,
                 file: any.file,
                 patch: any.patch,
+                patch_key: any.patch_key,
+                modified: any.modified,
             }
             .migrated()),
             Err(err) => {
@@ -178,6 +194,15 @@ impl BankCell {
     /// Changes of the file bank so far (restores and file choices).
     pub fn generation(&self) -> u64 {
         self.generation.load(Ordering::Acquire)
+    }
+
+    /// Records the patch in use for the next save: its name, where it came from
+    /// ([`PatchState::patch_key`]) and whether the sound differs from it.
+    pub fn set_patch(&self, name: Option<&str>, key: Option<&str>, modified: bool) {
+        let mut state = self.state.write().unwrap_or_else(|e| e.into_inner());
+        state.patch = name.map(str::to_owned);
+        state.patch_key = key.map(str::to_owned);
+        state.modified = modified;
     }
 
     /// Records `bank` (a factory stem or [`FILE_BANK`]) as the bank playing, for the next save.

@@ -22,6 +22,7 @@ mod data;
 mod error;
 mod json;
 pub mod ranges;
+pub mod store;
 mod validate;
 
 pub use data::*;
@@ -35,6 +36,10 @@ pub const PATCH_VERSION: u32 = 1;
 
 /// Largest patch file accepted, bytes (a factory patch is about 2 KiB).
 pub const MAX_PATCH_BYTES: usize = 1 << 20;
+
+/// Largest user preset file accepted, bytes: a patch plus an embedded file bank (base64 makes
+/// a `.wcube` a third larger; a factory bank is about 250 KB).
+pub const MAX_PRESET_BYTES: usize = 256 << 20;
 
 /// Lowest master gain a patch holds, dB (−96 dB: below 16-bit resolution).
 pub const MIN_GAIN_DB: f32 = -96.0;
