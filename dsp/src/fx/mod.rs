@@ -97,6 +97,7 @@ impl Smoothed {
 
     /// Advances one sample and returns the new value.
     #[inline]
+    #[allow(clippy::should_implement_trait)] // a smoother is not an iterator: it never ends
     pub fn next(&mut self) -> f32 {
         self.value += (self.target - self.value) * self.coef;
         self.value
