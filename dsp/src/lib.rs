@@ -20,6 +20,7 @@ pub mod cube;
 pub mod fx;
 pub mod handoff;
 pub mod harmony;
+pub mod modulation;
 pub mod patch;
 pub mod synth;
 pub mod telemetry;

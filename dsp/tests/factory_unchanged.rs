@@ -102,7 +102,11 @@ fn factory_patches() -> Vec<(String, Patch)> {
 #[test]
 fn factory_patches_render_as_before_the_matrix() {
     let patches = factory_patches();
-    assert!(patches.len() >= 15, "found {} factory patches", patches.len());
+    assert!(
+        patches.len() >= 15,
+        "found {} factory patches",
+        patches.len()
+    );
     let now: Vec<(String, Vec<f64>)> = patches
         .iter()
         .map(|(n, p)| (n.clone(), fingerprint(p)))
@@ -133,7 +137,10 @@ fn factory_patches_render_as_before_the_matrix() {
             .1;
         assert_eq!(got.len(), want.len(), "{name}");
         // The render is not silent, so the comparison means something.
-        assert!(want.iter().any(|v| v.abs() > 1e-3), "{name} reference is silent");
+        assert!(
+            want.iter().any(|v| v.abs() > 1e-3),
+            "{name} reference is silent"
+        );
         for (i, (g, w)) in got.iter().zip(&want).enumerate() {
             assert!(
                 (g - w).abs() <= TOL,
