@@ -22,6 +22,7 @@ pub mod folders;
 pub mod fx;
 pub mod handoff;
 pub mod harmony;
+pub mod modulation;
 pub mod patch;
 pub mod synth;
 pub mod telemetry;

@@ -318,6 +318,7 @@ fn meta(name: &str, category: Category, description: &str, tags: &[&str]) -> Pat
         author: FACTORY_AUTHOR.into(),
         description: description.into(),
         tags: tags.iter().map(|&t| t.to_owned()).collect(),
+        ..PatchMeta::default()
     }
 }
 

@@ -21,12 +21,14 @@
 mod data;
 mod error;
 mod json;
+mod modulation;
 pub mod ranges;
 pub mod store;
 mod validate;
 
 pub use data::*;
 pub use error::*;
+pub use modulation::*;
 
 /// The `format` tag every patch file carries.
 pub const PATCH_FORMAT: &str = "wavecube-patch";

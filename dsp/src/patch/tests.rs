@@ -17,6 +17,7 @@ fn named(name: &str) -> PatchMeta {
         author: "Tests".into(),
         description: "A test patch".into(),
         tags: vec!["test".into(), "bright".into()],
+        ..PatchMeta::default()
     }
 }
 
@@ -582,6 +583,7 @@ prop_compose! {
             filter,
             lfos,
             tension,
+            modulation: ModSection::default(),
         }
     }
 }
@@ -602,7 +604,7 @@ prop_compose! {
               author in "\\PC{0,20}",
               description in "\\PC{0,80}",
               tags in prop::collection::vec("[a-z\u{e9}\u{4e2d}\"\\\\\\[\\]{},]{1,10}", 0..5)) -> PatchMeta {
-        PatchMeta { name, category, bank, author, description, tags }
+        PatchMeta { name, category, bank, author, description, tags, ..PatchMeta::default() }
     }
 }
 
@@ -637,4 +639,66 @@ proptest! {
         prop_assert!((back.gain - want_gain).abs() <= want_gain * 1.2e-4, "{} vs {}", back.gain, want_gain);
         prop_assert_eq!(SynthParams { gain: want.gain, ..back }, want);
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// The modulation section
+
+#[test]
+fn a_patch_with_modulation_round_trips_and_plain_patches_omit_it() {
+    use crate::modulation::{Curve, Destination, Slot, Source};
+    let plain = Patch::default().to_json_pretty();
+    assert!(
+        !plain.contains("modulation") && !plain.contains("macro_names"),
+        "{plain}"
+    );
+    let mut params = SynthParams::default();
+    let mut s = Slot::new(Source::Velocity, Destination::MorphX, 0.5);
+    s.via = Some(Source::Macro2);
+    s.curve = Curve::S;
+    params.matrix.slots[0] = s;
+    params.matrix.slots[2] = Slot::new(Source::Lfo3, Destination::Cutoff, -0.25);
+    params.matrix.key_centre = 48.0;
+    params.macros = [0.1, 0.2, 0.3, 0.4];
+    let mut meta = named("Mod");
+    meta.macro_names[1] = "Bright".into();
+    let p = Patch::from_params(&params, meta);
+    assert_eq!(
+        p.sound.modulation.slots.len(),
+        3,
+        "kept in place up to the last used"
+    );
+    let text = p.to_json_pretty();
+    assert!(text.contains("\"source\": \"velocity\""), "{text}");
+    assert!(text.contains("\"via\": \"macro2\""), "{text}");
+    assert!(text.contains("\"Bright\""), "{text}");
+    let back = Patch::from_json(&text).unwrap();
+    assert_eq!(back, p);
+    assert_eq!(back.to_params().matrix, params.matrix);
+    assert_eq!(back.to_params().macros, params.macros);
+}
+
+#[test]
+fn bad_modulation_fields_are_named() {
+    let doc = |m: &str| {
+        format!(r#"{{"format": "wavecube-patch", "version": 1, "sound": {{"modulation": {m}}}}}"#)
+    };
+    let e = Patch::from_json(&doc(
+        r#"{"slots": [{"source": "lfo9", "destination": "pitch", "amount": 0.1}]}"#,
+    ))
+    .unwrap_err();
+    assert!(e.to_string().contains("lfo9"), "{e}");
+    let e = Patch::from_json(&doc(
+        r#"{"slots": [{"source": "lfo1", "destination": "pitch", "amount": 1.5}]}"#,
+    ))
+    .unwrap_err();
+    assert!(
+        e.to_string().contains("sound.modulation.slots[0].amount"),
+        "{e}"
+    );
+    let e = Patch::from_json(&doc(r#"{"macros": [0, 0, 2, 0]}"#)).unwrap_err();
+    assert!(e.to_string().contains("sound.modulation.macros[2]"), "{e}");
+    let many = vec![r#"{"source": "key", "destination": "pan", "amount": 0}"#; 33].join(",");
+    let e = Patch::from_json(&doc(&format!(r#"{{"slots": [{many}]}}"#))).unwrap_err();
+    assert!(matches!(e, PatchError::TooMany { max: 32, .. }), "{e}");
 }
