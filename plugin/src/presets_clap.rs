@@ -12,7 +12,8 @@
 //!
 //! Metadata: name, the category and every tag as features (with `instrument` and
 //! `synthesizer`, which the CLAP feature list defines), the author as creator, the
-//! description, the plugin id, and factory or user content flags. Everything here runs on the
+//! description, the plugin id, and factory or user content flags; the factory patches also
+//! belong to the sound pack "Wavecube factory patches". Everything here runs on the
 //! host's main or indexing threads, never on the audio thread.
 
 use std::collections::{BTreeMap, HashMap};
@@ -24,10 +25,11 @@ use clap_sys::factory::preset_discovery::{
     clap_preset_discovery_factory, clap_preset_discovery_filetype, clap_preset_discovery_indexer,
     clap_preset_discovery_location, clap_preset_discovery_location_kind,
     clap_preset_discovery_metadata_receiver, clap_preset_discovery_provider,
-    clap_preset_discovery_provider_descriptor, CLAP_PRESET_DISCOVERY_IS_FACTORY_CONTENT,
-    CLAP_PRESET_DISCOVERY_IS_USER_CONTENT, CLAP_PRESET_DISCOVERY_LOCATION_FILE,
-    CLAP_PRESET_DISCOVERY_LOCATION_PLUGIN,
+    clap_preset_discovery_provider_descriptor, clap_preset_discovery_soundpack,
+    CLAP_PRESET_DISCOVERY_IS_FACTORY_CONTENT, CLAP_PRESET_DISCOVERY_IS_USER_CONTENT,
+    CLAP_PRESET_DISCOVERY_LOCATION_FILE, CLAP_PRESET_DISCOVERY_LOCATION_PLUGIN,
 };
+use clap_sys::timestamp::CLAP_TIMESTAMP_UNKNOWN;
 use clap_sys::universal_plugin_id::clap_universal_plugin_id;
 use clap_sys::version::CLAP_VERSION;
 use nice_plug::context::gui::GuiContextInner;
@@ -47,6 +49,8 @@ pub const PROVIDER_NAME: &CStr = c"Wavecube presets";
 pub const FACTORY_LOCATION_NAME: &CStr = c"Wavecube factory patches";
 /// The name of the user location.
 pub const USER_LOCATION_NAME: &CStr = c"Wavecube user presets";
+/// The id of the sound pack the factory patches belong to.
+pub const FACTORY_SOUNDPACK_ID: &CStr = c"org.wavecube.wavecube.factory";
 /// The preset file extension (without the dot): patches are JSON.
 pub const PRESET_EXTENSION: &str = "json";
 
@@ -370,6 +374,20 @@ unsafe extern "C" fn provider_init(provider: *const clap_preset_discovery_provid
         if !declare_filetype(indexer, &filetype) || !declare_location(indexer, &factory) {
             return false;
         }
+        if let Some(declare_soundpack) = indexer.declare_soundpack {
+            let pack = clap_preset_discovery_soundpack {
+                flags: CLAP_PRESET_DISCOVERY_IS_FACTORY_CONTENT,
+                id: FACTORY_SOUNDPACK_ID.as_ptr(),
+                name: c"Wavecube factory patches".as_ptr(),
+                description: c"The patches that come with Wavecube".as_ptr(),
+                homepage_url: std::ptr::null(),
+                vendor: c"Wavecube developers".as_ptr(),
+                image_path: std::ptr::null(),
+                release_timestamp: CLAP_TIMESTAMP_UNKNOWN,
+            };
+            // Optional: a host that refuses it still lists the patches.
+            declare_soundpack(indexer, &pack);
+        }
         provider.user_dir =
             user_preset_dir().and_then(|dir| CString::new(dir.to_string_lossy().into_owned()).ok());
         if let Some(dir) = &provider.user_dir {
@@ -455,6 +473,12 @@ impl Receiver<'_> {
         if let Some(set_flags) = self.0.set_flags {
             // SAFETY: as in `error`.
             unsafe { set_flags(self.0, flags) };
+        }
+        if flags & CLAP_PRESET_DISCOVERY_IS_FACTORY_CONTENT != 0 {
+            if let Some(set_pack) = self.0.set_soundpack_id {
+                // SAFETY: as in `error`.
+                unsafe { set_pack(self.0, FACTORY_SOUNDPACK_ID.as_ptr()) };
+            }
         }
         if !patch.meta.author.is_empty() {
             self.text(self.0.add_creator, &patch.meta.author);

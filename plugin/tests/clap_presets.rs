@@ -17,7 +17,9 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use clap_host::{factory, Instance, Note};
-use clap_sys::ext::preset_load::{clap_plugin_preset_load, CLAP_EXT_PRESET_LOAD};
+use clap_sys::ext::preset_load::{
+    clap_plugin_preset_load, CLAP_EXT_PRESET_LOAD, CLAP_EXT_PRESET_LOAD_COMPAT,
+};
 use clap_sys::factory::preset_discovery::{
     clap_preset_discovery_factory, clap_preset_discovery_filetype, clap_preset_discovery_indexer,
     clap_preset_discovery_location, clap_preset_discovery_metadata_receiver,
@@ -131,7 +133,8 @@ struct Declared {
     filetypes: Vec<(String, String)>,
     /// (flags, name, kind, location or "null").
     locations: Vec<(u32, String, u32, String)>,
-    soundpacks: u32,
+    /// (flags, id, name) of each sound pack.
+    soundpacks: Vec<(u32, String, String)>,
 }
 
 fn text(p: *const c_char) -> String {
@@ -168,9 +171,13 @@ unsafe extern "C" fn declare_location(
 
 unsafe extern "C" fn declare_soundpack(
     indexer: *const clap_preset_discovery_indexer,
-    _soundpack: *const clap_preset_discovery_soundpack,
+    soundpack: *const clap_preset_discovery_soundpack,
 ) -> bool {
-    unsafe { &mut *((*indexer).indexer_data as *mut Declared) }.soundpacks += 1;
+    let declared = unsafe { &mut *((*indexer).indexer_data as *mut Declared) };
+    let pack = unsafe { &*soundpack };
+    declared
+        .soundpacks
+        .push((pack.flags, text(pack.id), text(pack.name)));
     true
 }
 
@@ -187,6 +194,7 @@ struct Listed {
     name: String,
     load_key: String,
     plugin_ids: Vec<(String, String)>,
+    soundpack: Option<String>,
     flags: Option<u32>,
     creators: Vec<String>,
     description: String,
@@ -243,9 +251,10 @@ unsafe extern "C" fn add_plugin_id(
 }
 
 unsafe extern "C" fn set_soundpack_id(
-    _r: *const clap_preset_discovery_metadata_receiver,
-    _id: *const c_char,
+    r: *const clap_preset_discovery_metadata_receiver,
+    id: *const c_char,
 ) {
+    current(r).soundpack = Some(text(id));
 }
 
 unsafe extern "C" fn set_flags(r: *const clap_preset_discovery_metadata_receiver, flags: u32) {
@@ -426,6 +435,9 @@ fn assert_listed(listed: &Listed, patch: &Patch, load_key: &str, flags: u32) {
         [("clap".to_owned(), "org.wavecube.wavecube".to_owned())]
     );
     assert_eq!(listed.flags, Some(flags), "{}", patch.meta.name);
+    let pack = (flags == CLAP_PRESET_DISCOVERY_IS_FACTORY_CONTENT)
+        .then(|| "org.wavecube.wavecube.factory".to_owned());
+    assert_eq!(listed.soundpack, pack, "{}", patch.meta.name);
     assert_eq!(listed.creators, std::slice::from_ref(&patch.meta.author));
     assert_eq!(listed.description, patch.meta.description);
     assert_eq!(listed.features, expected_features(patch));
@@ -461,6 +473,15 @@ fn discovery_lists_every_factory_patch_and_the_user_preset() {
                 user.dir.to_string_lossy().into_owned()
             ),
         ]
+    );
+
+    assert_eq!(
+        declared.soundpacks,
+        [(
+            CLAP_PRESET_DISCOVERY_IS_FACTORY_CONTENT,
+            "org.wavecube.wavecube.factory".to_owned(),
+            "Wavecube factory patches".to_owned()
+        )]
     );
 
     // The factory location: every patch on disk, once, by its stem.
@@ -523,6 +544,11 @@ fn discovery_lists_every_factory_patch_and_the_user_preset() {
 fn preset_load(instance: &Instance) -> &'static clap_plugin_preset_load {
     let ext = instance.extension(CLAP_EXT_PRESET_LOAD) as *const clap_plugin_preset_load;
     assert!(!ext.is_null(), "no preset-load extension");
+    assert_eq!(
+        instance.extension(CLAP_EXT_PRESET_LOAD_COMPAT),
+        ext as *const c_void,
+        "the draft id gives the same extension"
+    );
     // SAFETY: a static table in the plugin binary, which is never unloaded.
     unsafe { &*ext }
 }
