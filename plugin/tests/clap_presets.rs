@@ -32,10 +32,11 @@ use clap_sys::timestamp::clap_timestamp;
 use clap_sys::universal_plugin_id::clap_universal_plugin_id;
 use clap_sys::version::CLAP_VERSION;
 use common::{max_diff, peak, Event, Host};
+use nice_plug::context::gui::GuiContextInner;
 use nice_plug::midi::{Channel, Key, VoiceID};
+use nice_plug::params::internals::ParamPtr;
 use nice_plug::prelude::*;
 use wavecube_dsp::patch::{Category, Patch};
-use wavecube_gui::testing::RecordingContext;
 use wavecube_plugin::editor;
 
 /// Largest difference allowed between a preset loaded by the host and the editor's path.
@@ -569,12 +570,40 @@ fn load(instance: &Instance, kind: u32, location: Option<&Path>, key: Option<&st
     }
 }
 
+/// A host context for the editor's path: like a wrapper, it takes each change as a
+/// normalised value and sets the parameter to it.
+struct EditorHost;
+
+impl GuiContextInner for EditorHost {
+    fn plugin_api(&self) -> PluginApi {
+        PluginApi::Clap
+    }
+    unsafe fn raw_begin_set_parameter(&self, _param: ParamPtr) {}
+    unsafe fn raw_set_parameter_normalized(&self, param: ParamPtr, normalized: f32) {
+        // SAFETY: the editor's path passes pointers into the parameters it borrows.
+        unsafe { param._internal_set_normalized_value(normalized) };
+    }
+    unsafe fn raw_end_set_parameter(&self, _param: ParamPtr) {}
+    fn get_state(&self) -> PluginState {
+        PluginState {
+            version: String::new(),
+            params: BTreeMap::new(),
+            fields: BTreeMap::new(),
+        }
+    }
+    fn set_state(&self, _state: PluginState) {}
+    fn request_restart(&self) {}
+}
+
 /// The reference: `patch` applied in-process through the editor's path before activation,
 /// rendered with the same notes and blocks.
 fn editor_render(patch: &Patch) -> [Vec<f32>; 2] {
     let mut host = Host::new_with(&[], |plugin| {
-        let context = RecordingContext::default();
-        editor::apply_patch(plugin.wavecube_params(), patch, &ParamSetter::new(&context));
+        editor::apply_patch(
+            plugin.wavecube_params(),
+            patch,
+            &ParamSetter::new(&EditorHost),
+        );
     });
     let mut at = 0;
     while at < LENGTH {
