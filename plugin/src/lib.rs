@@ -3,7 +3,8 @@
 //! [`mapping`], host events in [`events`], CLAP polyphonic modulation in [`poly`], persisted
 //! non-parameter state in [`state`], the bank loader thread in [`bank_loader`], the codec
 //! stage in [`codec_stage`], the rolling capture of the output in [`capture`], the body
-//! stage (convolution) in [`body_stage`] and the editor's backend in [`editor`].
+//! stage (convolution) in [`body_stage`], the editor's backend in [`editor`], and the CLAP
+//! entry with preset discovery and preset loading in [`clap_entry`] and [`presets_clap`].
 
 use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
@@ -22,12 +23,14 @@ use wavecube_dsp::synth::{Engine, TimedEvent};
 pub mod bank_loader;
 pub mod body_stage;
 pub mod capture;
+pub mod clap_entry;
 pub mod codec_stage;
 pub mod editor;
 pub mod events;
 pub mod mapping;
 pub mod params;
 pub mod poly;
+pub mod presets_clap;
 pub mod state;
 pub mod telemetry_tap;
 
@@ -568,5 +571,6 @@ impl Vst3Plugin for Wavecube {
         &[Vst3SubCategory::Instrument, Vst3SubCategory::Synth];
 }
 
-nice_export_clap!(Wavecube);
+// The CLAP entry is written out in `clap_entry` (nice_export_clap! plus preset discovery and
+// the preset-load extension).
 nice_export_vst3!(Wavecube);
