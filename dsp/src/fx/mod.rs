@@ -18,10 +18,12 @@
 pub mod chorus;
 pub mod compressor;
 pub mod delay;
+pub mod delay_line;
 pub mod distortion;
 pub mod eq;
 pub mod phaser;
 pub mod reverb;
+pub mod sync;
 
 /// The common interface of a stereo effect.
 pub trait Effect {
