@@ -668,32 +668,34 @@ fn assert_same_sound(what: &str, plugin: &[Vec<f32>; 2], reference: &[Vec<f32>; 
     }
 }
 
+/// A preset to load: (what, location kind, location, load key, the patch it holds).
+type LoadCase = (String, u32, Option<&'static Path>, Option<String>, Patch);
+
 #[test]
 fn a_loaded_preset_sounds_as_the_editor_path_before_activation() {
     let user = user_presets();
-    for (what, kind, location, key, patch) in [
-        (
-            "factory cube-orbit",
-            CLAP_PRESET_DISCOVERY_LOCATION_PLUGIN,
-            None,
-            Some("cube-orbit"),
-            factory_patch("cube-orbit"),
-        ),
-        (
-            "factory formant-sweep",
-            CLAP_PRESET_DISCOVERY_LOCATION_PLUGIN,
-            None,
-            Some("formant-sweep"),
-            factory_patch("formant-sweep"),
-        ),
-        (
-            "user preset",
-            CLAP_PRESET_DISCOVERY_LOCATION_FILE,
-            Some(user.path.as_path()),
-            None,
-            user.patch.clone(),
-        ),
-    ] {
+    // Every factory patch by its load key, then the user preset by its path.
+    let mut cases: Vec<LoadCase> = factory_patches_on_disk()
+        .into_iter()
+        .map(|(stem, patch)| {
+            (
+                format!("factory {stem}"),
+                CLAP_PRESET_DISCOVERY_LOCATION_PLUGIN,
+                None,
+                Some(stem),
+                patch,
+            )
+        })
+        .collect();
+    cases.push((
+        "user preset".to_owned(),
+        CLAP_PRESET_DISCOVERY_LOCATION_FILE,
+        Some(user.path.as_path()),
+        None,
+        user.patch.clone(),
+    ));
+    for (i, (what, kind, location, key, patch)) in cases.iter().enumerate() {
+        let (what, kind, location, key) = (what.as_str(), *kind, *location, key.as_deref());
         let mut instance = Instance::new();
         assert!(
             load(&instance, kind, location, key),
@@ -720,8 +722,11 @@ fn a_loaded_preset_sounds_as_the_editor_path_before_activation() {
         );
         instance.activate(SR, BLOCK as u32);
         let out = instance.render(LENGTH, BLOCK, &NOTES, |_| {});
-        let reference = editor_render(&patch);
+        let reference = editor_render(patch);
         assert_same_sound(what, &out, &reference);
+        if i > 0 {
+            continue;
+        }
         // The comparison can tell: an instance that loaded nothing sounds different.
         let mut plain = Instance::new();
         plain.activate(SR, BLOCK as u32);
