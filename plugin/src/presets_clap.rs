@@ -108,22 +108,10 @@ impl PresetLoadError {
     }
 }
 
-/// The user preset folder: `$WAVECUBE_PRESET_DIR`, else `$XDG_DATA_HOME/wavecube/presets`,
-/// else `$HOME/.local/share/wavecube/presets`; `None` when none of them is set.
-// NOTE: replaced by dsp::folders when merged
+/// The user preset folder, [`wavecube_dsp::folders::presets_dir`]: `$WAVECUBE_PRESET_DIR`,
+/// else `<data>/wavecube/presets`; `None` when the platform gives no home folder.
 pub fn user_preset_dir() -> Option<PathBuf> {
-    let var = |k: &str| {
-        std::env::var_os(k)
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-    };
-    var("WAVECUBE_PRESET_DIR")
-        .or_else(|| {
-            var("XDG_DATA_HOME")
-                .filter(|p| p.is_absolute())
-                .map(|d| d.join("wavecube").join("presets"))
-        })
-        .or_else(|| var("HOME").map(|h| h.join(".local/share/wavecube/presets")))
+    wavecube_dsp::folders::presets_dir()
 }
 
 /// Every factory patch the editor's browser lists: `(file stem, patch)`, in its order.
@@ -502,8 +490,9 @@ fn c_string(text: &str) -> CString {
     CString::new(&text[..end]).unwrap_or_default()
 }
 
-/// True for a file the user location holds as a preset: a `.json` file not inside a hidden
-/// folder or one named `trash` (deleted presets) below the user folder `user_dir`.
+/// True for a file the user location holds as a preset: a `.json` file that is not hidden
+/// (the store's `.favourites.json`) and not inside a hidden folder (the store's `.trash`) or
+/// one named `trash` below the user folder `user_dir`.
 fn is_user_preset(path: &Path, user_dir: Option<&Path>) -> bool {
     let below = user_dir
         .and_then(|d| path.strip_prefix(d).ok())
@@ -517,7 +506,10 @@ fn is_user_preset(path: &Path, user_dir: Option<&Path>) -> bool {
             name.starts_with('.') && name.len() > 1 && name != ".."
                 || name.eq_ignore_ascii_case("trash")
         });
-    path.extension().is_some_and(|e| e == PRESET_EXTENSION) && !hidden_or_trash
+    let hidden_file = path
+        .file_name()
+        .is_some_and(|n| n.to_string_lossy().starts_with('.'));
+    path.extension().is_some_and(|e| e == PRESET_EXTENSION) && !hidden_or_trash && !hidden_file
 }
 
 unsafe extern "C" fn provider_get_metadata(
@@ -604,6 +596,7 @@ mod tests {
         assert!(user("My Pad.json"));
         assert!(user("pads/My Pad.json"));
         assert!(!user(".trash/My Pad.json"));
+        assert!(!user(".favourites.json"), "the store's favourites list is not a preset");
         assert!(!user("trash/My Pad.json"));
         assert!(!user("My Pad.txt"));
         // A file elsewhere (a host may pass one) is judged by its extension only.
