@@ -183,14 +183,17 @@ impl SynthBackend for PluginBackend {
         wcube: &[u8],
         setter: &ParamSetter,
     ) -> Result<(), String> {
-        read_wcube(wcube).map_err(|e| format!("{name}: {e}"))?;
+        // Decoded here once; the views and the loader thread share this cube.
+        let cube = read_wcube(wcube).map_err(|e| format!("{name}: {e}"))?;
         let dir = bank_dir();
         std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         let path = dir.join(bank_file_name(name));
         if std::fs::read(&path).ok().as_deref() != Some(wcube) {
             std::fs::write(&path, wcube).map_err(|e| format!("{}: {e}", path.display()))?;
         }
-        self.load_bank_file(&path, setter)
+        self.params.bank_state.set_file(&path, wcube.to_vec(), cube);
+        self.select(BankChoice::File, setter);
+        Ok(())
     }
 
     fn current_cube(&self) -> Arc<Cube> {
@@ -202,14 +205,11 @@ impl SynthBackend for PluginBackend {
                 return cube.clone();
             }
         }
-        let cube = if choice == BankChoice::File {
-            self.params.bank_state.file_cube().ok()
-        } else {
-            factory_bank(choice.stem())
+        let cube = match choice {
+            BankChoice::File => self.params.bank_state.file_cube().ok(),
+            _ => factory_bank(choice.stem()).map(Arc::new),
         }
-        .or_else(|| factory_bank(DEFAULT_BANK))
-        .unwrap_or_else(factory_cube);
-        let cube = Arc::new(cube);
+        .unwrap_or_else(|| Arc::new(factory_bank(DEFAULT_BANK).unwrap_or_else(factory_cube)));
         *cache = Some((choice, generation, cube.clone()));
         cube
     }
@@ -387,6 +387,18 @@ mod tests {
         backend.load_bank_file(&file, &setter).expect("loads");
         assert_eq!(params.bank.value(), BankChoice::File);
         assert_eq!(backend.current_cube().meta().name, "Vowel Formants");
+        // Decoded once: the editor's views and the loader thread's path share one cube.
+        let shown = backend.current_cube();
+        let loader_side = crate::bank_loader::resolve_bank(BankChoice::File, &params.bank_state);
+        assert!(Arc::ptr_eq(&shown, &loader_side));
+        // A restored state decodes its own bytes, once, not the cube held before.
+        nice_plug::params::persist::PersistentField::set(
+            &*params.bank_state,
+            params.bank_state.get(),
+        );
+        let restored = params.bank_state.file_cube().expect("embedded bytes");
+        assert!(!Arc::ptr_eq(&shown, &restored));
+        assert!(Arc::ptr_eq(&restored, &backend.current_cube()));
         let err = backend
             .load_bank_bytes("junk", b"not a bank", &setter)
             .expect_err("refused");
