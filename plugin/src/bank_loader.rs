@@ -37,8 +37,8 @@ pub const HANDOFF_CAPACITY: usize = 4;
 /// Records the bank in `bank_state` for the next save.
 ///
 /// # Allocation
-/// Builds or decodes the cube and may read a file: never on the audio thread.
-pub fn resolve_bank(choice: BankChoice, bank_state: &BankCell) -> Cube {
+/// Builds a factory cube, or decodes a file bank the first time: never on the audio thread.
+pub fn resolve_bank(choice: BankChoice, bank_state: &BankCell) -> Arc<Cube> {
     bank_state.set_bank(choice.stem());
     if choice == BankChoice::File {
         match bank_state.file_cube() {
@@ -53,7 +53,7 @@ pub fn resolve_bank(choice: BankChoice, bank_state: &BankCell) -> Cube {
     } else {
         choice.stem()
     };
-    factory_bank(stem).unwrap_or_else(wavecube_dsp::cube::factory_cube)
+    Arc::new(factory_bank(stem).unwrap_or_else(wavecube_dsp::cube::factory_cube))
 }
 
 /// The audio thread's end: follows the `bank` parameter and swaps in built cubes.

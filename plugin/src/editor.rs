@@ -130,7 +130,7 @@ pub fn current_preset(params: &WavecubeParams, mut meta: PatchMeta) -> Preset {
     let choice = params.bank.value();
     let mut bank_wcube = None;
     if choice == BankChoice::File {
-        if let Some(file) = params.patch.get().file {
+        if let Some(file) = params.bank_state.get().file {
             let stem = file
                 .path
                 .file_stem()
@@ -202,14 +202,15 @@ fn load_bank_bytes(
     wcube: &[u8],
     setter: &ParamSetter,
 ) -> Result<(), String> {
-    read_wcube(wcube).map_err(|e| format!("{name}: {e}"))?;
+    // Decoded here once; the views and the loader thread share this cube.
+    let cube = read_wcube(wcube).map_err(|e| format!("{name}: {e}"))?;
     let dir = bank_dir();
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let path = dir.join(bank_file_name(name));
     if std::fs::read(&path).ok().as_deref() != Some(wcube) {
         std::fs::write(&path, wcube).map_err(|e| format!("{}: {e}", path.display()))?;
     }
-    params.patch.load_file(&path).map_err(|e| e.to_string())?;
+    params.bank_state.set_file(&path, wcube.to_vec(), cube);
     set(setter, &params.bank, BankChoice::File);
     Ok(())
 }
@@ -289,11 +290,11 @@ impl SynthBackend for PluginBackend {
     }
 
     fn set_patch_state(&self, name: Option<&str>, key: Option<&str>, modified: bool) {
-        self.params.patch.set_patch(name, key, modified);
+        self.params.bank_state.set_patch(name, key, modified);
     }
 
     fn patch_state(&self) -> (Option<String>, Option<String>, bool) {
-        let state = self.params.patch.get();
+        let state = self.params.bank_state.get();
         (state.patch, state.patch_key, state.modified)
     }
 
@@ -306,14 +307,11 @@ impl SynthBackend for PluginBackend {
                 return cube.clone();
             }
         }
-        let cube = if choice == BankChoice::File {
-            self.params.bank_state.file_cube().ok()
-        } else {
-            factory_bank(choice.stem())
+        let cube = match choice {
+            BankChoice::File => self.params.bank_state.file_cube().ok(),
+            _ => factory_bank(choice.stem()).map(Arc::new),
         }
-        .or_else(|| factory_bank(DEFAULT_BANK))
-        .unwrap_or_else(factory_cube);
-        let cube = Arc::new(cube);
+        .unwrap_or_else(|| Arc::new(factory_bank(DEFAULT_BANK).unwrap_or_else(factory_cube)));
         *cache = Some((choice, generation, cube.clone()));
         cube
     }
@@ -491,6 +489,18 @@ mod tests {
         backend.load_bank_file(&file, &setter).expect("loads");
         assert_eq!(params.bank.value(), BankChoice::File);
         assert_eq!(backend.current_cube().meta().name, "Vowel Formants");
+        // Decoded once: the editor's views and the loader thread's path share one cube.
+        let shown = backend.current_cube();
+        let loader_side = crate::bank_loader::resolve_bank(BankChoice::File, &params.bank_state);
+        assert!(Arc::ptr_eq(&shown, &loader_side));
+        // A restored state decodes its own bytes, once, not the cube held before.
+        nice_plug::params::persist::PersistentField::set(
+            &*params.bank_state,
+            params.bank_state.get(),
+        );
+        let restored = params.bank_state.file_cube().expect("embedded bytes");
+        assert!(!Arc::ptr_eq(&shown, &restored));
+        assert!(Arc::ptr_eq(&restored, &backend.current_cube()));
         let err = backend
             .load_bank_bytes("junk", b"not a bank", &setter)
             .expect_err("refused");

@@ -32,6 +32,25 @@ use wavecube_dsp::bank::{read_wcube, BankError};
 use wavecube_dsp::conv::ir::{decode_ir_wav, DecodedIr, IrLoadError};
 use wavecube_dsp::cube::Cube;
 
+/// `PersistentField` for `Arc<$cell>` through `$cell`'s own: the params struct holds the
+/// cells in `Arc`s, shared with the loader threads.
+macro_rules! persist_through_arc {
+    ($cell:ty, $record:ty) => {
+        impl<'a> PersistentField<'a, $record> for Arc<$cell> {
+            fn set(&self, new_value: $record) {
+                PersistentField::set(self.as_ref(), new_value);
+            }
+
+            fn map<F, R>(&self, f: F) -> R
+            where
+                F: Fn(&$record) -> R,
+            {
+                PersistentField::map(self.as_ref(), f)
+            }
+        }
+    };
+}
+
 /// Version of [`PatchState`] this build writes.
 pub const PATCH_STATE_VERSION: u32 = 3;
 
@@ -180,6 +199,10 @@ pub struct BankCell {
     /// Bumped whenever the file bank may have changed (state restored, file chosen), so the
     /// loader knows to rebuild. Written by the main thread.
     generation: AtomicU64,
+    /// The file bank decoded: once per file, then shared by the editor's views and the
+    /// loader thread. Cleared when the state is restored. Locked only while `state`'s
+    /// write lock is held or for a read.
+    cube: RwLock<Option<Arc<Cube>>>,
 }
 
 impl BankCell {
@@ -213,12 +236,13 @@ impl BankCell {
         }
     }
 
-    /// Reads the `.wcube` at `path`, checks it and makes it the file bank (path and bytes).
+    /// Reads the `.wcube` at `path`, decodes it and makes it the file bank (path, bytes and
+    /// the decoded cube).
     ///
     /// # Errors
     /// [`BankLoadError`] if the file cannot be read or is not a valid `.wcube`; the file bank
     /// held before stays.
-    pub fn load_file(&self, path: &Path) -> Result<Cube, BankLoadError> {
+    pub fn load_file(&self, path: &Path) -> Result<Arc<Cube>, BankLoadError> {
         let bytes = std::fs::read(path).map_err(|source| BankLoadError::Io {
             path: path.to_owned(),
             source,
@@ -227,24 +251,37 @@ impl BankCell {
             path: path.to_owned(),
             source,
         })?;
-        self.state.write().unwrap_or_else(|e| e.into_inner()).file = Some(FileBank {
+        Ok(self.set_file(path, bytes, cube))
+    }
+
+    /// Makes `bytes`, already decoded as `cube`, the file bank from `path`: nothing decodes
+    /// it again (the editor and the loader share the returned cube).
+    pub fn set_file(&self, path: &Path, bytes: Vec<u8>, cube: Cube) -> Arc<Cube> {
+        let cube = Arc::new(cube);
+        let mut state = self.state.write().unwrap_or_else(|e| e.into_inner());
+        state.file = Some(FileBank {
             path: path.to_owned(),
             wcube: Some(bytes),
         });
+        *self.cube.write().unwrap_or_else(|e| e.into_inner()) = Some(cube.clone());
         self.generation.fetch_add(1, Ordering::AcqRel);
-        Ok(cube)
+        cube
     }
 
-    /// The file bank's cube: from the embedded bytes if there are any, else read from its
-    /// path (and the bytes embedded for the next save).
+    /// The file bank's cube: the one decoded already, else decoded from the embedded bytes if
+    /// there are any, else read from its path (and the bytes embedded for the next save).
     ///
     /// # Errors
     /// [`BankLoadError::NoFile`] with no file bank; otherwise why neither the bytes nor the
     /// file gave a cube.
     ///
     /// # Allocation
-    /// Decodes the cube: not for the audio thread.
-    pub fn file_cube(&self) -> Result<Cube, BankLoadError> {
+    /// Decodes the cube the first time: not for the audio thread.
+    pub fn file_cube(&self) -> Result<Arc<Cube>, BankLoadError> {
+        if let Some(cube) = self.cube.read().unwrap_or_else(|e| e.into_inner()).clone() {
+            return Ok(cube);
+        }
+        let generation = self.generation();
         let file = self
             .state
             .read()
@@ -254,7 +291,7 @@ impl BankCell {
             .ok_or(BankLoadError::NoFile)?;
         if let Some(bytes) = &file.wcube {
             match read_wcube(bytes) {
-                Ok(cube) => return Ok(cube),
+                Ok(cube) => return Ok(self.keep(generation, cube)),
                 Err(err) => nice_log!(
                     "Wavecube: the embedded bank of {} is damaged ({err}); reading the file",
                     file.path.display()
@@ -273,13 +310,27 @@ impl BankCell {
         if let Some(held) = state.file.as_mut().filter(|f| f.path == file.path) {
             held.wcube = Some(bytes);
         }
-        Ok(cube)
+        drop(state);
+        Ok(self.keep(generation, cube))
+    }
+
+    /// Shares `cube`, decoded from the file bank of `generation`, as the decoded file bank
+    /// unless the bank changed meanwhile.
+    fn keep(&self, generation: u64, cube: Cube) -> Arc<Cube> {
+        let cube = Arc::new(cube);
+        let _state = self.state.write().unwrap_or_else(|e| e.into_inner());
+        if self.generation() == generation {
+            *self.cube.write().unwrap_or_else(|e| e.into_inner()) = Some(cube.clone());
+        }
+        cube
     }
 }
 
 impl<'a> PersistentField<'a, PatchState> for BankCell {
     fn set(&self, new_value: PatchState) {
-        *self.state.write().unwrap_or_else(|e| e.into_inner()) = new_value.migrated();
+        let mut state = self.state.write().unwrap_or_else(|e| e.into_inner());
+        *state = new_value.migrated();
+        *self.cube.write().unwrap_or_else(|e| e.into_inner()) = None;
         self.generation.fetch_add(1, Ordering::AcqRel);
     }
 
@@ -293,18 +344,7 @@ impl<'a> PersistentField<'a, PatchState> for BankCell {
     }
 }
 
-impl<'a> PersistentField<'a, PatchState> for Arc<BankCell> {
-    fn set(&self, new_value: PatchState) {
-        self.as_ref().set(new_value);
-    }
-
-    fn map<F, R>(&self, f: F) -> R
-    where
-        F: Fn(&PatchState) -> R,
-    {
-        self.as_ref().map(f)
-    }
-}
+persist_through_arc!(BankCell, PatchState);
 
 /// User IR files larger than this are referenced by path only in the state, bytes.
 pub const MAX_EMBEDDED_IR_BYTES: usize = 4 << 20;
@@ -414,18 +454,7 @@ impl<'a> PersistentField<'a, BodyIrState> for IrCell {
     }
 }
 
-impl<'a> PersistentField<'a, BodyIrState> for Arc<IrCell> {
-    fn set(&self, new_value: BodyIrState) {
-        IrCell::set(self, new_value.ir);
-    }
-
-    fn map<F, R>(&self, f: F) -> R
-    where
-        F: Fn(&BodyIrState) -> R,
-    {
-        f(&BodyIrState { ir: self.get() })
-    }
-}
+persist_through_arc!(IrCell, BodyIrState);
 
 /// `Option<Vec<u8>>` as an optional base64 string. Bad base64 reads as no bytes (logged), so
 /// the path is tried instead.
