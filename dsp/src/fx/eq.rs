@@ -543,6 +543,10 @@ impl Effect for Eq {
                     _ => 1,
                 };
                 if wet == 0.0 {
+                    // Off: hold the band's state at rest, so switching it on starts clean.
+                    for ch in &mut self.state {
+                        ch[first..first + count].fill([0.0; 2]);
+                    }
                     continue;
                 }
                 for (ch, xc) in x.iter_mut().enumerate() {
