@@ -1,8 +1,9 @@
 //! A read-only reader of the bank library that `wavecube library` writes (schema in
 //! `docs/library.md`): lists banks with a tag search and reads a bank's `.wcube` bytes.
 //!
-//! The editor cannot link the harness, so this mirrors its read-only opening:
-//! `SQLITE_OPEN_READ_ONLY` plus `PRAGMA query_only`, so nothing here can write.
+//! The schema and its header check are the harness's own ([`wavecube_dsp::bank::library`]);
+//! the opening is read-only: `SQLITE_OPEN_READ_ONLY` plus `PRAGMA query_only`, so nothing
+//! here can write.
 //!
 //! # Where the library is
 //! [`wavecube_dsp::folders::library_path`], the rule the CLI uses too (without its `--db`):
@@ -14,12 +15,10 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
+use wavecube_dsp::bank::library::{check_header, SchemaError};
+pub use wavecube_dsp::bank::library::{APPLICATION_ID, SCHEMA_VERSION};
 
 pub use wavecube_dsp::folders::{library_path, LIBRARY_ENV, LIBRARY_FILE};
-/// `PRAGMA application_id` of a Wavecube library ("WCLB").
-pub const APPLICATION_ID: i64 = 0x5743_4c42;
-/// Newest schema version this reader understands.
-pub const SCHEMA_VERSION: i64 = 1;
 /// How long a read waits for a writer's lock.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(2);
 
@@ -126,14 +125,18 @@ impl LibraryReader {
         let version: i64 = conn
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .map_err(sql)?;
-        if app != APPLICATION_ID || version < 1 {
-            return Err(LibraryError::NotALibrary(path.to_owned()));
-        }
-        if version > SCHEMA_VERSION {
-            return Err(LibraryError::NewerSchema {
-                path: path.to_owned(),
-                version,
-            });
+        // NOTE: 0 tables: an empty file (version 0) is no library to read either.
+        match check_header(app, version, 0) {
+            Ok(0) | Err(SchemaError::NotALibrary(_)) => {
+                return Err(LibraryError::NotALibrary(path.to_owned()))
+            }
+            Err(SchemaError::Newer { found, .. }) => {
+                return Err(LibraryError::NewerSchema {
+                    path: path.to_owned(),
+                    version: found,
+                })
+            }
+            Ok(_) => {}
         }
         Ok(Self {
             conn,

@@ -17,7 +17,7 @@ use wavecube_dsp::bank::factory::{FACTORY_BANKS, FACTORY_WRITE_OPTIONS};
 use wavecube_dsp::bank::import::{arrange_imported, import_bytes, name_from_file, ImportOptions};
 use wavecube_dsp::bank::{write_wcube, WCUBE_MAGIC};
 
-use crate::app::{FrameCx, Status};
+use crate::frame::{FrameCx, Status};
 use crate::handle::{CaptureReport, SynthHandle};
 use crate::library::{library_path, LibraryBank, LibraryError, LibraryReader};
 use crate::patches::{FactoryPatch, PatchRef, Presets, Saved};
