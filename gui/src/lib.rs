@@ -8,7 +8,9 @@
 //! - [`create_editor`] builds the nice-plug [`WavecubeEditor`]; [`WindowState`] is the window
 //!   size the plugin persists.
 //! - [`EditorApp`] is the editor itself; [`app::Layout`] places the views.
-//! - [`views`]: cube, wave, tension, sculpt, controls, browser — one file each.
+//! - [`views`]: cube, wave, tension, sculpt, controls, browser, keyboard — one file each.
+//! - [`LiveInput`]: the on-screen and computer keyboard's notes, on a lock-free ring to the
+//!   audio thread (the same path as host MIDI there).
 //! - [`ParamTable`] walks `Params::param_map` into sections; [`widgets`] draws knobs,
 //!   switches and menus that edit through the host (begin, set, end).
 //! - [`TelemetryView`] keeps the audio thread's telemetry in fixed-capacity histories;
@@ -34,7 +36,7 @@ pub mod widgets;
 
 pub use app::EditorApp;
 pub use editor::{create_editor, WavecubeEditor, WavecubeEditorHandle, WindowSize, WindowState};
-pub use handle::{CaptureReport, SynthBackend, SynthHandle};
+pub use handle::{CaptureReport, LiveEvent, LiveInput, LiveReceiver, SynthBackend, SynthHandle};
 pub use param_table::ParamTable;
 pub use session::TelemetrySession;
 pub use telemetry_view::TelemetryView;

@@ -18,7 +18,7 @@ use wavecube_dsp::bank::read_wcube;
 use wavecube_dsp::cube::{factory_cube, Cube};
 use wavecube_dsp::patch::Patch;
 use wavecube_dsp::telemetry::TelemetryHub;
-use wavecube_gui::{CaptureReport, SynthBackend, SynthHandle, WavecubeEditor};
+use wavecube_gui::{CaptureReport, LiveInput, SynthBackend, SynthHandle, WavecubeEditor};
 
 use crate::capture::CaptureStatus;
 use crate::mapping;
@@ -52,6 +52,7 @@ pub fn create(
     codec_sqnr_db: Arc<AtomicF32>,
     capture: Arc<CaptureStatus>,
     telemetry: Arc<TelemetryHub>,
+    live: Arc<LiveInput>,
 ) -> Option<WavecubeEditor> {
     if EDITOR_DISABLED.load(Ordering::Acquire) {
         return None;
@@ -66,6 +67,7 @@ pub fn create(
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .take(),
+        live,
     };
     wavecube_gui::create_editor(handle, window)
 }
