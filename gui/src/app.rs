@@ -23,6 +23,7 @@ use crate::theme;
 use crate::views::browser::BrowserView;
 use crate::views::controls::ControlsView;
 use crate::views::cube::CubeView;
+use crate::views::keyboard::KeyboardView;
 use crate::views::sculpt::SculptView;
 use crate::views::tension::TensionView;
 use crate::views::wave::WaveView;
@@ -50,6 +51,7 @@ pub struct EditorApp {
     sculpt_view: SculptView,
     controls_view: ControlsView,
     browser_view: BrowserView,
+    keyboard_view: KeyboardView,
     /// The message line.
     status: Status,
     /// A factory patch still to apply (the standalone's `--patch`).
@@ -87,6 +89,7 @@ impl EditorApp {
             sculpt_view,
             controls_view: ControlsView::default(),
             browser_view,
+            keyboard_view: KeyboardView::default(),
             status,
             layout_file: std::env::var_os(LAYOUT_ENV).map(PathBuf::from),
             written_layout: None,
@@ -138,6 +141,11 @@ impl EditorApp {
     /// The browser's state, for tests.
     pub fn browser_view_mut(&mut self) -> &mut BrowserView {
         &mut self.browser_view
+    }
+
+    /// The keyboard strip's state (held notes, key rects), for tests.
+    pub fn keyboard_view(&self) -> &KeyboardView {
+        &self.keyboard_view
     }
 
     /// The sculpt view's state, for tests and benches.
@@ -205,6 +213,8 @@ impl EditorApp {
             .ui(&mut child(layout.controls), layout.controls, &mut cx);
         self.browser_view
             .ui(&mut child(layout.browser), layout.browser, &mut cx);
+        self.keyboard_view
+            .ui(&mut child(layout.keyboard), layout.keyboard, &mut cx);
         // The dialogs float over everything.
         self.sculpt_view.dialogs(&ctx, &mut cx);
         self.browser_view.dialogs(&ctx, &mut cx);

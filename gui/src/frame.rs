@@ -36,19 +36,27 @@ pub struct Layout {
     pub controls: Rect,
     /// The browser.
     pub browser: Rect,
+    /// The keyboard strip along the bottom edge (wheels, octave, piano).
+    pub keyboard: Rect,
 }
 
 impl Layout {
     /// The layout of a window whose content is `screen`.
     ///
     /// Three views across the top (cube, wave, sculpt); tension over controls at the bottom
-    /// left, under cube and wave; the browser at the bottom right, under sculpt.
+    /// left, under cube and wave; the browser at the bottom right, under sculpt; the
+    /// keyboard strip along the whole bottom edge.
     pub fn of(screen: Rect) -> Self {
         let g = theme::GAP;
         let top = Rect::from_min_size(screen.min, vec2(screen.width(), theme::TOP_BAR_H));
+        let keys_h = crate::views::keyboard::strip_height(screen.height());
+        let keyboard = Rect::from_min_max(
+            pos2(screen.min.x + g, screen.max.y - g - keys_h),
+            screen.max - vec2(g, g),
+        );
         let body = Rect::from_min_max(
             pos2(screen.min.x + g, top.max.y + g),
-            screen.max - vec2(g, g),
+            pos2(screen.max.x - g, keyboard.min.y - g),
         );
         let w = body.width();
         let h = body.height();
@@ -73,11 +81,12 @@ impl Layout {
             tension,
             controls,
             browser,
+            keyboard,
         }
     }
 
     /// The views, named, for the layout file and the tests.
-    pub fn views(&self) -> [(&'static str, Rect); 6] {
+    pub fn views(&self) -> [(&'static str, Rect); 7] {
         [
             ("cube", self.cube),
             ("wave", self.wave),
@@ -85,6 +94,7 @@ impl Layout {
             ("tension", self.tension),
             ("controls", self.controls),
             ("browser", self.browser),
+            ("keyboard", self.keyboard),
         ]
     }
 
@@ -198,8 +208,9 @@ mod tests {
             let views = layout.views();
             for (name, r) in views {
                 assert!(screen.contains_rect(r), "{name} {r:?} outside {w}×{h}");
+                let min_h = if name == "keyboard" { 60.0 } else { 100.0 };
                 assert!(
-                    r.width() >= 200.0 && r.height() >= 100.0,
+                    r.width() >= 200.0 && r.height() >= min_h,
                     "{name} {r:?} too small"
                 );
                 assert!(no_overlap(r, layout.top), "{name} overlaps the top bar");
@@ -214,6 +225,10 @@ mod tests {
             assert_eq!(layout.tension.max.x, layout.wave.max.x);
             assert_eq!(layout.browser.min.x, layout.sculpt.min.x);
             assert_eq!(layout.browser.max.y, layout.controls.max.y);
+            // The keyboard spans the window's width under everything.
+            assert_eq!(layout.keyboard.min.x, layout.cube.min.x);
+            assert_eq!(layout.keyboard.max.x, layout.browser.max.x);
+            assert!(layout.keyboard.min.y >= layout.controls.max.y + theme::GAP);
         }
     }
 
@@ -223,6 +238,6 @@ mod tests {
         let json: serde_json::Value = serde_json::from_str(&layout.to_json(2.0)).expect("JSON");
         let cube = json["cube"].as_array().expect("cube");
         assert_eq!(cube[0].as_i64(), Some(16));
-        assert_eq!(json.as_object().map(|o| o.len()), Some(7));
+        assert_eq!(json.as_object().map(|o| o.len()), Some(8));
     }
 }

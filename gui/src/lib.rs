@@ -9,7 +9,9 @@
 //!   size the plugin persists.
 //! - [`EditorApp`] is the editor itself; [`frame`] is what the views see of it each frame
 //!   ([`frame::FrameCx`]), and [`frame::Layout`] places them.
-//! - [`views`]: cube, wave, tension, sculpt, controls, browser — one file each.
+//! - [`views`]: cube, wave, tension, sculpt, controls, browser, keyboard — one file each.
+//! - [`LiveInput`]: the on-screen and computer keyboard's notes, on a lock-free ring to the
+//!   audio thread (the same path as host MIDI there).
 //! - [`ParamTable`] walks `Params::param_map` into sections; [`widgets`] draws knobs,
 //!   switches and menus that edit through the host (begin, set, end).
 //! - [`TelemetryView`] keeps the audio thread's telemetry in fixed-capacity histories;
@@ -38,7 +40,7 @@ pub mod widgets;
 
 pub use app::EditorApp;
 pub use editor::{create_editor, WavecubeEditor, WavecubeEditorHandle, WindowSize, WindowState};
-pub use handle::{CaptureReport, SynthBackend, SynthHandle};
+pub use handle::{CaptureReport, LiveEvent, LiveInput, LiveReceiver, SynthBackend, SynthHandle};
 pub use param_table::ParamTable;
 pub use session::TelemetrySession;
 pub use telemetry_view::TelemetryView;

@@ -19,7 +19,7 @@ use wavecube_dsp::cube::{factory_cube, Cube};
 use wavecube_dsp::patch::store::Preset;
 use wavecube_dsp::patch::{Patch, PatchMeta, Sound, MAX_NAME_CHARS};
 use wavecube_dsp::telemetry::TelemetryHub;
-use wavecube_gui::{CaptureReport, SynthBackend, SynthHandle, WavecubeEditor};
+use wavecube_gui::{CaptureReport, LiveInput, SynthBackend, SynthHandle, WavecubeEditor};
 
 use crate::capture::CaptureStatus;
 use crate::mapping;
@@ -53,6 +53,7 @@ pub fn create(
     codec_sqnr_db: Arc<AtomicF32>,
     capture: Arc<CaptureStatus>,
     telemetry: Arc<TelemetryHub>,
+    live: Arc<LiveInput>,
 ) -> Option<WavecubeEditor> {
     if EDITOR_DISABLED.load(Ordering::Acquire) {
         return None;
@@ -67,6 +68,7 @@ pub fn create(
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .take(),
+        live,
     };
     wavecube_gui::create_editor(handle, window)
 }

@@ -19,6 +19,7 @@ use nice_plug::prelude::*;
 use wavecube_dsp::conv::ir::IrLoadError;
 use wavecube_dsp::cube::CubeSet;
 use wavecube_dsp::synth::{Engine, TimedEvent};
+use wavecube_gui::handle::{LiveInput, LiveReceiver, LIVE_CAPACITY};
 
 pub mod bank_loader;
 pub mod body_stage;
@@ -101,11 +102,20 @@ pub struct Wavecube {
     telemetry: Arc<TelemetryHub>,
     /// The audio thread's end of the telemetry channel.
     tap: TelemetryTap,
+    /// The editor's notes and wheels (on-screen and computer keyboard): the editor's end,
+    /// and where the audio thread publishes the keys the host holds.
+    live: Arc<LiveInput>,
+    /// The audio thread's end of the editor's notes, drained at the start of `process`.
+    live_rx: LiveReceiver,
+    /// Keys the host holds (bit n = note n), published to the editor after each block.
+    /// Audio thread only.
+    host_keys: [u64; 2],
 }
 
 impl Default for Wavecube {
     fn default() -> Self {
         let telemetry = Arc::new(TelemetryHub::default());
+        let (live, live_rx) = LiveInput::new(LIVE_CAPACITY);
         Self {
             params: Arc::new(WavecubeParams::default()),
             cube: None,
@@ -126,6 +136,9 @@ impl Default for Wavecube {
             body_swaps: Arc::new(AtomicU64::new(0)),
             telemetry: telemetry.clone(),
             tap: TelemetryTap::new(telemetry),
+            live,
+            live_rx,
+            host_keys: [0; 2],
         }
     }
 }
@@ -148,6 +161,13 @@ impl Wavecube {
     /// when it listens (nothing is published otherwise).
     pub fn telemetry(&self) -> Arc<TelemetryHub> {
         self.telemetry.clone()
+    }
+
+    /// The editor's live note path (what its on-screen and computer keyboard play): the
+    /// audio thread drains it at the start of every `process` call, at sample offset 0,
+    /// before the host's events.
+    pub fn live_input(&self) -> Arc<LiveInput> {
+        self.live.clone()
     }
 
     /// Body IRs the audio thread has swapped in since the plugin was created (each IR choice
@@ -261,6 +281,7 @@ impl Plugin for Wavecube {
             self.codec_sqnr_db.clone(),
             self.capture_status.clone(),
             self.telemetry.clone(),
+            self.live.clone(),
         )
     }
 
@@ -387,6 +408,8 @@ impl Plugin for Wavecube {
                 channel.fill(0.0);
             }
             while context.next_event().is_some() {}
+            // Nothing plays: the editor's notes are dropped, not kept to sound later.
+            while self.live_rx.pop().is_some() {}
             return ProcessStatus::Normal;
         };
         if let Some(bank) = &mut self.bank_audio {
@@ -428,6 +451,19 @@ impl Plugin for Wavecube {
             self.events.clear();
             // Poly offsets are relative to their parameter's value: follow it.
             self.poly.refresh(&self.params, &mut self.events);
+            if pos == 0 {
+                // The editor's notes, as if the host had sent them at offset 0; any the
+                // queue cannot take wait in the ring for the next block.
+                while !self.events.is_full() {
+                    let Some(live) = self.live_rx.pop() else {
+                        break;
+                    };
+                    self.events.push(TimedEvent {
+                        offset: 0,
+                        event: events::live_to_engine(live),
+                    });
+                }
+            }
             while let Some(event) = pending.take().or_else(|| context.next_event()) {
                 let at = (event.timing() as usize).max(pos);
                 if at >= end && end < len {
@@ -473,6 +509,7 @@ impl Plugin for Wavecube {
                             self.poly
                                 .voice_started(id, note, channel.number().unwrap_or(0));
                         }
+                        events::track_host_keys(&event, &mut self.host_keys);
                         events::to_engine(&event).map(|(_, e)| e)
                     }
                 };
@@ -526,6 +563,7 @@ impl Plugin for Wavecube {
             }
         }
         codec.publish();
+        self.live.publish_host_keys(self.host_keys);
         self.tap.block(engine, left, right);
         if let Some(input) = &mut self.capture_input {
             input.push(left, right);

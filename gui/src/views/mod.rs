@@ -4,6 +4,7 @@
 pub mod browser;
 pub mod controls;
 pub mod cube;
+pub mod keyboard;
 pub mod sculpt;
 pub mod tension;
 pub mod wave;
