@@ -54,7 +54,6 @@ fn a_version_2_state_loads_with_no_patch_and_not_modified() {
     let host = restored(&BTreeMap::from([("patch".to_owned(), v2.to_owned())]));
     let state = saved(&host);
     assert_eq!(state.version, PATCH_STATE_VERSION);
-    assert_eq!(state.bank, "fm-cube");
     assert_eq!(state.patch, None);
     assert_eq!(state.patch_key, None);
     assert!(!state.modified);
