@@ -151,7 +151,7 @@ fn header_errors_are_typed() {
     assert_eq!(
         Patch::from_json(&future),
         Err(PatchError::UnsupportedVersion {
-            found: PATCH_VERSION + 1,
+            found: u64::from(PATCH_VERSION) + 1,
             supported: PATCH_VERSION
         })
     );
