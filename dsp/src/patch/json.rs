@@ -163,11 +163,19 @@ fn check_header(value: &Value) -> Result<u32, PatchError> {
 /// One migration step: rewrites a document of version `n` into version `n + 1` in place.
 pub(crate) type Migration = fn(&mut Map<String, Value>) -> Result<(), PatchError>;
 
-/// `MIGRATIONS[n - 1]` upgrades version `n` to `n + 1`. Version 1 is the first, so there
-/// are none yet. To add version 2: bump [`PATCH_VERSION`], change the structs, and append
-/// a step here that rewrites a version-1 document (renamed fields, new units) into a
-/// version-2 one; old files then load through it. Never edit a step once released.
-const MIGRATIONS: [Migration; PATCH_VERSION as usize - 1] = [];
+/// `MIGRATIONS[n - 1]` upgrades version `n` to `n + 1`. To add a version: bump
+/// [`PATCH_VERSION`], change the structs, and append a step here that rewrites the
+/// previous version's document (renamed fields, new units) into the new one; old files
+/// then load through it. Never edit a step once released.
+const MIGRATIONS: [Migration; PATCH_VERSION as usize - 1] = [v1_to_v2];
+
+/// Version 2 added `sound.modulation` (the matrix, macro values) and `meta.macro_names`.
+/// A version-1 file has neither: its fixed routings stay what they were (they are still
+/// named settings), and the new sections take their defaults (no slots, macros at 0,
+/// names "Macro 1".."Macro 4"), which leave the sound as it was. Nothing to rewrite.
+fn v1_to_v2(_doc: &mut Map<String, Value>) -> Result<(), PatchError> {
+    Ok(())
+}
 
 /// Brings a document of version `from` (1 ≤ `from` ≤ [`PATCH_VERSION`], checked by
 /// [`check_header`]) up to [`PATCH_VERSION`].

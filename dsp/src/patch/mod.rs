@@ -34,7 +34,7 @@ pub use modulation::*;
 pub const PATCH_FORMAT: &str = "wavecube-patch";
 
 /// The patch format version this build writes, and the newest it reads.
-pub const PATCH_VERSION: u32 = 1;
+pub const PATCH_VERSION: u32 = 2;
 
 /// Largest patch file accepted, bytes (a factory patch is about 2 KiB).
 pub const MAX_PATCH_BYTES: usize = 1 << 20;

@@ -74,7 +74,7 @@ fn json_round_trips_and_reads_well() {
     assert_eq!(Patch::from_json(&text), Ok(p.clone()));
     assert_eq!(text, p.to_json_pretty(), "deterministic");
     assert!(text.ends_with("}\n") && !text.ends_with("\n\n"), "{text}");
-    assert!(text.starts_with("{\n  \"format\": \"wavecube-patch\",\n  \"version\": 1,\n"));
+    assert!(text.starts_with("{\n  \"format\": \"wavecube-patch\",\n  \"version\": 2,\n"));
     assert!(text.contains("\"morph\": [0.25, 0.5, 0.75]"), "{text}");
     assert!(text.contains("\"tags\": [\"test\", \"bright\"]"), "{text}");
     assert!(text.contains("\"gain_db\": -6.5,"), "{text}");
@@ -147,11 +147,11 @@ fn lfo_shapes_read_every_from_str_name() {
 
 #[test]
 fn header_errors_are_typed() {
-    let future = edited(|d| d["version"] = 2.into());
+    let future = edited(|d| d["version"] = (PATCH_VERSION + 1).into());
     assert_eq!(
         Patch::from_json(&future),
         Err(PatchError::UnsupportedVersion {
-            found: 2,
+            found: u64::from(PATCH_VERSION) + 1,
             supported: PATCH_VERSION
         })
     );
@@ -426,10 +426,16 @@ fn values_are_checked_against_their_ranges() {
 #[test]
 fn migration_steps_run_in_order_from_the_file_version() {
     let doc = serde_json::json!({"format": PATCH_FORMAT, "version": 1, "sound": {}});
+    let v2 = serde_json::json!({"format": PATCH_FORMAT, "version": 2, "sound": {}});
     assert_eq!(
-        migrate(doc.clone(), 1).unwrap(),
-        doc,
-        "v1 is current: unchanged"
+        migrate(doc, 1).unwrap(),
+        v2,
+        "v1 to v2 rewrites nothing but the version"
+    );
+    assert_eq!(
+        migrate(v2.clone(), 2).unwrap(),
+        v2,
+        "v2 is current: unchanged"
     );
     // A made-up history: v1 named the gain `level_db`, v2 renamed it, v3 added a field.
     fn v1_to_v2(obj: &mut Map<String, Value>) -> Result<(), PatchError> {
@@ -681,7 +687,7 @@ fn a_patch_with_modulation_round_trips_and_plain_patches_omit_it() {
 #[test]
 fn bad_modulation_fields_are_named() {
     let doc = |m: &str| {
-        format!(r#"{{"format": "wavecube-patch", "version": 1, "sound": {{"modulation": {m}}}}}"#)
+        format!(r#"{{"format": "wavecube-patch", "version": 2, "sound": {{"modulation": {m}}}}}"#)
     };
     let e = Patch::from_json(&doc(
         r#"{"slots": [{"source": "lfo9", "destination": "pitch", "amount": 0.1}]}"#,
@@ -701,4 +707,19 @@ fn bad_modulation_fields_are_named() {
     let many = vec![r#"{"source": "key", "destination": "pan", "amount": 0}"#; 33].join(",");
     let e = Patch::from_json(&doc(&format!(r#"{{"slots": [{many}]}}"#))).unwrap_err();
     assert!(matches!(e, PatchError::TooMany { max: 32, .. }), "{e}");
+}
+
+#[test]
+fn version_1_files_load_through_the_migration_unchanged() {
+    let p = busy_patch();
+    let v2 = p.to_json_pretty();
+    assert!(v2.contains("\"version\": 2,"), "{v2}");
+    let v1 = v2.replace("\"version\": 2,", "\"version\": 1,");
+    let back = Patch::from_json(&v1).unwrap();
+    assert_eq!(back, p);
+    assert_eq!(
+        back.to_params().matrix,
+        crate::modulation::ModMatrix::default()
+    );
+    assert_eq!(back.to_json_pretty(), v2, "written back as version 2");
 }

@@ -44,6 +44,11 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Print a patch: name, category, bank, the four macros and the modulation matrix
+    /// (each slot's source, destination, amount in the destination's unit, via, curve).
+    ///
+    /// Example: wavecube patch warm-pad
+    Patch(PatchArgs),
     /// Render a MIDI file or a note list to a stereo WAV file and print a report.
     ///
     /// Example: wavecube render --midi presets/demo/demo.mid --out demo.wav --patch warm-pad
@@ -202,6 +207,7 @@ fn main() -> ExitCode {
     quiet_on_closed_pipe();
     let cli = Cli::parse_from(expand_audiotq_flags(std::env::args_os()));
     let result = match cli.command {
+        Command::Patch(args) => show_patch(&args),
         Command::Render(args) => render(&args),
         Command::Measure(args) => measure(&args),
         Command::Tqa(args) => run_tqa(&args),
@@ -229,6 +235,22 @@ fn main() -> ExitCode {
             ExitCode::from(err.exit_code())
         }
     }
+}
+
+/// Arguments of `wavecube patch`.
+#[derive(Debug, Args)]
+struct PatchArgs {
+    /// A factory patch NAME (presets/patches/NAME.json) or a path to a patch file.
+    /// Example: warm-pad
+    patch: String,
+}
+
+fn show_patch(args: &PatchArgs) -> Result<(), HarnessError> {
+    let path = resolve_patch(&args.patch, &workspace_root())?;
+    let patch = read_patch(&path)?;
+    print!("{}", wavecube_harness::patchinfo::describe(&patch));
+    println!("file       {}", path.display());
+    Ok(())
 }
 
 fn render(args: &RenderArgs) -> Result<(), HarnessError> {
