@@ -596,7 +596,10 @@ mod tests {
         assert!(user("My Pad.json"));
         assert!(user("pads/My Pad.json"));
         assert!(!user(".trash/My Pad.json"));
-        assert!(!user(".favourites.json"), "the store's favourites list is not a preset");
+        assert!(
+            !user(".favourites.json"),
+            "the store's favourites list is not a preset"
+        );
         assert!(!user("trash/My Pad.json"));
         assert!(!user("My Pad.txt"));
         // A file elsewhere (a host may pass one) is judged by its extension only.

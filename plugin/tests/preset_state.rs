@@ -20,11 +20,11 @@ fn restored(fields: &BTreeMap<String, String>) -> Host {
 #[test]
 fn the_patch_name_and_modified_flag_survive_save_and_load() {
     let first = Host::new(&[]);
-    first
-        .plugin
-        .wavecube_params()
-        .patch
-        .set_patch(Some("My Glass"), Some("user:My Glass"), true);
+    first.plugin.wavecube_params().bank_state.set_patch(
+        Some("My Glass"),
+        Some("user:My Glass"),
+        true,
+    );
     let fields = first.plugin.params().serialize_fields();
     drop(first);
 
@@ -36,7 +36,7 @@ fn the_patch_name_and_modified_flag_survive_save_and_load() {
     assert!(state.modified);
 
     // Unmodified round-trips as unmodified (the flag is read, not assumed).
-    second.plugin.wavecube_params().patch.set_patch(
+    second.plugin.wavecube_params().bank_state.set_patch(
         Some("Warm Pad"),
         Some("factory:warm-pad"),
         false,

@@ -240,16 +240,25 @@ fn main() -> ExitCode {
 /// Arguments of `wavecube patch`.
 #[derive(Debug, Args)]
 struct PatchArgs {
-    /// A factory patch NAME (presets/patches/NAME.json) or a path to a patch file.
-    /// Example: warm-pad
+    /// A factory patch NAME (presets/patches/NAME.json), a user preset's name, or a path
+    /// to a patch file. Example: warm-pad
     patch: String,
 }
 
 fn show_patch(args: &PatchArgs) -> Result<(), HarnessError> {
-    let path = resolve_patch(&args.patch, &workspace_root())?;
-    let patch = read_patch(&path)?;
-    print!("{}", wavecube_harness::patchinfo::describe(&patch));
-    println!("file       {}", path.display());
+    let found = find_patch(
+        &args.patch,
+        &workspace_root(),
+        PresetStore::user().ok().as_ref(),
+    )?;
+    if let Some(note) = &found.note {
+        eprintln!("wavecube: {note}");
+    }
+    print!(
+        "{}",
+        wavecube_harness::patchinfo::describe(&found.preset.patch)
+    );
+    println!("file       {}", found.path.display());
     Ok(())
 }
 
