@@ -363,12 +363,15 @@ fn cli_patch_errors_are_one_line_and_exit_2() {
     let missing = scratch("no-such-patch.json");
     let missing = missing.to_str().unwrap();
     for (patch, needles) in [
-        ("warm-pd", vec!["warm-pd.json", "available:", ", warm-pad)"]),
+        (
+            "warm-pd",
+            vec!["warm-pd.json", "factory: ", ", warm-pad;", "user preset"],
+        ),
         (
             invalid,
             vec![invalid, "sound.filter.mode", "lowpass", "line "],
         ),
-        (missing, vec![missing, "cannot read patch"]),
+        (missing, vec![missing, "No such file"]),
     ] {
         let o = wavecube(
             &[
