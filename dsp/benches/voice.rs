@@ -2,7 +2,8 @@
 //! oscillator, one mip level per sample; envelope, and in `3d_lfos` three audio-thread LFOs
 //! moving the morph point, at the output rate; plus the 2:1 decimator all voices share) at 1, 16 and 64 voices,
 //! against a 1D baseline (a one-node cube, no morph), and the AVX2 kernel against the
-//! scalar one. A voice-sample is one voice for one *output* sample (two oscillator samples).
+//! scalar one; and (group `matrix`) 16 voices with 0, 8 and 32 active modulation slots.
+//! A voice-sample is one voice for one *output* sample (two oscillator samples).
 //!
 //! Run: `cargo bench -p wavecube-dsp --bench voice`. Criterion reports throughput in
 //! elements/s, where one element is one voice-sample; ns per voice-sample = 1e9 / that.
@@ -12,6 +13,7 @@ use std::sync::Arc;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use wavecube_dsp::cube::{factory_cube, Cube, CubeOsc, CubeSet, MorphBuffers, OscScratch};
+use wavecube_dsp::modulation::{Curve, Destination, ModMatrix, Slot, Source};
 use wavecube_dsp::synth::{AdsrParams, Engine, LfoParams, LfoShape, NoteEvent, TimedEvent};
 
 const SR: f32 = 48000.0;
@@ -141,5 +143,55 @@ fn bench_kernel(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench_engine, bench_kernel);
+/// `n` active slots of a typical patch: LFOs, envelopes, velocity, key, wheel and macros on
+/// morph, pitch, cutoff, amp and pan (per-sample and control-rate destinations both).
+fn slots(n: usize) -> ModMatrix {
+    use Destination as D;
+    use Source as S;
+    let kinds = [
+        (S::Lfo1, D::MorphX),
+        (S::ModEnv, D::MorphZ),
+        (S::Velocity, D::MorphY),
+        (S::Macro1, D::MorphX),
+        (S::Lfo2, D::Cutoff),
+        (S::Key, D::Pitch),
+        (S::RandomLfo, D::Pan),
+        (S::AmpEnv, D::Amp),
+    ];
+    let mut m = ModMatrix::default();
+    for i in 0..n {
+        let (src, dest) = kinds[i % kinds.len()];
+        let mut s = Slot::new(src, dest, 0.01 * (1 + i % 5) as f32);
+        s.via = (i >= kinds.len() && i % 2 == 0).then_some(S::ModWheel);
+        s.curve = Curve::ALL[i % 3];
+        m.push(s);
+    }
+    m
+}
+
+/// The modulation matrix's cost: 16 voices of `3d_lfos` (the morph point already moves
+/// per sample, so the slots' cost is not confused with the oscillator leaving its
+/// fixed-morph path) with 0, 8 and 32 active slots.
+fn bench_matrix(c: &mut Criterion) {
+    let mut g = c.benchmark_group("matrix");
+    let voices = 16;
+    for n in [0usize, 8, 32] {
+        let mut e = engine(morph_set(), voices, Motion::Lfos);
+        e.params_mut().matrix = slots(n);
+        e.params_mut().lfo[0].rate_hz = 0.5;
+        e.params_mut().lfo[1].rate_hz = 0.3;
+        let (mut l, mut r) = (vec![0.0; BLOCK], vec![0.0; BLOCK]);
+        e.process(&[], &mut l, &mut r);
+        g.throughput(Throughput::Elements((voices * BLOCK) as u64));
+        g.bench_function(BenchmarkId::new("slots", n), |b| {
+            b.iter(|| {
+                e.process(&[], &mut l, &mut r);
+                black_box(&l);
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench_engine, bench_kernel, bench_matrix);
 criterion_main!(benches);

@@ -6,6 +6,7 @@
 //! - [`codec`]: the TQA codec, on files, on ring buffers and as a streaming stage.
 //! - [`conv`]: FFT convolution of sound and images, spectral sculpting, a zero-latency partitioned convolver and factory IRs.
 //! - [`fx`]: the stereo effects of the rack (chorus, phaser/flanger, delay, reverb, distortion, EQ, compressor).
+//! - [`folders`]: where the user's files live (presets, trash, banks, captures, library).
 //! - [`handoff`]: the lock-free handoff of built objects to the audio thread and back.
 //! - [`telemetry`]: fixed-size messages and output samples from the audio thread to the editor.
 //! - [`analysis`]: measurement of rendered audio (pitch, level, spurious energy).
@@ -17,9 +18,11 @@ pub mod bank;
 pub mod codec;
 pub mod conv;
 pub mod cube;
+pub mod folders;
 pub mod fx;
 pub mod handoff;
 pub mod harmony;
+pub mod modulation;
 pub mod patch;
 pub mod synth;
 pub mod telemetry;

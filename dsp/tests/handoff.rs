@@ -7,7 +7,8 @@ use std::sync::Arc;
 use assert_no_alloc::{assert_no_alloc, reset_violation_count, violation_count, AllocDisabler};
 use wavecube_dsp::bank::factory::factory_bank;
 use wavecube_dsp::cube::{factory_cube, Cube, CubeSet, Node};
-use wavecube_dsp::synth::{cube_handoff, Engine, NoteEvent, TimedEvent};
+use wavecube_dsp::handoff::handoff;
+use wavecube_dsp::synth::{Engine, NoteEvent, TimedEvent};
 
 #[global_allocator]
 static ALLOCATOR: AllocDisabler = AllocDisabler;
@@ -39,7 +40,7 @@ fn the_counter_sees_a_free() {
 fn swaps_mid_note_never_allocate_or_free_on_the_audio_side() {
     let first = Arc::new(CubeSet::build(&factory_cube()).unwrap());
     let mut engine = Engine::new(48_000.0, 256, first.clone());
-    let (mut sender, mut receiver) = cube_handoff(2);
+    let (mut sender, mut receiver) = handoff::<Arc<CubeSet>>(2);
     let cubes: Vec<Arc<CubeSet>> = [64, 8192, 256, 2048]
         .iter()
         .map(|&len| cube_of_len(len))
@@ -61,7 +62,7 @@ fn swaps_mid_note_never_allocate_or_free_on_the_audio_side() {
     for cube in &cubes {
         sender.send(cube.clone()).unwrap();
         let changed = assert_no_alloc(|| {
-            let changed = receiver.apply(&mut engine);
+            let changed = receiver.swap_with(|cube| Some(engine.set_cube(cube)));
             for _ in 0..4 {
                 engine.process(&[], &mut left, &mut right);
             }
@@ -95,18 +96,21 @@ fn swaps_mid_note_never_allocate_or_free_on_the_audio_side() {
 fn a_full_ring_gives_the_cube_back() {
     let first = Arc::new(CubeSet::build(&factory_cube()).unwrap());
     let mut engine = Engine::new(48_000.0, 64, first);
-    let (mut sender, mut receiver) = cube_handoff(1);
+    let (mut sender, mut receiver) = handoff::<Arc<CubeSet>>(1);
     let a = cube_of_len(64);
     sender.send(a.clone()).unwrap();
     let b = cube_of_len(128);
     let back = sender.send(b.clone()).unwrap_err();
     assert!(Arc::ptr_eq(&back, &b), "the refused cube comes back");
     assert_eq!(sender.pending(), 1);
-    assert!(receiver.apply(&mut engine));
+    assert!(receiver.swap_with(|cube| Some(engine.set_cube(cube))));
     assert!(Arc::ptr_eq(engine.cube(), &a));
-    assert!(!receiver.apply(&mut engine), "nothing new");
+    assert!(
+        !receiver.swap_with(|cube| Some(engine.set_cube(cube))),
+        "nothing new"
+    );
     sender.send(b.clone()).unwrap();
-    assert!(receiver.apply(&mut engine));
+    assert!(receiver.swap_with(|cube| Some(engine.set_cube(cube))));
     assert!(Arc::ptr_eq(engine.cube(), &b));
     assert_eq!(
         sender.collect(),

@@ -10,10 +10,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use egui::{pos2, vec2, Align2, Rect, Stroke, Ui, UiBuilder};
-use nice_plug_core::context::gui::{GuiContext, ParamSetter};
+use nice_plug_core::context::gui::GuiContext;
 use nice_plug_egui::{baseview, NiceEguiApp};
 use wavecube_dsp::cube::Cube;
 
+pub use crate::frame::{sqnr_text, FrameCx, Layout, Status, LAYOUT_ENV, STATUS_S};
 use crate::handle::SynthHandle;
 use crate::param_table::ParamTable;
 use crate::session::TelemetrySession;
@@ -22,163 +23,13 @@ use crate::theme;
 use crate::views::browser::BrowserView;
 use crate::views::controls::ControlsView;
 use crate::views::cube::CubeView;
+use crate::views::keyboard::KeyboardView;
 use crate::views::sculpt::SculptView;
 use crate::views::tension::TensionView;
 use crate::views::wave::WaveView;
 
 /// Time between repaints while the editor is open (50 frames a second).
 pub const FRAME_INTERVAL: Duration = Duration::from_millis(20);
-/// How long a status message stays, seconds.
-pub const STATUS_S: f64 = 10.0;
-/// Environment variable naming a file the editor writes its view rectangles to (JSON,
-/// physical pixels) whenever the layout changes: the screenshot test reads it.
-pub const LAYOUT_ENV: &str = "WAVECUBE_EDITOR_LAYOUT";
-
-/// Where each view sits in the window, logical points.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Layout {
-    /// The top bar.
-    pub top: Rect,
-    /// The cube view.
-    pub cube: Rect,
-    /// The wave view.
-    pub wave: Rect,
-    /// The sculpt view.
-    pub sculpt: Rect,
-    /// The tension view.
-    pub tension: Rect,
-    /// The controls view.
-    pub controls: Rect,
-    /// The browser.
-    pub browser: Rect,
-}
-
-impl Layout {
-    /// The layout of a window whose content is `screen`.
-    ///
-    /// Three views across the top (cube, wave, sculpt); tension over controls at the bottom
-    /// left, under cube and wave; the browser at the bottom right, under sculpt.
-    pub fn of(screen: Rect) -> Self {
-        let g = theme::GAP;
-        let top = Rect::from_min_size(screen.min, vec2(screen.width(), theme::TOP_BAR_H));
-        let body = Rect::from_min_max(
-            pos2(screen.min.x + g, top.max.y + g),
-            screen.max - vec2(g, g),
-        );
-        let w = body.width();
-        let h = body.height();
-        let row1_h = (h * 0.45).round().clamp(240.0, 520.0);
-        let col_w = ((w - 2.0 * g) * 0.34).round();
-        let x0 = body.min.x;
-        let x1 = x0 + col_w + g;
-        let x2 = x1 + col_w + g;
-        let y1 = body.min.y + row1_h + g;
-        let cube = Rect::from_min_max(pos2(x0, body.min.y), pos2(x1 - g, y1 - g));
-        let wave = Rect::from_min_max(pos2(x1, body.min.y), pos2(x2 - g, y1 - g));
-        let sculpt = Rect::from_min_max(pos2(x2, body.min.y), pos2(body.max.x, y1 - g));
-        let tension_h = ((body.max.y - y1) * 0.40).round().clamp(120.0, 260.0);
-        let tension = Rect::from_min_max(pos2(x0, y1), pos2(x2 - g, y1 + tension_h));
-        let controls = Rect::from_min_max(pos2(x0, y1 + tension_h + g), pos2(x2 - g, body.max.y));
-        let browser = Rect::from_min_max(pos2(x2, y1), body.max);
-        Self {
-            top,
-            cube,
-            wave,
-            sculpt,
-            tension,
-            controls,
-            browser,
-        }
-    }
-
-    /// The views, named, for the layout file and the tests.
-    pub fn views(&self) -> [(&'static str, Rect); 6] {
-        [
-            ("cube", self.cube),
-            ("wave", self.wave),
-            ("sculpt", self.sculpt),
-            ("tension", self.tension),
-            ("controls", self.controls),
-            ("browser", self.browser),
-        ]
-    }
-
-    /// JSON of every view's rect in physical pixels (`pixels_per_point` of the window):
-    /// `{"cube": [x, y, w, h], …}`.
-    pub fn to_json(&self, pixels_per_point: f32) -> String {
-        let entries: Vec<String> = std::iter::once(("top", self.top))
-            .chain(self.views())
-            .map(|(name, r)| {
-                let p = |v: f32| (v * pixels_per_point).round() as i64;
-                format!(
-                    "\"{name}\": [{}, {}, {}, {}]",
-                    p(r.min.x),
-                    p(r.min.y),
-                    p(r.width()),
-                    p(r.height())
-                )
-            })
-            .collect();
-        format!("{{{}}}\n", entries.join(", "))
-    }
-}
-
-/// The message line in the top bar.
-#[derive(Debug, Default)]
-pub struct Status {
-    /// The message, whether it is an error, and when it was set (seconds of egui time).
-    message: Option<(String, bool, f64)>,
-    /// egui time now.
-    now_s: f64,
-}
-
-impl Status {
-    /// Shows `message` as information.
-    pub fn info(&mut self, message: impl Into<String>) {
-        self.message = Some((message.into(), false, self.now_s));
-    }
-
-    /// Shows `message` as an error.
-    pub fn error(&mut self, message: impl Into<String>) {
-        self.message = Some((message.into(), true, self.now_s));
-    }
-
-    /// The message showing now and whether it is an error.
-    pub fn current(&self) -> Option<(&str, bool)> {
-        self.message
-            .as_ref()
-            .filter(|(_, _, at)| self.now_s - at < STATUS_S)
-            .map(|(m, e, _)| (m.as_str(), *e))
-    }
-}
-
-/// What every view may read (and the status it may write) during a frame.
-pub struct FrameCx<'a> {
-    /// Every parameter.
-    pub table: &'a ParamTable,
-    /// The host's setter.
-    pub setter: &'a ParamSetter<'a>,
-    /// Telemetry history.
-    pub telemetry: &'a TelemetryView,
-    /// The cube playing.
-    pub cube: &'a Arc<Cube>,
-    /// The synth.
-    pub handle: &'a SynthHandle,
-    /// The message line.
-    pub status: &'a mut Status,
-    /// egui time, seconds.
-    pub time_s: f64,
-}
-
-impl FrameCx<'_> {
-    /// The base morph point `[x, y, z]`, 0..1, from the parameters "mx", "my", "mz" (`None`
-    /// if the synth has no such parameters).
-    pub fn base_morph(&self) -> Option<[f32; 3]> {
-        let get = |id| self.table.get(id).map(|e| e.plain().clamp(0.0, 1.0));
-        Some([get("mx")?, get("my")?, get("mz")?])
-    }
-}
-
 /// The editor.
 pub struct EditorApp {
     /// The synth.
@@ -200,6 +51,7 @@ pub struct EditorApp {
     sculpt_view: SculptView,
     controls_view: ControlsView,
     browser_view: BrowserView,
+    keyboard_view: KeyboardView,
     /// The message line.
     status: Status,
     /// A factory patch still to apply (the standalone's `--patch`).
@@ -237,6 +89,7 @@ impl EditorApp {
             sculpt_view,
             controls_view: ControlsView::default(),
             browser_view,
+            keyboard_view: KeyboardView::default(),
             status,
             layout_file: std::env::var_os(LAYOUT_ENV).map(PathBuf::from),
             written_layout: None,
@@ -290,6 +143,11 @@ impl EditorApp {
         &mut self.browser_view
     }
 
+    /// The keyboard strip's state (held notes, key rects), for tests.
+    pub fn keyboard_view(&self) -> &KeyboardView {
+        &self.keyboard_view
+    }
+
     /// The sculpt view's state, for tests and benches.
     pub fn sculpt_view_mut(&mut self) -> &mut SculptView {
         &mut self.sculpt_view
@@ -301,7 +159,7 @@ impl EditorApp {
         ctx.request_repaint_after(FRAME_INTERVAL);
         self.frames += 1;
         let time_s = ui.input(|i| i.time);
-        self.status.now_s = time_s;
+        self.status.set_now(time_s);
 
         self.telemetry
             .set_sample_rate(self.handle.backend.sample_rate_hz());
@@ -355,6 +213,8 @@ impl EditorApp {
             .ui(&mut child(layout.controls), layout.controls, &mut cx);
         self.browser_view
             .ui(&mut child(layout.browser), layout.browser, &mut cx);
+        self.keyboard_view
+            .ui(&mut child(layout.keyboard), layout.keyboard, &mut cx);
         // The dialogs float over everything.
         self.sculpt_view.dialogs(&ctx, &mut cx);
         self.browser_view.dialogs(&ctx, &mut cx);
@@ -472,17 +332,6 @@ fn top_bar(ui: &mut Ui, rect: Rect, cx: &mut FrameCx) {
     }
 }
 
-/// The codec SQNR as the top bar and the controls show it.
-pub fn sqnr_text(sqnr_db: f32) -> String {
-    if sqnr_db.is_nan() {
-        "off".to_owned()
-    } else if sqnr_db.is_infinite() {
-        "∞ dB".to_owned()
-    } else {
-        format!("{sqnr_db:.1} dB")
-    }
-}
-
 impl NiceEguiApp for EditorApp {
     fn build(
         &mut self,
@@ -497,52 +346,5 @@ impl NiceEguiApp for EditorApp {
 
     fn ui(&mut self, ui: &mut Ui, _frame: &mut nice_plug_egui::Frame) {
         self.frame(ui);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn no_overlap(a: Rect, b: Rect) -> bool {
-        a.intersect(b).area() <= 0.0
-            || a.intersect(b).width() <= 0.0
-            || a.intersect(b).height() <= 0.0
-    }
-
-    #[test]
-    fn views_tile_the_window_without_overlap() {
-        for (w, h) in [(1100.0, 720.0), (900.0, 600.0), (1600.0, 1000.0)] {
-            let screen = Rect::from_min_size(pos2(0.0, 0.0), vec2(w, h));
-            let layout = Layout::of(screen);
-            let views = layout.views();
-            for (name, r) in views {
-                assert!(screen.contains_rect(r), "{name} {r:?} outside {w}×{h}");
-                assert!(
-                    r.width() >= 200.0 && r.height() >= 100.0,
-                    "{name} {r:?} too small"
-                );
-                assert!(no_overlap(r, layout.top), "{name} overlaps the top bar");
-            }
-            for (i, (a, ra)) in views.iter().enumerate() {
-                for (b, rb) in &views[i + 1..] {
-                    assert!(no_overlap(*ra, *rb), "{a} {ra:?} overlaps {b} {rb:?}");
-                }
-            }
-            // Columns line up: tension and controls span cube and wave; browser under sculpt.
-            assert_eq!(layout.tension.min.x, layout.cube.min.x);
-            assert_eq!(layout.tension.max.x, layout.wave.max.x);
-            assert_eq!(layout.browser.min.x, layout.sculpt.min.x);
-            assert_eq!(layout.browser.max.y, layout.controls.max.y);
-        }
-    }
-
-    #[test]
-    fn the_layout_file_is_json_in_pixels() {
-        let layout = Layout::of(Rect::from_min_size(pos2(0.0, 0.0), vec2(1100.0, 720.0)));
-        let json: serde_json::Value = serde_json::from_str(&layout.to_json(2.0)).expect("JSON");
-        let cube = json["cube"].as_array().expect("cube");
-        assert_eq!(cube[0].as_i64(), Some(16));
-        assert_eq!(json.as_object().map(|o| o.len()), Some(7));
     }
 }

@@ -2,15 +2,19 @@
 //! and the telemetry channel. The plugin and the standalone both build one.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use nice_plug_core::context::gui::ParamSetter;
 use nice_plug_core::params::Params;
+use ringbuf::traits::{Consumer, Producer, Split};
+use ringbuf::{HeapCons, HeapProd, HeapRb};
 use wavecube_dsp::cube::Cube;
-use wavecube_dsp::patch::Patch;
+use wavecube_dsp::patch::store::Preset;
+use wavecube_dsp::patch::{Patch, PatchMeta, Sound};
 use wavecube_dsp::telemetry::TelemetryHub;
 
-/// What the editor holds of the synth. Cheap to clone (three `Arc`s and an option).
+/// What the editor holds of the synth. Cheap to clone (four `Arc`s and an option).
 #[derive(Clone)]
 pub struct SynthHandle {
     /// Every parameter, walked generically through [`Params::param_map`]; values are read
@@ -23,6 +27,9 @@ pub struct SynthHandle {
     /// A factory patch (file stem, e.g. `"cube-orbit"`) to apply once, the first time the
     /// editor opens (the standalone's `--patch`). `None` for plugins.
     pub startup_patch: Option<String>,
+    /// The editor's own notes and wheels (on-screen and computer keyboard) on their way to
+    /// the audio thread, and the keys the host holds on their way back.
+    pub live: Arc<LiveInput>,
 }
 
 impl std::fmt::Debug for SynthHandle {
@@ -102,4 +109,172 @@ pub trait SynthBackend: Send + Sync + 'static {
 
     /// The sample rate the synth runs at, Hz (a fallback of 48,000 before it is known).
     fn sample_rate_hz(&self) -> f32;
+
+    /// Every sound setting as the parameters hold them now (for the browser's "modified"
+    /// mark); `None` when the backend cannot say.
+    fn current_sound(&self) -> Option<Sound> {
+        None
+    }
+
+    /// The sound playing now as a user preset with `meta`, its bank named or, for a file
+    /// bank, embedded (Save and Save As); `None` when the backend cannot say.
+    fn current_preset(&self, meta: PatchMeta) -> Option<Preset> {
+        self.current_sound()
+            .map(|sound| Preset::new(Patch { meta, sound }))
+    }
+
+    /// Loads a user preset: its bank, then its sound (through `setter`).
+    ///
+    /// # Errors
+    /// A message when its bank cannot be played; the sound is applied all the same.
+    fn load_preset(&self, preset: &Preset, setter: &ParamSetter) -> Result<(), String> {
+        self.apply_patch(&preset.patch, setter);
+        Ok(())
+    }
+
+    /// Records the patch in use in the plugin state: its name, where it came from
+    /// (`factory:<stem>`, `user:<stem>`) and whether the sound differs from it.
+    fn set_patch_state(&self, _name: Option<&str>, _key: Option<&str>, _modified: bool) {}
+
+    /// The patch in use as the plugin state holds it: name, key, modified.
+    fn patch_state(&self) -> (Option<String>, Option<String>, bool) {
+        (None, None, false)
+    }
+}
+
+/// Events the editor plays into the synth: what a MIDI keyboard with two wheels sends, on
+/// channel 1 (index 0).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum LiveEvent {
+    /// A key went down: `note` (MIDI, 0..=127) at `velocity` (0..1).
+    NoteOn {
+        /// MIDI note number.
+        note: u8,
+        /// Velocity, 0..1.
+        velocity: f32,
+    },
+    /// A key came up.
+    NoteOff {
+        /// MIDI note number.
+        note: u8,
+    },
+    /// The pitch-bend wheel moved: −1..1, 0 at rest.
+    PitchBend(f32),
+    /// The mod wheel moved (CC 1): 0..1.
+    ModWheel(f32),
+    /// Every note the editor holds is released at once.
+    AllNotesOff,
+}
+
+/// Events a [`LiveInput`] holds before the audio thread drains it (it drains every block).
+pub const LIVE_CAPACITY: usize = 256;
+
+/// The editor's end of the live note path: a fixed-capacity, lock-free ring to the audio
+/// thread, and the keys the host holds, published by the audio thread.
+///
+/// The ring's producer sits behind a mutex that only editor threads take; the audio thread
+/// owns the [`LiveReceiver`] and never waits.
+pub struct LiveInput {
+    /// The producer (editor side).
+    tx: Mutex<HeapProd<LiveEvent>>,
+    /// Events refused because the ring was full (the audio thread was not draining it).
+    refused: AtomicU32,
+    /// Host-held keys, bit `n` = MIDI note `n`, written by the audio thread after each block.
+    host_keys: [AtomicU64; 2],
+}
+
+/// The audio thread's end of the live note path.
+pub struct LiveReceiver {
+    /// The consumer.
+    rx: HeapCons<LiveEvent>,
+}
+
+impl std::fmt::Debug for LiveInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LiveInput")
+            .field("refused", &self.refused())
+            .field("host_keys", &self.host_keys())
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for LiveReceiver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LiveReceiver").finish_non_exhaustive()
+    }
+}
+
+impl LiveInput {
+    /// A live path that holds `capacity` events (at least one): the editor's end (shared)
+    /// and the audio thread's.
+    ///
+    /// # Allocation
+    /// Allocates the ring once.
+    pub fn new(capacity: usize) -> (Arc<Self>, LiveReceiver) {
+        let (tx, rx) = HeapRb::new(capacity.max(1)).split();
+        let input = Self {
+            tx: Mutex::new(tx),
+            refused: AtomicU32::new(0),
+            host_keys: [AtomicU64::new(0), AtomicU64::new(0)],
+        };
+        (Arc::new(input), LiveReceiver { rx })
+    }
+
+    /// Queues `event` for the audio thread; false (and counted) when the ring is full.
+    /// Editor threads only (takes the producer's lock, which the audio thread never takes).
+    pub fn send(&self, event: LiveEvent) -> bool {
+        let sent = self
+            .tx
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .try_push(event)
+            .is_ok();
+        if !sent {
+            self.refused.fetch_add(1, Ordering::Relaxed);
+        }
+        sent
+    }
+
+    /// Events refused so far because the ring was full.
+    pub fn refused(&self) -> u32 {
+        self.refused.load(Ordering::Relaxed)
+    }
+
+    /// Publishes the keys the host holds (bit `n` of the 128 = note `n`). Audio thread:
+    /// two relaxed atomic stores, no allocation, no lock.
+    pub fn publish_host_keys(&self, keys: [u64; 2]) {
+        self.host_keys[0].store(keys[0], Ordering::Relaxed);
+        self.host_keys[1].store(keys[1], Ordering::Relaxed);
+    }
+
+    /// The keys the host held at the end of the last block (bit `n` = note `n`).
+    pub fn host_keys(&self) -> [u64; 2] {
+        [
+            self.host_keys[0].load(Ordering::Relaxed),
+            self.host_keys[1].load(Ordering::Relaxed),
+        ]
+    }
+}
+
+impl LiveReceiver {
+    /// The oldest queued event, if any. Audio thread: lock-free, never allocates.
+    pub fn pop(&mut self) -> Option<LiveEvent> {
+        self.rx.try_pop()
+    }
+}
+
+/// Sets (`down`) or clears bit `note` of a 128-key mask.
+pub fn set_key(keys: &mut [u64; 2], note: u8, down: bool) {
+    let (word, bit) = (usize::from(note.min(127) / 64), note % 64);
+    if down {
+        keys[word] |= 1 << bit;
+    } else {
+        keys[word] &= !(1 << bit);
+    }
+}
+
+/// True when bit `note` of a 128-key mask is set.
+pub fn key_is_set(keys: [u64; 2], note: u8) -> bool {
+    let (word, bit) = (usize::from(note.min(127) / 64), note % 64);
+    keys[word] & (1 << bit) != 0
 }

@@ -7,19 +7,24 @@
 //!
 //! - [`create_editor`] builds the nice-plug [`WavecubeEditor`]; [`WindowState`] is the window
 //!   size the plugin persists.
-//! - [`EditorApp`] is the editor itself; [`app::Layout`] places the views.
-//! - [`views`]: cube, wave, tension, sculpt, controls, browser — one file each.
+//! - [`EditorApp`] is the editor itself; [`frame`] is what the views see of it each frame
+//!   ([`frame::FrameCx`]), and [`frame::Layout`] places them.
+//! - [`views`]: cube, wave, tension, sculpt, controls, browser, keyboard — one file each.
+//! - [`LiveInput`]: the on-screen and computer keyboard's notes, on a lock-free ring to the
+//!   audio thread (the same path as host MIDI there).
 //! - [`ParamTable`] walks `Params::param_map` into sections; [`widgets`] draws knobs,
 //!   switches and menus that edit through the host (begin, set, end).
 //! - [`TelemetryView`] keeps the audio thread's telemetry in fixed-capacity histories;
 //!   [`TelemetrySession`] takes the receiver while the window is open.
 //! - [`library`] reads the SQLite bank library; [`patches`] embeds the factory patches.
-//! - [`testing`] runs the editor headless (tests and the frame-cost bench).
+//! - `testing` (cargo feature `testing`, for tests and the frame-cost bench only) runs the
+//!   editor headless.
 //!
 //! `docs/editor.md` describes the views and the rules they keep.
 
 pub mod app;
 pub mod editor;
+pub mod frame;
 pub mod handle;
 pub mod history;
 pub mod library;
@@ -27,6 +32,7 @@ pub mod param_table;
 pub mod patches;
 pub mod session;
 pub mod telemetry_view;
+#[cfg(feature = "testing")]
 pub mod testing;
 pub mod theme;
 pub mod views;
@@ -34,7 +40,7 @@ pub mod widgets;
 
 pub use app::EditorApp;
 pub use editor::{create_editor, WavecubeEditor, WavecubeEditorHandle, WindowSize, WindowState};
-pub use handle::{CaptureReport, SynthBackend, SynthHandle};
+pub use handle::{CaptureReport, LiveEvent, LiveInput, LiveReceiver, SynthBackend, SynthHandle};
 pub use param_table::ParamTable;
 pub use session::TelemetrySession;
 pub use telemetry_view::TelemetryView;

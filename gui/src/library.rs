@@ -1,35 +1,31 @@
 //! A read-only reader of the bank library that `wavecube library` writes (schema in
 //! `docs/library.md`): lists banks with a tag search and reads a bank's `.wcube` bytes.
 //!
-//! The editor cannot link the harness, so this mirrors its location rule and its read-only
-//! opening: `SQLITE_OPEN_READ_ONLY` plus `PRAGMA query_only`, so nothing here can write.
+//! The schema and its header check are the harness's own ([`wavecube_dsp::bank::library`]);
+//! the opening is read-only: `SQLITE_OPEN_READ_ONLY` plus `PRAGMA query_only`, so nothing
+//! here can write.
 //!
 //! # Where the library is
-//! The first of these that is set: `$WAVECUBE_LIBRARY`; `$XDG_DATA_HOME/wavecube/library.sqlite`
-//! when `XDG_DATA_HOME` is absolute; `$HOME/.local/share/wavecube/library.sqlite`
-//! (`tests/src/library/location.rs`, without the CLI's `--db`).
+//! [`wavecube_dsp::folders::library_path`], the rule the CLI uses too (without its `--db`):
+//! `$WAVECUBE_LIBRARY`, else `library.sqlite` in the platform's data folder (on Linux
+//! `$XDG_DATA_HOME/wavecube/` when `XDG_DATA_HOME` is absolute, else
+//! `$HOME/.local/share/wavecube/`).
 
-use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
+use wavecube_dsp::bank::library::{check_header, SchemaError};
+pub use wavecube_dsp::bank::library::{APPLICATION_ID, SCHEMA_VERSION};
 
-/// Environment variable naming the library database.
-pub const LIBRARY_ENV: &str = "WAVECUBE_LIBRARY";
-/// The database's file name in `…/wavecube/`.
-pub const LIBRARY_FILE: &str = "library.sqlite";
-/// `PRAGMA application_id` of a Wavecube library ("WCLB").
-pub const APPLICATION_ID: i64 = 0x5743_4c42;
-/// Newest schema version this reader understands.
-pub const SCHEMA_VERSION: i64 = 1;
+pub use wavecube_dsp::folders::{library_path, LIBRARY_ENV, LIBRARY_FILE};
 /// How long a read waits for a writer's lock.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// Why the library could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum LibraryError {
-    /// No variable gives a location.
+    /// Neither the variable nor the platform gives a location (no home folder).
     #[error("no library location: set {LIBRARY_ENV} (or XDG_DATA_HOME or HOME)")]
     NoLocation,
     /// There is no file at the location.
@@ -62,32 +58,6 @@ pub enum LibraryError {
         /// The id asked for.
         id: i64,
     },
-}
-
-/// The library path from these inputs (see the module docs); `None` if none is set.
-pub fn resolve_library_path(
-    env_library: Option<OsString>,
-    xdg_data_home: Option<OsString>,
-    home: Option<OsString>,
-) -> Option<PathBuf> {
-    let non_empty = |v: Option<OsString>| v.filter(|s| !s.is_empty()).map(PathBuf::from);
-    if let Some(path) = non_empty(env_library) {
-        return Some(path);
-    }
-    let data_home = match non_empty(xdg_data_home).filter(|p| p.is_absolute()) {
-        Some(dir) => dir,
-        None => non_empty(home)?.join(".local").join("share"),
-    };
-    Some(data_home.join("wavecube").join(LIBRARY_FILE))
-}
-
-/// [`resolve_library_path`] with this process's environment.
-pub fn library_path() -> Option<PathBuf> {
-    resolve_library_path(
-        std::env::var_os(LIBRARY_ENV),
-        std::env::var_os("XDG_DATA_HOME"),
-        std::env::var_os("HOME"),
-    )
 }
 
 /// One bank of the library, as the browser lists it.
@@ -155,14 +125,18 @@ impl LibraryReader {
         let version: i64 = conn
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .map_err(sql)?;
-        if app != APPLICATION_ID || version < 1 {
-            return Err(LibraryError::NotALibrary(path.to_owned()));
-        }
-        if version > SCHEMA_VERSION {
-            return Err(LibraryError::NewerSchema {
-                path: path.to_owned(),
-                version,
-            });
+        // NOTE: 0 tables: an empty file (version 0) is no library to read either.
+        match check_header(app, version, 0) {
+            Ok(0) | Err(SchemaError::NotALibrary(_)) => {
+                return Err(LibraryError::NotALibrary(path.to_owned()))
+            }
+            Err(SchemaError::Newer { found, .. }) => {
+                return Err(LibraryError::NewerSchema {
+                    path: path.to_owned(),
+                    version: found,
+                })
+            }
+            Ok(_) => {}
         }
         Ok(Self {
             conn,
@@ -241,29 +215,6 @@ impl LibraryReader {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn os(s: &str) -> Option<OsString> {
-        Some(OsString::from(s))
-    }
-
-    #[test]
-    fn the_location_rule_matches_the_cli() {
-        assert_eq!(
-            resolve_library_path(os("/env.sqlite"), os("/xdg"), os("/home/u")),
-            Some(PathBuf::from("/env.sqlite"))
-        );
-        assert_eq!(
-            resolve_library_path(None, os("/xdg"), os("/home/u")),
-            Some(PathBuf::from("/xdg/wavecube/library.sqlite"))
-        );
-        assert_eq!(
-            resolve_library_path(os(""), os("relative"), os("/home/u")),
-            Some(PathBuf::from(
-                "/home/u/.local/share/wavecube/library.sqlite"
-            ))
-        );
-        assert_eq!(resolve_library_path(None, os(""), None), None);
-    }
 
     #[test]
     fn terms_split_at_spaces_and_commas() {

@@ -24,7 +24,9 @@ use wavecube_dsp::telemetry::{
 use wavecube_dsp::wavelet::{BandMeter, Wavelet};
 
 use crate::app::EditorApp;
-use crate::handle::{CaptureReport, SynthBackend, SynthHandle};
+use crate::handle::{
+    CaptureReport, LiveInput, LiveReceiver, SynthBackend, SynthHandle, LIVE_CAPACITY,
+};
 use crate::session::TelemetrySession;
 use crate::theme;
 
@@ -339,6 +341,9 @@ pub struct Headless {
     pub tx: TelemetryTx,
     /// The session the editor reads through (open).
     pub session: Arc<TelemetrySession>,
+    /// The audio thread's end of the editor's live notes, when the editor was built with
+    /// its own [`LiveInput`] (`None` when a plugin holds it: [`Headless::with_live`]).
+    pub live_rx: Option<LiveReceiver>,
     /// Window size, points.
     pub size: egui::Vec2,
     /// egui time of the next frame, seconds.
@@ -365,6 +370,20 @@ impl Headless {
         backend: Arc<MockBackend>,
         startup_patch: Option<String>,
     ) -> Self {
+        let (live, rx) = LiveInput::new(LIVE_CAPACITY);
+        let mut h = Self::with_live(params, backend, startup_patch, live);
+        h.live_rx = Some(rx);
+        h
+    }
+
+    /// An editor of `params` on `backend` whose notes go to `live` (e.g. a plugin's, so a
+    /// test can play the editor into the plugin's `process`).
+    pub fn with_live(
+        params: Arc<dyn Params>,
+        backend: Arc<MockBackend>,
+        startup_patch: Option<String>,
+        live: Arc<LiveInput>,
+    ) -> Self {
         let hub = Arc::new(TelemetryHub::default());
         let (tx, rx) = telemetry(DEFAULT_MESSAGES, DEFAULT_AUDIO_FRAMES);
         hub.return_receiver(rx);
@@ -373,6 +392,7 @@ impl Headless {
             backend: backend.clone(),
             telemetry: hub,
             startup_patch,
+            live,
         };
         let session = Arc::new(TelemetrySession::new(handle.telemetry.clone()));
         session.open();
@@ -388,6 +408,7 @@ impl Headless {
             backend,
             tx,
             session,
+            live_rx: None,
             size: vec2(
                 crate::editor::DEFAULT_WIDTH as f32,
                 crate::editor::DEFAULT_HEIGHT as f32,
@@ -490,6 +511,32 @@ impl Headless {
     pub fn double_click(&mut self, pos: Pos2) {
         self.click(pos);
         self.click(pos);
+    }
+
+    /// Presses `key` and holds it (one frame).
+    pub fn key_down(&mut self, key: egui::Key) {
+        self.key_event(key, true);
+    }
+
+    /// Releases `key` (one frame).
+    pub fn key_up(&mut self, key: egui::Key) {
+        self.key_event(key, false);
+    }
+
+    fn key_event(&mut self, key: egui::Key, pressed: bool) {
+        let modifiers = self.modifiers;
+        self.frame(vec![Event::Key {
+            key,
+            physical_key: None,
+            pressed,
+            repeat: false,
+            modifiers,
+        }]);
+    }
+
+    /// The window loses keyboard focus (one frame), as baseview reports it.
+    pub fn focus_lost(&mut self) {
+        self.frame(vec![Event::WindowFocused(false)]);
     }
 
     /// Presses and releases `key` (one frame).

@@ -8,274 +8,24 @@
 //! ```
 //!
 //! The convolver (its IR spectra and delay lines, up to megabytes) is built on the loader
-//! thread and arrives through [`wavecube_dsp::handoff`]; the audio thread swaps pointers.
+//! thread (a [`Loader`]) and arrives through [`wavecube_dsp::handoff`]; the audio thread swaps pointers. A
+//! user IR is decoded and resampled by [`wavecube_dsp::conv::ir`].
 //! While a new IR is being built the old one keeps playing. The stage adds no latency.
 
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
-use std::thread::{JoinHandle, Thread};
-use std::time::Duration;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::thread::Thread;
 
-use base64::Engine as _;
 use nice_plug::prelude::{nice_error, Enum};
-use serde::{Deserialize, Serialize};
 use wavecube_dsp::conv::{factory_ir, IrKind, StereoConvolver};
-use wavecube_dsp::handoff::{handoff, Receiver, Sender};
+use wavecube_dsp::handoff::{Loader, Receiver};
 
 use crate::params::{BodyIrChoice, BodyParams};
+use crate::state::IrCell;
 
 /// Samples the convolver takes at once; longer host pieces are cut into these.
 pub const BODY_CHUNK: usize = 1024;
-/// The longest user IR kept, seconds (longer files are cut, with a fade).
-pub const MAX_USER_IR_S: f64 = 10.0;
-/// User IR files larger than this are referenced by path only in the state, bytes.
-pub const MAX_EMBEDDED_IR_BYTES: usize = 4 << 20;
-/// How often the loader looks for work without being woken.
-const LOADER_POLL: Duration = Duration::from_millis(20);
-
-/// The user's IR as the state keeps it: its path, and its WAV bytes (base64) when small
-/// enough, so a project reopens with the same body even if the file moved.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct UserIr {
-    /// Where the WAV was loaded from.
-    pub path: String,
-    /// The WAV file's bytes, base64, if at most [`MAX_EMBEDDED_IR_BYTES`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub wav_base64: Option<String>,
-}
-
-/// Why a user IR cannot be used.
-#[derive(Debug, thiserror::Error)]
-pub enum IrLoadError {
-    /// The file cannot be read.
-    #[error("{path}: cannot read: {source}")]
-    Read {
-        /// The file.
-        path: String,
-        /// Why.
-        source: std::io::Error,
-    },
-    /// The bytes are not a WAV file the project's RIFF reader decodes.
-    #[error("{path}: not a readable WAV file: {source}")]
-    Wav {
-        /// The file.
-        path: String,
-        /// Why, naming the byte offset.
-        source: wavecube_dsp::bank::import::ImportError,
-    },
-    /// The WAV holds no samples, or only silence or non-finite values.
-    #[error("{path}: the impulse response is empty or silent")]
-    Empty {
-        /// The file.
-        path: String,
-    },
-}
-
-/// An impulse response ready for a convolver: one or two channels at `sample_rate_hz`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DecodedIr {
-    /// The channels (1 or 2), full scale 1.0.
-    pub channels: Vec<Vec<f32>>,
-    /// Their sample rate, Hz.
-    pub sample_rate_hz: u32,
-}
-
-/// Decodes a WAV IR (8/16/24/32-bit integer or 32/64-bit float, plain or extensible,
-/// any chunks; any channel count: the first two are kept) with the project's one RIFF
-/// reader, [`wavecube_dsp::bank::import::riff`]. Cut to [`MAX_USER_IR_S`]; non-finite samples become 0.
-///
-/// # Errors
-/// [`IrLoadError::Wav`] or [`IrLoadError::Empty`], naming `path`.
-///
-/// # Allocation
-/// Allocates the channels. Off the audio thread.
-pub fn decode_ir_wav(bytes: &[u8], path: &str) -> Result<DecodedIr, IrLoadError> {
-    let wav =
-        wavecube_dsp::bank::import::riff::parse_wav(bytes).map_err(|source| IrLoadError::Wav {
-            path: path.to_string(),
-            source,
-        })?;
-    let max_frames = (MAX_USER_IR_S * f64::from(wav.sample_rate_hz.max(1))) as usize;
-    let mut channels = wav.channels_upto(2, max_frames);
-    for v in channels.iter_mut().flatten() {
-        if !v.is_finite() {
-            *v = 0.0;
-        }
-    }
-    let silent = channels
-        .iter()
-        .all(|c| c.is_empty() || c.iter().all(|&v| v == 0.0));
-    if silent || wav.sample_rate_hz == 0 {
-        return Err(IrLoadError::Empty {
-            path: path.to_string(),
-        });
-    }
-    Ok(DecodedIr {
-        channels,
-        sample_rate_hz: wav.sample_rate_hz,
-    })
-}
-
-/// `x` resampled by the ratio `to_hz / from_hz` with an FFT (band-limited: the spectrum is
-/// cut or zero-padded), after padding with zeros so nothing wraps around.
-///
-/// # Allocation
-/// Allocates the FFT buffers and the result.
-pub fn resample(x: &[f32], from_hz: u32, to_hz: u32) -> Vec<f32> {
-    if from_hz == to_hz || x.is_empty() || from_hz == 0 || to_hz == 0 {
-        return x.to_vec();
-    }
-    // The FFT lengths must stand exactly in the ratio of the rates, else the output's
-    // sample spacing is off by the rounding (a pitch error): n is a multiple of the
-    // reduced denominator.
-    let g = gcd(from_hz, to_hz);
-    let (p, q) = ((to_hz / g) as usize, (from_hz / g) as usize);
-    let need = x.len() + x.len() / 8 + 64;
-    let n = need.div_ceil(q) * q;
-    let m = n / q * p;
-    let ratio = f64::from(to_hz) / f64::from(from_hz);
-    let mut planner = realfft::RealFftPlanner::<f32>::new();
-    let fwd = planner.plan_fft_forward(n);
-    let inv = planner.plan_fft_inverse(m);
-    let mut time = vec![0.0; n];
-    time[..x.len()].copy_from_slice(x);
-    let mut spec = fwd.make_output_vec();
-    // NOTE: the lengths come from the plans, so the transforms cannot fail.
-    let _ = fwd.process(&mut time, &mut spec);
-    let mut out_spec = inv.make_input_vec();
-    let bins = spec.len().min(out_spec.len());
-    out_spec[..bins].copy_from_slice(&spec[..bins]);
-    // A Nyquist bin of a real signal's spectrum is real.
-    if (n % 2 == 0 && bins - 1 == n / 2) || (m % 2 == 0 && bins - 1 == m / 2) {
-        out_spec[bins - 1].im = 0.0;
-    }
-    out_spec[0].im = 0.0;
-    let mut out = inv.make_output_vec();
-    let _ = inv.process(&mut out_spec, &mut out);
-    let scale = 1.0 / n as f32;
-    let len = ((x.len() as f64) * ratio).ceil() as usize;
-    out.truncate(len.min(m));
-    for v in &mut out {
-        *v *= scale;
-    }
-    out
-}
-
-/// Greatest common divisor (Euclid).
-fn gcd(mut a: u32, mut b: u32) -> u32 {
-    while b != 0 {
-        (a, b) = (b, a % b);
-    }
-    a.max(1)
-}
-
-/// The persisted user IR, shared by the main thread (load, restore) and the loader.
-#[derive(Debug, Default)]
-pub struct IrCell {
-    /// The record; never touched by the audio thread.
-    state: RwLock<Option<UserIr>>,
-    /// Bumped on every change, so the loader knows to rebuild.
-    generation: AtomicU64,
-}
-
-impl IrCell {
-    /// The current record.
-    pub fn get(&self) -> Option<UserIr> {
-        self.state.read().unwrap_or_else(|e| e.into_inner()).clone()
-    }
-
-    /// Replaces the record (a restored state, a loaded file).
-    pub fn set(&self, value: Option<UserIr>) {
-        *self.state.write().unwrap_or_else(|e| e.into_inner()) = value;
-        self.generation.fetch_add(1, Ordering::AcqRel);
-    }
-
-    /// Changes so far.
-    pub fn generation(&self) -> u64 {
-        self.generation.load(Ordering::Acquire)
-    }
-
-    /// Reads and checks the WAV at `path` and makes it the user IR (bytes embedded when
-    /// small enough). Main thread.
-    ///
-    /// # Errors
-    /// [`IrLoadError`] naming the file; the IR held before stays.
-    pub fn load_file(&self, path: &Path) -> Result<DecodedIr, IrLoadError> {
-        let shown = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|source| IrLoadError::Read {
-            path: shown.clone(),
-            source,
-        })?;
-        let decoded = decode_ir_wav(&bytes, &shown)?;
-        let wav_base64 = (bytes.len() <= MAX_EMBEDDED_IR_BYTES)
-            .then(|| base64::engine::general_purpose::STANDARD.encode(&bytes));
-        self.set(Some(UserIr {
-            path: shown,
-            wav_base64,
-        }));
-        Ok(decoded)
-    }
-
-    /// The user IR decoded: from the embedded bytes, else from the file.
-    ///
-    /// # Errors
-    /// [`IrLoadError`] if there is none readable.
-    pub fn decode(&self) -> Result<DecodedIr, IrLoadError> {
-        let Some(ir) = self.get() else {
-            return Err(IrLoadError::Empty {
-                path: "(no user impulse response loaded)".into(),
-            });
-        };
-        let bytes = match ir
-            .wav_base64
-            .as_deref()
-            .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
-        {
-            Some(bytes) => bytes,
-            None => std::fs::read(&ir.path).map_err(|source| IrLoadError::Read {
-                path: ir.path.clone(),
-                source,
-            })?,
-        };
-        decode_ir_wav(&bytes, &ir.path)
-    }
-}
-
-/// The state's record of the user IR (`None`: none loaded).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct BodyIrState {
-    /// The user IR, if one was loaded.
-    #[serde(default)]
-    pub ir: Option<UserIr>,
-}
-
-impl<'a> nice_plug::params::persist::PersistentField<'a, BodyIrState> for IrCell {
-    fn set(&self, new_value: BodyIrState) {
-        IrCell::set(self, new_value.ir);
-    }
-
-    fn map<F, R>(&self, f: F) -> R
-    where
-        F: Fn(&BodyIrState) -> R,
-    {
-        // A copy, so saving never holds the lock the loader reads through.
-        f(&BodyIrState { ir: self.get() })
-    }
-}
-
-impl<'a> nice_plug::params::persist::PersistentField<'a, BodyIrState> for Arc<IrCell> {
-    fn set(&self, new_value: BodyIrState) {
-        IrCell::set(self, new_value.ir);
-    }
-
-    fn map<F, R>(&self, f: F) -> R
-    where
-        F: Fn(&BodyIrState) -> R,
-    {
-        f(&BodyIrState { ir: self.get() })
-    }
-}
 
 /// What the audio thread asks for, shared with the loader.
 #[derive(Debug, Default)]
@@ -284,8 +34,6 @@ struct Wanted {
     choice: AtomicU32,
     /// The host sample rate, Hz.
     sample_rate_hz: AtomicU32,
-    /// Set to stop the loader.
-    stop: AtomicBool,
 }
 
 /// The convolver for `choice` at `sample_rate_hz`: a factory IR, or the user's (resampled
@@ -308,11 +56,7 @@ pub fn build_convolver(
         Some(kind) => factory(kind),
         None => match user.decode() {
             Ok(ir) => {
-                let channels: Vec<Vec<f32>> = ir
-                    .channels
-                    .iter()
-                    .map(|c| resample(c, ir.sample_rate_hz, rate))
-                    .collect();
+                let channels = ir.resampled(rate);
                 let refs: Vec<&[f32]> = channels.iter().map(Vec::as_slice).collect();
                 StereoConvolver::new(&refs, BODY_CHUNK)
             }
@@ -355,11 +99,8 @@ pub struct BodyStage {
     swaps: Arc<AtomicU64>,
 }
 
-/// The loader's handle. Dropping it stops and joins the thread.
-pub struct BodyLoader {
-    wanted: Arc<Wanted>,
-    thread: Option<JoinHandle<()>>,
-}
+/// The body loader thread's handle. Dropping it stops and joins the thread.
+pub type BodyLoader = Loader;
 
 impl BodyStage {
     /// Starts the loader thread and returns the audio side, which plays nothing until the
@@ -374,29 +115,26 @@ impl BodyStage {
         user: Arc<IrCell>,
         swaps: Arc<AtomicU64>,
     ) -> std::io::Result<(BodyStage, BodyLoader)> {
-        let (sender, receiver) = handoff(4);
         let wanted = Arc::new(Wanted::default());
-        let thread = {
+        let (loader, receiver) = {
             let wanted = wanted.clone();
-            std::thread::Builder::new()
-                .name("wavecube-body".into())
-                .spawn(move || run(sender, &wanted, &user))?
+            let mut built = None;
+            Loader::spawn("wavecube-body", 4, move || {
+                build_wanted(&wanted, &user, &mut built)
+            })?
         };
         Ok((
             BodyStage {
                 current: None,
                 receiver,
-                wanted: wanted.clone(),
-                loader: thread.thread().clone(),
+                wanted,
+                loader: loader.waker(),
                 requested: None,
                 wet: [vec![0.0; BODY_CHUNK], vec![0.0; BODY_CHUNK]],
                 was_on: false,
                 swaps,
             },
-            BodyLoader {
-                wanted,
-                thread: Some(thread),
-            },
+            loader,
         ))
     }
 
@@ -475,98 +213,33 @@ impl BodyStage {
     }
 }
 
-impl Drop for BodyLoader {
-    fn drop(&mut self) {
-        self.wanted.stop.store(true, Ordering::Release);
-        if let Some(thread) = self.thread.take() {
-            thread.thread().unpark();
-            if thread.join().is_err() {
-                nice_error!("Wavecube: the body IR loader thread panicked");
-            }
-        }
+/// The loader's work: the wanted convolver, built when the choice, the rate or the user IR
+/// changed since `built` (the key of the last one built).
+fn build_wanted(
+    wanted: &Wanted,
+    user: &IrCell,
+    built: &mut Option<(u32, u32, u64)>,
+) -> Option<Box<StereoConvolver>> {
+    let rate = wanted.sample_rate_hz.load(Ordering::Acquire);
+    if rate == 0 {
+        return None;
     }
-}
-
-/// The loader thread: builds the wanted convolver whenever the choice, the rate or the
-/// user IR changes.
-fn run(mut sender: Sender<Box<StereoConvolver>>, wanted: &Wanted, user: &IrCell) {
-    let mut built: Option<(u32, u32, u64)> = None;
-    let mut unsent: Option<Box<StereoConvolver>> = None;
-    while !wanted.stop.load(Ordering::Acquire) {
-        sender.collect();
-        let rate = wanted.sample_rate_hz.load(Ordering::Acquire);
-        if rate > 0 {
-            let index = wanted.choice.load(Ordering::Acquire);
-            let choice = BodyIrChoice::from_index(index as usize);
-            let generation = if choice.factory_kind().is_none() {
-                user.generation()
-            } else {
-                0
-            };
-            let key = (index, rate, generation);
-            if built != Some(key) {
-                built = Some(key);
-                unsent = Some(Box::new(build_convolver(choice, rate, user)));
-            }
-        }
-        if let Some(conv) = unsent.take() {
-            if let Err(conv) = sender.send(conv) {
-                unsent = Some(conv);
-            }
-        }
-        std::thread::park_timeout(LOADER_POLL);
+    let index = wanted.choice.load(Ordering::Acquire);
+    let choice = BodyIrChoice::from_index(index as usize);
+    let generation = if choice.factory_kind().is_none() {
+        user.generation()
+    } else {
+        0
+    };
+    let key = Some((index, rate, generation));
+    if *built == key {
+        return None;
     }
+    *built = key;
+    Some(Box::new(build_convolver(choice, rate, user)))
 }
 
 /// Where user IR files are looked for by the editor's file dialog by default.
 pub fn default_ir_dir() -> PathBuf {
     std::env::var_os("HOME").map_or_else(|| PathBuf::from("."), PathBuf::from)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn resampling_keeps_a_sine_in_tune_and_level() {
-        // A 1 kHz tone under a Hann window (smooth at both ends, so it is band-limited in
-        // practice), 0.1 s at 44.1 kHz, against the same function sampled at 48 kHz.
-        let tone = |t: f32| {
-            let w = 0.5 - 0.5 * (2.0 * std::f32::consts::PI * t / 0.1).cos();
-            w * (2.0 * std::f32::consts::PI * 1000.0 * t).sin()
-        };
-        let x: Vec<f32> = (0..4410).map(|i| tone(i as f32 / 44_100.0)).collect();
-        let y = resample(&x, 44_100, 48_000);
-        assert_eq!(y.len(), 4800);
-        let err = (0..4800)
-            .map(|i| (y[i] - tone(i as f32 / 48_000.0)).abs())
-            .fold(0.0f32, f32::max);
-        assert!(err < 1e-3, "{err}");
-    }
-
-    #[test]
-    fn bad_wavs_are_typed_errors() {
-        assert!(matches!(
-            decode_ir_wav(b"RIFF nope", "x.wav"),
-            Err(IrLoadError::Wav { .. })
-        ));
-        let mut bytes = std::io::Cursor::new(Vec::new());
-        {
-            let spec = hound::WavSpec {
-                channels: 1,
-                sample_rate: 48_000,
-                bits_per_sample: 16,
-                sample_format: hound::SampleFormat::Int,
-            };
-            let mut w = hound::WavWriter::new(&mut bytes, spec).unwrap();
-            for _ in 0..100 {
-                w.write_sample(0i16).unwrap();
-            }
-            w.finalize().unwrap();
-        }
-        assert!(matches!(
-            decode_ir_wav(bytes.get_ref(), "silent.wav"),
-            Err(IrLoadError::Empty { .. })
-        ));
-    }
 }

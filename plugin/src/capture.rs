@@ -55,7 +55,7 @@ pub const PUMP_INTERVAL: Duration = Duration::from_millis(20);
 /// the ring then lasts up to 400 times real time.
 pub const BUSY_PUMP_INTERVAL: Duration = Duration::from_millis(5);
 /// Environment variable naming the directory captures are saved to.
-pub const CAPTURE_DIR_ENV: &str = "WAVECUBE_CAPTURE_DIR";
+pub use wavecube_dsp::folders::CAPTURE_DIR_ENV;
 /// Output whose peak stays at or below this (linear, −80 dBFS) is silence: it does not start
 /// what the browser calls "held", nor a saved WAV.
 pub const SOUND_FLOOR: f32 = 1e-4;
@@ -76,7 +76,7 @@ pub enum CaptureError {
     /// The coder refused the settings.
     #[error("capture settings: {0}")]
     Codec(#[from] TqaError),
-    /// Neither the capture directory variable, `XDG_DATA_HOME` nor `HOME` is set.
+    /// Neither the capture directory variable nor the platform gives a folder (no home).
     #[error("no capture directory: set {CAPTURE_DIR_ENV} (or XDG_DATA_HOME or HOME)")]
     NoDirectory,
     /// A file or directory could not be created, written or renamed.
@@ -489,32 +489,12 @@ fn unix_seconds() -> u64 {
         .map_or(0, |d| d.as_secs())
 }
 
-/// Where captures are saved: `$WAVECUBE_CAPTURE_DIR`, else
-/// `$XDG_DATA_HOME/wavecube/captures`, else `$HOME/.local/share/wavecube/captures`; `None` if
-/// none of them is set.
+/// Where captures are saved: [`wavecube_dsp::folders::captures_dir`], that is
+/// `$WAVECUBE_CAPTURE_DIR`, else `captures` in the platform's data folder (on Linux
+/// `$XDG_DATA_HOME/wavecube/captures`, else `$HOME/.local/share/wavecube/captures`); `None`
+/// if the platform gives no home folder.
 pub fn capture_dir() -> Option<PathBuf> {
-    capture_dir_from(
-        std::env::var_os(CAPTURE_DIR_ENV).map(PathBuf::from),
-        std::env::var_os("XDG_DATA_HOME").map(PathBuf::from),
-        std::env::var_os("HOME").map(PathBuf::from),
-    )
-}
-
-/// [`capture_dir`] from the values of its three variables (empty counts as unset; a relative
-/// `XDG_DATA_HOME` is ignored, as the XDG spec says).
-pub fn capture_dir_from(
-    capture_env: Option<PathBuf>,
-    xdg_data_home: Option<PathBuf>,
-    home: Option<PathBuf>,
-) -> Option<PathBuf> {
-    let set = |p: &Option<PathBuf>| p.clone().filter(|p| !p.as_os_str().is_empty());
-    if let Some(dir) = set(&capture_env) {
-        return Some(dir);
-    }
-    let data = set(&xdg_data_home)
-        .filter(|p| p.is_absolute())
-        .or_else(|| set(&home).map(|h| h.join(".local").join("share")))?;
-    Some(data.join("wavecube").join("captures"))
+    wavecube_dsp::folders::captures_dir()
 }
 
 /// Writes `snapshot` as a 32-bit float WAV named `capture-<unix_s>.wav` in `dir` (created if
@@ -653,24 +633,5 @@ mod tests {
         assert!(err.contains("no such folder"), "{err}");
         drop(worker);
         let _ = std::fs::remove_dir_all(&dir);
-    }
-
-    #[test]
-    fn the_capture_directory_follows_the_documented_order() {
-        let p = |s: &str| Some(PathBuf::from(s));
-        assert_eq!(
-            capture_dir_from(p("/caps"), p("/xdg"), p("/home/u")),
-            p("/caps")
-        );
-        assert_eq!(
-            capture_dir_from(None, p("/xdg"), p("/home/u")),
-            p("/xdg/wavecube/captures")
-        );
-        assert_eq!(
-            capture_dir_from(p(""), p("relative"), p("/home/u")),
-            p("/home/u/.local/share/wavecube/captures")
-        );
-        assert_eq!(capture_dir_from(None, None, None), None);
-        assert_eq!(capture_dir_from(None, p(""), p("")), None);
     }
 }

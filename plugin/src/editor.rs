@@ -13,12 +13,13 @@ use std::sync::{Arc, Mutex};
 
 use atomic_float::AtomicF32;
 use nice_plug::prelude::*;
-use wavecube_dsp::bank::factory::factory_bank;
+use wavecube_dsp::bank::factory::{factory_bank, FACTORY_BANKS};
 use wavecube_dsp::bank::read_wcube;
 use wavecube_dsp::cube::{factory_cube, Cube};
-use wavecube_dsp::patch::Patch;
+use wavecube_dsp::patch::store::Preset;
+use wavecube_dsp::patch::{Patch, PatchMeta, Sound, MAX_NAME_CHARS};
 use wavecube_dsp::telemetry::TelemetryHub;
-use wavecube_gui::{CaptureReport, SynthBackend, SynthHandle, WavecubeEditor};
+use wavecube_gui::{CaptureReport, LiveInput, SynthBackend, SynthHandle, WavecubeEditor};
 
 use crate::capture::CaptureStatus;
 use crate::mapping;
@@ -52,6 +53,7 @@ pub fn create(
     codec_sqnr_db: Arc<AtomicF32>,
     capture: Arc<CaptureStatus>,
     telemetry: Arc<TelemetryHub>,
+    live: Arc<LiveInput>,
 ) -> Option<WavecubeEditor> {
     if EDITOR_DISABLED.load(Ordering::Acquire) {
         return None;
@@ -66,6 +68,7 @@ pub fn create(
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .take(),
+        live,
     };
     wavecube_gui::create_editor(handle, window)
 }
@@ -117,19 +120,109 @@ pub fn apply_patch(params: &WavecubeParams, patch: &Patch, setter: &ParamSetter)
     mapping::apply_sound(params, &patch.sound, setter);
 }
 
-/// Where banks that arrive as bytes (library, imports) are written so the file bank can name
-/// a file: `$XDG_DATA_HOME/wavecube/banks`, else `$HOME/.local/share/wavecube/banks`, else
-/// the temporary directory. The state embeds the bytes, so a project does not depend on it.
-pub fn bank_dir() -> PathBuf {
-    let set = |k: &str| {
-        std::env::var_os(k)
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
+/// The sound playing now as a user preset with `meta` (the editor's Save and Save As): the
+/// parameters' settings ([`mapping::sound_of`]) and the bank, named in `meta.bank` by its
+/// factory stem, or for a file bank by its file name with the `.wcube` bytes embedded, so
+/// the preset plays the same after the file is gone.
+///
+/// # Allocation
+/// Clones the file bank's bytes (reading the file if the state holds only its path).
+pub fn current_preset(params: &WavecubeParams, mut meta: PatchMeta) -> Preset {
+    let sound = mapping::sound_of(params);
+    let choice = params.bank.value();
+    let mut bank_wcube = None;
+    if choice == BankChoice::File {
+        if let Some(file) = params.bank_state.get().file {
+            let stem = file
+                .path
+                .file_stem()
+                .map(|s| s.to_string_lossy().chars().take(MAX_NAME_CHARS).collect())
+                .filter(|s: &String| !s.trim().is_empty())
+                .unwrap_or_else(|| "file bank".to_owned());
+            meta.bank = Some(stem);
+            bank_wcube = file.wcube.or_else(|| std::fs::read(&file.path).ok());
+        }
+    } else {
+        meta.bank = Some(choice.stem().to_owned());
+    }
+    Preset {
+        patch: Patch { meta, sound },
+        bank_wcube,
+    }
+}
+
+/// Loads a user preset the way the editor's browser does: its bank first (the embedded
+/// `.wcube` as the file bank, else the factory bank `meta.bank` names: a stem, a display
+/// name or `factory`, the built-in cube), then every sound setting, all through `setter`.
+///
+/// # Errors
+/// A message when the embedded bank does not load or `meta.bank` names no factory bank; the
+/// sound is applied all the same, on the bank that played before.
+pub fn load_preset(
+    params: &WavecubeParams,
+    preset: &Preset,
+    setter: &ParamSetter,
+) -> Result<(), String> {
+    let meta = &preset.patch.meta;
+    let bank = match (&preset.bank_wcube, meta.bank.as_deref()) {
+        (Some(bytes), name) => {
+            load_bank_bytes(params, name.unwrap_or("preset bank"), bytes, setter)
+        }
+        (None, Some(name)) => factory_choice(name)
+            .map(|choice| set(setter, &params.bank, choice))
+            .ok_or_else(|| format!("{}: no factory bank named {name:?}", meta.name)),
+        (None, None) => Ok(()),
     };
-    set("XDG_DATA_HOME")
-        .filter(|p| p.is_absolute())
-        .or_else(|| set("HOME").map(|h| h.join(".local").join("share")))
-        .map(|d| d.join("wavecube").join("banks"))
+    apply_patch(params, &preset.patch, setter);
+    bank
+}
+
+/// The factory bank `name` names: a stem or display name (any case), or `factory` (the
+/// built-in cube, [`DEFAULT_BANK`]).
+fn factory_choice(name: &str) -> Option<BankChoice> {
+    let name = name.trim();
+    let stem = if name.eq_ignore_ascii_case("factory") {
+        DEFAULT_BANK
+    } else {
+        FACTORY_BANKS
+            .iter()
+            .find(|(stem, display)| {
+                name.eq_ignore_ascii_case(stem) || name.eq_ignore_ascii_case(display)
+            })?
+            .0
+    };
+    (0..BankChoice::variants().len())
+        .map(BankChoice::from_index)
+        .find(|c| *c != BankChoice::File && c.stem() == stem)
+}
+
+/// Makes `wcube` the file bank (written to [`bank_dir`] under `name`, so the file bank names
+/// a file) and selects it through `setter`.
+fn load_bank_bytes(
+    params: &WavecubeParams,
+    name: &str,
+    wcube: &[u8],
+    setter: &ParamSetter,
+) -> Result<(), String> {
+    // Decoded here once; the views and the loader thread share this cube.
+    let cube = read_wcube(wcube).map_err(|e| format!("{name}: {e}"))?;
+    let dir = bank_dir();
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let path = dir.join(bank_file_name(name));
+    if std::fs::read(&path).ok().as_deref() != Some(wcube) {
+        std::fs::write(&path, wcube).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    params.bank_state.set_file(&path, wcube.to_vec(), cube);
+    set(setter, &params.bank, BankChoice::File);
+    Ok(())
+}
+
+/// Where banks that arrive as bytes (library, imports) are written so the file bank can name
+/// a file: [`wavecube_dsp::folders::banks_dir`] (on Linux `$XDG_DATA_HOME/wavecube/banks`,
+/// else `$HOME/.local/share/wavecube/banks`), else the temporary directory. The state embeds
+/// the bytes, so a project does not depend on it.
+pub fn bank_dir() -> PathBuf {
+    wavecube_dsp::folders::banks_dir()
         .unwrap_or_else(|| std::env::temp_dir().join("wavecube-banks"))
 }
 
@@ -170,7 +263,7 @@ impl SynthBackend for PluginBackend {
 
     fn load_bank_file(&self, path: &Path, setter: &ParamSetter) -> Result<(), String> {
         self.params
-            .patch
+            .bank_state
             .load_file(path)
             .map_err(|e| e.to_string())?;
         self.select(BankChoice::File, setter);
@@ -183,33 +276,44 @@ impl SynthBackend for PluginBackend {
         wcube: &[u8],
         setter: &ParamSetter,
     ) -> Result<(), String> {
-        read_wcube(wcube).map_err(|e| format!("{name}: {e}"))?;
-        let dir = bank_dir();
-        std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-        let path = dir.join(bank_file_name(name));
-        if std::fs::read(&path).ok().as_deref() != Some(wcube) {
-            std::fs::write(&path, wcube).map_err(|e| format!("{}: {e}", path.display()))?;
-        }
-        self.load_bank_file(&path, setter)
+        load_bank_bytes(&self.params, name, wcube, setter)
+    }
+
+    fn current_sound(&self) -> Option<Sound> {
+        Some(mapping::sound_of(&self.params))
+    }
+
+    fn current_preset(&self, meta: PatchMeta) -> Option<Preset> {
+        Some(current_preset(&self.params, meta))
+    }
+
+    fn load_preset(&self, preset: &Preset, setter: &ParamSetter) -> Result<(), String> {
+        load_preset(&self.params, preset, setter)
+    }
+
+    fn set_patch_state(&self, name: Option<&str>, key: Option<&str>, modified: bool) {
+        self.params.bank_state.set_patch(name, key, modified);
+    }
+
+    fn patch_state(&self) -> (Option<String>, Option<String>, bool) {
+        let state = self.params.bank_state.get();
+        (state.patch, state.patch_key, state.modified)
     }
 
     fn current_cube(&self) -> Arc<Cube> {
         let choice = self.params.bank.value();
-        let generation = self.params.patch.generation();
+        let generation = self.params.bank_state.generation();
         let mut cache = self.cube.lock().unwrap_or_else(|e| e.into_inner());
         if let Some((c, g, cube)) = cache.as_ref() {
             if *c == choice && (choice != BankChoice::File || *g == generation) {
                 return cube.clone();
             }
         }
-        let cube = if choice == BankChoice::File {
-            self.params.patch.file_cube().ok()
-        } else {
-            factory_bank(choice.stem())
+        let cube = match choice {
+            BankChoice::File => self.params.bank_state.file_cube().ok(),
+            _ => factory_bank(choice.stem()).map(Arc::new),
         }
-        .or_else(|| factory_bank(DEFAULT_BANK))
-        .unwrap_or_else(factory_cube);
-        let cube = Arc::new(cube);
+        .unwrap_or_else(|| Arc::new(factory_bank(DEFAULT_BANK).unwrap_or_else(factory_cube)));
         *cache = Some((choice, generation, cube.clone()));
         cube
     }
@@ -387,6 +491,18 @@ mod tests {
         backend.load_bank_file(&file, &setter).expect("loads");
         assert_eq!(params.bank.value(), BankChoice::File);
         assert_eq!(backend.current_cube().meta().name, "Vowel Formants");
+        // Decoded once: the editor's views and the loader thread's path share one cube.
+        let shown = backend.current_cube();
+        let loader_side = crate::bank_loader::resolve_bank(BankChoice::File, &params.bank_state);
+        assert!(Arc::ptr_eq(&shown, &loader_side));
+        // A restored state decodes its own bytes, once, not the cube held before.
+        nice_plug::params::persist::PersistentField::set(
+            &*params.bank_state,
+            params.bank_state.get(),
+        );
+        let restored = params.bank_state.file_cube().expect("embedded bytes");
+        assert!(!Arc::ptr_eq(&shown, &restored));
+        assert!(Arc::ptr_eq(&restored, &backend.current_cube()));
         let err = backend
             .load_bank_bytes("junk", b"not a bank", &setter)
             .expect_err("refused");

@@ -4,6 +4,7 @@ use nice_plug::midi::{Channel, Key, VoiceID};
 use nice_plug::prelude::NoteEvent as HostEvent;
 use wavecube_dsp::synth::midi;
 use wavecube_dsp::synth::{Expression, NoteEvent, TimedEvent};
+use wavecube_gui::handle::{set_key, LiveEvent};
 
 /// Engine events one [`EventQueue`] holds before the block is rendered up to the next event
 /// and the queue reused (the plugin's own input capacity, so a full queue is rare).
@@ -185,6 +186,60 @@ pub fn to_engine<S>(event: &HostEvent<S>) -> Option<(u32, NoteEvent)> {
         _ => return None,
     };
     Some(converted)
+}
+
+/// The engine event for an event the editor played (its on-screen or computer keyboard):
+/// the same events a MIDI controller on channel 1 sends through [`to_engine`] (notes without
+/// a voice id, pitch bend, CC 1 for the mod wheel).
+pub fn live_to_engine(event: LiveEvent) -> NoteEvent {
+    match event {
+        LiveEvent::NoteOn { note, velocity } => NoteEvent::VoiceOn {
+            note: note.min(127),
+            channel: 0,
+            velocity: unit(velocity),
+            voice_id: None,
+        },
+        LiveEvent::NoteOff { note } => NoteEvent::VoiceOff {
+            note: note.min(127),
+            channel: 0,
+            voice_id: None,
+        },
+        LiveEvent::PitchBend(value) => midi::pitch_bend(0, value),
+        LiveEvent::ModWheel(value) => {
+            midi::controller(0, midi::CC_MOD_WHEEL, value).unwrap_or(NoteEvent::AllNotesOff)
+        }
+        LiveEvent::AllNotesOff => NoteEvent::AllNotesOff,
+    }
+}
+
+/// Follows the keys the host holds (bit n of `keys` = note n) through `event`, for the
+/// editor's keyboard: note-ons set, note-offs and chokes clear, a wildcard note-off and
+/// the all-notes-off and all-sound-off controllers clear everything.
+pub fn track_host_keys<S>(event: &HostEvent<S>, keys: &mut [u64; 2]) {
+    match *event {
+        HostEvent::NoteOn {
+            key: Key::Number(note),
+            velocity,
+            ..
+        } => set_key(keys, note, velocity > 0.0),
+        HostEvent::NoteOff {
+            key: Key::Number(note),
+            ..
+        }
+        | HostEvent::Choke {
+            key: Key::Number(note),
+            ..
+        } => set_key(keys, note, false),
+        HostEvent::NoteOff {
+            key: Key::Wildcard, ..
+        } => *keys = [0; 2],
+        HostEvent::MidiCC { cc, .. }
+            if cc == midi::CC_ALL_SOUND_OFF || cc >= midi::CC_ALL_NOTES_OFF =>
+        {
+            *keys = [0; 2];
+        }
+        _ => {}
+    }
 }
 
 /// `value` clamped to 0..1, NaN to 0.

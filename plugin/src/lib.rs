@@ -3,7 +3,8 @@
 //! [`mapping`], host events in [`events`], CLAP polyphonic modulation in [`poly`], persisted
 //! non-parameter state in [`state`], the bank loader thread in [`bank_loader`], the codec
 //! stage in [`codec_stage`], the rolling capture of the output in [`capture`], the body
-//! stage (convolution) in [`body_stage`] and the editor's backend in [`editor`].
+//! stage (convolution) in [`body_stage`], the editor's backend in [`editor`], and the CLAP
+//! entry with preset discovery and preset loading in [`clap_entry`] and [`presets_clap`].
 
 use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
@@ -15,23 +16,27 @@ use atomic_float::AtomicF32;
 use nice_plug::midi::{Channel, Key, VoiceID};
 use nice_plug::prelude::NoteEvent as HostEvent;
 use nice_plug::prelude::*;
+use wavecube_dsp::conv::ir::IrLoadError;
 use wavecube_dsp::cube::CubeSet;
 use wavecube_dsp::synth::{Engine, TimedEvent};
+use wavecube_gui::handle::{LiveInput, LiveReceiver, LIVE_CAPACITY};
 
 pub mod bank_loader;
 pub mod body_stage;
 pub mod capture;
+pub mod clap_entry;
 pub mod codec_stage;
 pub mod editor;
 pub mod events;
 pub mod mapping;
 pub mod params;
 pub mod poly;
+pub mod presets_clap;
 pub mod state;
 pub mod telemetry_tap;
 
 use bank_loader::{BankAudio, BankLoader};
-use body_stage::{BodyLoader, BodyStage, IrLoadError};
+use body_stage::{BodyLoader, BodyStage};
 use capture::{CaptureError, CaptureStatus, CaptureTap, CaptureWorker};
 use codec_stage::{CodecStage, LatencyChange, LatencyRule};
 
@@ -97,11 +102,20 @@ pub struct Wavecube {
     telemetry: Arc<TelemetryHub>,
     /// The audio thread's end of the telemetry channel.
     tap: TelemetryTap,
+    /// The editor's notes and wheels (on-screen and computer keyboard): the editor's end,
+    /// and where the audio thread publishes the keys the host holds.
+    live: Arc<LiveInput>,
+    /// The audio thread's end of the editor's notes, drained at the start of `process`.
+    live_rx: LiveReceiver,
+    /// Keys the host holds (bit n = note n), published to the editor after each block.
+    /// Audio thread only.
+    host_keys: [u64; 2],
 }
 
 impl Default for Wavecube {
     fn default() -> Self {
         let telemetry = Arc::new(TelemetryHub::default());
+        let (live, live_rx) = LiveInput::new(LIVE_CAPACITY);
         Self {
             params: Arc::new(WavecubeParams::default()),
             cube: None,
@@ -122,6 +136,9 @@ impl Default for Wavecube {
             body_swaps: Arc::new(AtomicU64::new(0)),
             telemetry: telemetry.clone(),
             tap: TelemetryTap::new(telemetry),
+            live,
+            live_rx,
+            host_keys: [0; 2],
         }
     }
 }
@@ -144,6 +161,13 @@ impl Wavecube {
     /// when it listens (nothing is published otherwise).
     pub fn telemetry(&self) -> Arc<TelemetryHub> {
         self.telemetry.clone()
+    }
+
+    /// The editor's live note path (what its on-screen and computer keyboard play): the
+    /// audio thread drains it at the start of every `process` call, at sample offset 0,
+    /// before the host's events.
+    pub fn live_input(&self) -> Arc<LiveInput> {
+        self.live.clone()
     }
 
     /// Body IRs the audio thread has swapped in since the plugin was created (each IR choice
@@ -205,20 +229,20 @@ impl Wavecube {
     /// # Allocation
     /// Reads and decodes the file.
     pub fn load_bank_file(&self, path: &Path) -> Result<(), BankLoadError> {
-        self.params.patch.load_file(path).map(drop)
+        self.params.bank_state.load_file(path).map(drop)
     }
 
     /// The cube of the chosen bank for `activate`: the one built last if the choice (and,
     /// for a file bank, the file) is unchanged, else built now.
     fn chosen_cube(&mut self) -> Result<(BankChoice, u64, Arc<CubeSet>), String> {
         let choice = self.params.bank.value();
-        let generation = self.params.patch.generation();
+        let generation = self.params.bank_state.generation();
         if let Some((built, built_generation, cube)) = &self.cube {
             if *built == choice && (choice != BankChoice::File || *built_generation == generation) {
                 return Ok((choice, generation, cube.clone()));
             }
         }
-        let cube = bank_loader::resolve_bank(choice, &self.params.patch);
+        let cube = bank_loader::resolve_bank(choice, &self.params.bank_state);
         let set = Arc::new(CubeSet::build(&cube).map_err(|e| e.to_string())?);
         self.cube = Some((choice, generation, set.clone()));
         Ok((choice, generation, set))
@@ -257,6 +281,7 @@ impl Plugin for Wavecube {
             self.codec_sqnr_db.clone(),
             self.capture_status.clone(),
             self.telemetry.clone(),
+            self.live.clone(),
         )
     }
 
@@ -292,10 +317,10 @@ impl Plugin for Wavecube {
             }
             _ => self.engine = Some(Engine::new(buffer_config.sample_rate, max_block, cube)),
         }
-        match BankLoader::start(
+        match BankAudio::start(
             choice,
             generation,
-            self.params.patch.clone(),
+            self.params.bank_state.clone(),
             self.cube_swaps.clone(),
         ) {
             Ok((audio, loader)) => {
@@ -383,6 +408,8 @@ impl Plugin for Wavecube {
                 channel.fill(0.0);
             }
             while context.next_event().is_some() {}
+            // Nothing plays: the editor's notes are dropped, not kept to sound later.
+            while self.live_rx.pop().is_some() {}
             return ProcessStatus::Normal;
         };
         if let Some(bank) = &mut self.bank_audio {
@@ -424,6 +451,19 @@ impl Plugin for Wavecube {
             self.events.clear();
             // Poly offsets are relative to their parameter's value: follow it.
             self.poly.refresh(&self.params, &mut self.events);
+            if pos == 0 {
+                // The editor's notes, as if the host had sent them at offset 0; any the
+                // queue cannot take wait in the ring for the next block.
+                while !self.events.is_full() {
+                    let Some(live) = self.live_rx.pop() else {
+                        break;
+                    };
+                    self.events.push(TimedEvent {
+                        offset: 0,
+                        event: events::live_to_engine(live),
+                    });
+                }
+            }
             while let Some(event) = pending.take().or_else(|| context.next_event()) {
                 let at = (event.timing() as usize).max(pos);
                 if at >= end && end < len {
@@ -469,6 +509,7 @@ impl Plugin for Wavecube {
                             self.poly
                                 .voice_started(id, note, channel.number().unwrap_or(0));
                         }
+                        events::track_host_keys(&event, &mut self.host_keys);
                         events::to_engine(&event).map(|(_, e)| e)
                     }
                 };
@@ -522,6 +563,7 @@ impl Plugin for Wavecube {
             }
         }
         codec.publish();
+        self.live.publish_host_keys(self.host_keys);
         self.tap.block(engine, left, right);
         if let Some(input) = &mut self.capture_input {
             input.push(left, right);
@@ -567,5 +609,6 @@ impl Vst3Plugin for Wavecube {
         &[Vst3SubCategory::Instrument, Vst3SubCategory::Synth];
 }
 
-nice_export_clap!(Wavecube);
+// The CLAP entry is written out in `clap_entry` (nice_export_clap! plus preset discovery and
+// the preset-load extension).
 nice_export_vst3!(Wavecube);

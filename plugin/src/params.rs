@@ -13,8 +13,7 @@ use nice_plug::prelude::*;
 use wavecube_dsp::patch::ranges::{self, Kind, Setting, Taper};
 use wavecube_dsp::synth::PolyTarget;
 
-use crate::poly::poly_mod_id;
-use crate::state::PatchCell;
+use crate::state::{BankCell, IrCell};
 
 /// Smoothing time of continuous parameters that can glide, ms.
 pub const SMOOTH_MS: f32 = 20.0;
@@ -307,6 +306,16 @@ pub enum FilterType {
     #[id = "hp"]
     #[name = "High-pass"]
     HighPass,
+}
+
+/// The poly-modulation id of `target` (its index in the poly module's `POLY_TARGETS`).
+pub const fn poly_mod_id(target: PolyTarget) -> u32 {
+    match target {
+        PolyTarget::MorphX => 0,
+        PolyTarget::MorphY => 1,
+        PolyTarget::MorphZ => 2,
+        PolyTarget::Cutoff => 3,
+    }
 }
 
 /// A parameter of a 0..1 contract setting, shown in % with one decimal.
@@ -771,11 +780,12 @@ pub struct WavecubeParams {
     /// The user's impulse response for the body stage (written by the main thread; read by
     /// the body loader thread, never by the audio thread).
     #[persist = "body-ir"]
-    pub body_ir_file: Arc<crate::body_stage::IrCell>,
-    /// Which bank and patch the sound came from (written by the main thread; never read by
-    /// the audio thread).
+    pub body_ir_file: Arc<IrCell>,
+    /// Which bank plays, with the file bank's bytes (written by the main thread; never read
+    /// by the audio thread). The state key stays `patch`, its name before the rename, so
+    /// older states load.
     #[persist = "patch"]
-    pub patch: Arc<PatchCell>,
+    pub bank_state: Arc<BankCell>,
     /// The editor window's size (written by the host's main thread on a restore and by the
     /// editor when resized; never read by the audio thread).
     #[persist = "editor-state"]
@@ -805,8 +815,8 @@ impl Default for WavecubeParams {
             codec: CodecParams::default(),
             tension: TensionParams::default(),
             body: BodyParams::default(),
-            body_ir_file: Arc::new(crate::body_stage::IrCell::default()),
-            patch: Arc::new(PatchCell::default()),
+            body_ir_file: Arc::new(IrCell::default()),
+            bank_state: Arc::new(BankCell::default()),
             editor_state: Arc::new(wavecube_gui::WindowState::default()),
         }
     }

@@ -11,6 +11,7 @@ use nice_plug::prelude::*;
 use wavecube_dsp::synth::{NoteEvent, PolyTarget, TimedEvent, MAX_VOICES, STEAL_SLOTS};
 
 use crate::events::EventQueue;
+pub use crate::params::poly_mod_id;
 use crate::params::WavecubeParams;
 
 /// The poly-modulatable parameters, indexed by their poly-modulation id (the id a parameter
@@ -25,16 +26,6 @@ pub const POLY_TARGETS: [PolyTarget; 4] = [
 /// Voices tracked at once: twice the engine's pool, so a voice whose end the engine could not
 /// report only costs a slot until it is evicted as the oldest.
 pub const POLY_SLOTS: usize = 2 * (MAX_VOICES + STEAL_SLOTS);
-
-/// The poly-modulation id of `target` (its index in [`POLY_TARGETS`]).
-pub const fn poly_mod_id(target: PolyTarget) -> u32 {
-    match target {
-        PolyTarget::MorphX => 0,
-        PolyTarget::MorphY => 1,
-        PolyTarget::MorphZ => 2,
-        PolyTarget::Cutoff => 3,
-    }
-}
 
 /// The engine offset that puts a voice at `param`'s value moved by `normalized_offset` from its
 /// unmodulated normalised value, given that the engine adds it to `param`'s global (modulated)

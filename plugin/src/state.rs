@@ -1,6 +1,6 @@
 //! The persisted, non-parameter part of the plugin's state: the bank the voices play (a
 //! factory stem, or a `.wcube` file with its bytes embedded) and the patch, with a format
-//! version.
+//! version; and the body stage's user impulse response ([`IrCell`]).
 //!
 //! nice-plug stores every parameter by id; this record rides along in the same state under
 //! the key `patch` (see [`WavecubeParams`](crate::params::WavecubeParams)). The `bank`
@@ -11,6 +11,10 @@
 //! - 1: `{"version":1,"bank":"factory","patch":null}`: one built-in bank.
 //! - 2: `bank` is a factory stem or [`FILE_BANK`]; `file` holds the file bank's path and its
 //!   `.wcube` bytes (base64). Version 1's `"factory"` becomes the default stem.
+//! - 3: `patch` is the name of the patch in use, `patch_key` where it came from
+//!   (`factory:<stem>` or `user:<stem>`, as `wavecube_dsp::patch::store`'s favourite keys)
+//!   and `modified` whether any sound setting differs from it. Older records load with none
+//!   and not modified.
 //!
 //! A record that does not parse (corrupt, or not an object) loads as the default and is
 //! logged; it never fails the whole state.
@@ -25,10 +29,30 @@ use nice_plug::prelude::nice_log;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use wavecube_dsp::bank::factory::FACTORY_BANKS;
 use wavecube_dsp::bank::{read_wcube, BankError};
+use wavecube_dsp::conv::ir::{decode_ir_wav, DecodedIr, IrLoadError};
 use wavecube_dsp::cube::Cube;
 
+/// `PersistentField` for `Arc<$cell>` through `$cell`'s own: the params struct holds the
+/// cells in `Arc`s, shared with the loader threads.
+macro_rules! persist_through_arc {
+    ($cell:ty, $record:ty) => {
+        impl<'a> PersistentField<'a, $record> for Arc<$cell> {
+            fn set(&self, new_value: $record) {
+                PersistentField::set(self.as_ref(), new_value);
+            }
+
+            fn map<F, R>(&self, f: F) -> R
+            where
+                F: Fn(&$record) -> R,
+            {
+                PersistentField::map(self.as_ref(), f)
+            }
+        }
+    };
+}
+
 /// Version of [`PatchState`] this build writes.
-pub const PATCH_STATE_VERSION: u32 = 2;
+pub const PATCH_STATE_VERSION: u32 = 3;
 
 /// Stem of the default bank (the built-in cube).
 pub const DEFAULT_BANK: &str = "basic-shapes";
@@ -62,8 +86,14 @@ pub struct PatchState {
     pub bank: String,
     /// The file bank the `bank` parameter's "File" choice plays, if any.
     pub file: Option<FileBank>,
-    /// Name of the patch last loaded, if any (presets arrive in a later issue).
+    /// Name of the patch in use (as its `meta.name`), if one was loaded.
     pub patch: Option<String>,
+    /// Where that patch came from: `factory:<stem>` or `user:<stem>` (see
+    /// `wavecube_dsp::patch::store::{factory_key, user_key}`), so the editor finds it again.
+    pub patch_key: Option<String>,
+    /// Whether any sound setting differs from the patch in use (the editor's "modified"
+    /// mark), as the editor last saw it.
+    pub modified: bool,
 }
 
 impl Default for PatchState {
@@ -73,6 +103,8 @@ impl Default for PatchState {
             bank: DEFAULT_BANK.to_owned(),
             file: None,
             patch: None,
+            patch_key: None,
+            modified: false,
         }
     }
 }
@@ -85,6 +117,8 @@ struct AnyVersion {
     bank: String,
     file: Option<FileBank>,
     patch: Option<String>,
+    patch_key: Option<String>,
+    modified: bool,
 }
 
 impl<'de> Deserialize<'de> for PatchState {
@@ -98,6 +132,8 @@ impl<'de> Deserialize<'de> for PatchState {
                 bank: any.bank,
                 file: any.file,
                 patch: any.patch,
+                patch_key: any.patch_key,
+                modified: any.modified,
             }
             .migrated()),
             Err(err) => {
@@ -152,19 +188,24 @@ pub enum BankLoadError {
     NoFile,
 }
 
-/// Interior-mutable holder of the [`PatchState`], shared by the params object, the bank
-/// loader thread and (later) the editor. Never touched by the audio thread, so the lock never
+/// The bank slot: interior-mutable holder of the [`PatchState`] (chiefly the bank that plays
+/// and the file bank's bytes), shared by the params object, the bank loader thread and the
+/// editor's handle. Never touched by the audio thread, so the lock never
 /// meets it. A poisoned lock is recovered rather than panicking the host.
 #[derive(Debug, Default)]
-pub struct PatchCell {
+pub struct BankCell {
     /// The record.
     state: RwLock<PatchState>,
     /// Bumped whenever the file bank may have changed (state restored, file chosen), so the
     /// loader knows to rebuild. Written by the main thread.
     generation: AtomicU64,
+    /// The file bank decoded: once per file, then shared by the editor's views and the
+    /// loader thread. Cleared when the state is restored. Locked only while `state`'s
+    /// write lock is held or for a read.
+    cube: RwLock<Option<Arc<Cube>>>,
 }
 
-impl PatchCell {
+impl BankCell {
     /// A copy of the current record.
     ///
     /// # Allocation
@@ -178,6 +219,15 @@ impl PatchCell {
         self.generation.load(Ordering::Acquire)
     }
 
+    /// Records the patch in use for the next save: its name, where it came from
+    /// ([`PatchState::patch_key`]) and whether the sound differs from it.
+    pub fn set_patch(&self, name: Option<&str>, key: Option<&str>, modified: bool) {
+        let mut state = self.state.write().unwrap_or_else(|e| e.into_inner());
+        state.patch = name.map(str::to_owned);
+        state.patch_key = key.map(str::to_owned);
+        state.modified = modified;
+    }
+
     /// Records `bank` (a factory stem or [`FILE_BANK`]) as the bank playing, for the next save.
     pub fn set_bank(&self, bank: &str) {
         let mut state = self.state.write().unwrap_or_else(|e| e.into_inner());
@@ -186,12 +236,13 @@ impl PatchCell {
         }
     }
 
-    /// Reads the `.wcube` at `path`, checks it and makes it the file bank (path and bytes).
+    /// Reads the `.wcube` at `path`, decodes it and makes it the file bank (path, bytes and
+    /// the decoded cube).
     ///
     /// # Errors
     /// [`BankLoadError`] if the file cannot be read or is not a valid `.wcube`; the file bank
     /// held before stays.
-    pub fn load_file(&self, path: &Path) -> Result<Cube, BankLoadError> {
+    pub fn load_file(&self, path: &Path) -> Result<Arc<Cube>, BankLoadError> {
         let bytes = std::fs::read(path).map_err(|source| BankLoadError::Io {
             path: path.to_owned(),
             source,
@@ -200,24 +251,37 @@ impl PatchCell {
             path: path.to_owned(),
             source,
         })?;
-        self.state.write().unwrap_or_else(|e| e.into_inner()).file = Some(FileBank {
+        Ok(self.set_file(path, bytes, cube))
+    }
+
+    /// Makes `bytes`, already decoded as `cube`, the file bank from `path`: nothing decodes
+    /// it again (the editor and the loader share the returned cube).
+    pub fn set_file(&self, path: &Path, bytes: Vec<u8>, cube: Cube) -> Arc<Cube> {
+        let cube = Arc::new(cube);
+        let mut state = self.state.write().unwrap_or_else(|e| e.into_inner());
+        state.file = Some(FileBank {
             path: path.to_owned(),
             wcube: Some(bytes),
         });
+        *self.cube.write().unwrap_or_else(|e| e.into_inner()) = Some(cube.clone());
         self.generation.fetch_add(1, Ordering::AcqRel);
-        Ok(cube)
+        cube
     }
 
-    /// The file bank's cube: from the embedded bytes if there are any, else read from its
-    /// path (and the bytes embedded for the next save).
+    /// The file bank's cube: the one decoded already, else decoded from the embedded bytes if
+    /// there are any, else read from its path (and the bytes embedded for the next save).
     ///
     /// # Errors
     /// [`BankLoadError::NoFile`] with no file bank; otherwise why neither the bytes nor the
     /// file gave a cube.
     ///
     /// # Allocation
-    /// Decodes the cube: not for the audio thread.
-    pub fn file_cube(&self) -> Result<Cube, BankLoadError> {
+    /// Decodes the cube the first time: not for the audio thread.
+    pub fn file_cube(&self) -> Result<Arc<Cube>, BankLoadError> {
+        if let Some(cube) = self.cube.read().unwrap_or_else(|e| e.into_inner()).clone() {
+            return Ok(cube);
+        }
+        let generation = self.generation();
         let file = self
             .state
             .read()
@@ -227,7 +291,7 @@ impl PatchCell {
             .ok_or(BankLoadError::NoFile)?;
         if let Some(bytes) = &file.wcube {
             match read_wcube(bytes) {
-                Ok(cube) => return Ok(cube),
+                Ok(cube) => return Ok(self.keep(generation, cube)),
                 Err(err) => nice_log!(
                     "Wavecube: the embedded bank of {} is damaged ({err}); reading the file",
                     file.path.display()
@@ -246,13 +310,27 @@ impl PatchCell {
         if let Some(held) = state.file.as_mut().filter(|f| f.path == file.path) {
             held.wcube = Some(bytes);
         }
-        Ok(cube)
+        drop(state);
+        Ok(self.keep(generation, cube))
+    }
+
+    /// Shares `cube`, decoded from the file bank of `generation`, as the decoded file bank
+    /// unless the bank changed meanwhile.
+    fn keep(&self, generation: u64, cube: Cube) -> Arc<Cube> {
+        let cube = Arc::new(cube);
+        let _state = self.state.write().unwrap_or_else(|e| e.into_inner());
+        if self.generation() == generation {
+            *self.cube.write().unwrap_or_else(|e| e.into_inner()) = Some(cube.clone());
+        }
+        cube
     }
 }
 
-impl<'a> PersistentField<'a, PatchState> for PatchCell {
+impl<'a> PersistentField<'a, PatchState> for BankCell {
     fn set(&self, new_value: PatchState) {
-        *self.state.write().unwrap_or_else(|e| e.into_inner()) = new_value.migrated();
+        let mut state = self.state.write().unwrap_or_else(|e| e.into_inner());
+        *state = new_value.migrated();
+        *self.cube.write().unwrap_or_else(|e| e.into_inner()) = None;
         self.generation.fetch_add(1, Ordering::AcqRel);
     }
 
@@ -266,18 +344,117 @@ impl<'a> PersistentField<'a, PatchState> for PatchCell {
     }
 }
 
-impl<'a> PersistentField<'a, PatchState> for Arc<PatchCell> {
-    fn set(&self, new_value: PatchState) {
-        self.as_ref().set(new_value);
+persist_through_arc!(BankCell, PatchState);
+
+/// User IR files larger than this are referenced by path only in the state, bytes.
+pub const MAX_EMBEDDED_IR_BYTES: usize = 4 << 20;
+
+/// The user's IR as the state keeps it: its path, and its WAV bytes (base64) when small
+/// enough, so a project reopens with the same body even if the file moved.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct UserIr {
+    /// Where the WAV was loaded from.
+    pub path: String,
+    /// The WAV file's bytes, base64, if at most [`MAX_EMBEDDED_IR_BYTES`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wav_base64: Option<String>,
+}
+
+/// The persisted user IR, shared by the main thread (load, restore) and the loader.
+#[derive(Debug, Default)]
+pub struct IrCell {
+    /// The record; never touched by the audio thread.
+    state: RwLock<Option<UserIr>>,
+    /// Bumped on every change, so the loader knows to rebuild.
+    generation: AtomicU64,
+}
+
+impl IrCell {
+    /// The current record.
+    pub fn get(&self) -> Option<UserIr> {
+        self.state.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Replaces the record (a restored state, a loaded file).
+    pub fn set(&self, value: Option<UserIr>) {
+        *self.state.write().unwrap_or_else(|e| e.into_inner()) = value;
+        self.generation.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// Changes so far.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
+    /// Reads and checks the WAV at `path` and makes it the user IR (bytes embedded when
+    /// small enough). Main thread.
+    ///
+    /// # Errors
+    /// [`IrLoadError`] naming the file; the IR held before stays.
+    pub fn load_file(&self, path: &Path) -> Result<DecodedIr, IrLoadError> {
+        let shown = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|source| IrLoadError::Read {
+            path: shown.clone(),
+            source,
+        })?;
+        let decoded = decode_ir_wav(&bytes, &shown)?;
+        let wav_base64 = (bytes.len() <= MAX_EMBEDDED_IR_BYTES)
+            .then(|| base64::engine::general_purpose::STANDARD.encode(&bytes));
+        self.set(Some(UserIr {
+            path: shown,
+            wav_base64,
+        }));
+        Ok(decoded)
+    }
+
+    /// The user IR decoded: from the embedded bytes, else from the file.
+    ///
+    /// # Errors
+    /// [`IrLoadError`] if there is none readable.
+    pub fn decode(&self) -> Result<DecodedIr, IrLoadError> {
+        let Some(ir) = self.get() else {
+            return Err(IrLoadError::Empty {
+                path: "(no user impulse response loaded)".into(),
+            });
+        };
+        let bytes = match ir
+            .wav_base64
+            .as_deref()
+            .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
+        {
+            Some(bytes) => bytes,
+            None => std::fs::read(&ir.path).map_err(|source| IrLoadError::Read {
+                path: ir.path.clone(),
+                source,
+            })?,
+        };
+        decode_ir_wav(&bytes, &ir.path)
+    }
+}
+
+/// The state's record of the user IR (`None`: none loaded).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct BodyIrState {
+    /// The user IR, if one was loaded.
+    #[serde(default)]
+    pub ir: Option<UserIr>,
+}
+
+impl<'a> PersistentField<'a, BodyIrState> for IrCell {
+    fn set(&self, new_value: BodyIrState) {
+        IrCell::set(self, new_value.ir);
     }
 
     fn map<F, R>(&self, f: F) -> R
     where
-        F: Fn(&PatchState) -> R,
+        F: Fn(&BodyIrState) -> R,
     {
-        self.as_ref().map(f)
+        // A copy, so saving never holds the lock the loader reads through.
+        f(&BodyIrState { ir: self.get() })
     }
 }
+
+persist_through_arc!(IrCell, BodyIrState);
 
 /// `Option<Vec<u8>>` as an optional base64 string. Bad base64 reads as no bytes (logged), so
 /// the path is tried instead.
@@ -311,7 +488,7 @@ mod tests {
 
     #[test]
     fn round_trips_and_migrates() {
-        let cell = PatchCell::default();
+        let cell = BankCell::default();
         let json = cell.map(serde_json::to_string).expect("serialises");
         let back: PatchState = serde_json::from_str(&json).expect("parses");
         assert_eq!(back, PatchState::default());

@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 
 use common::{max_diff, note_on, Host, ENGINE_LATENCY, SR};
 use nice_plug::prelude::Plugin;
+use wavecube_dsp::conv::ir::IrLoadError;
 use wavecube_dsp::conv::{convolve, factory_ir, IrKind, SizeMode};
-use wavecube_plugin::body_stage::IrLoadError;
 
 /// Runs silent blocks until the plugin has swapped in `swaps` body IRs (the loader thread
 /// builds them), then clears what was rendered so far.

@@ -51,6 +51,10 @@ use clap_sys::stream::{clap_istream, clap_ostream};
 use clap_sys::version::CLAP_VERSION;
 use wavecube_plugin::params::TQA_BLOCK_LOG2_MIN;
 
+#[path = "common/clap.rs"]
+mod clap_common;
+use clap_common::plugin_binary;
+
 /// The plugin's CLAP id.
 const PLUGIN_ID: &CStr = c"org.wavecube.wavecube";
 /// Id of the former "Save Capture" parameter, as old states hold it.
@@ -58,30 +62,6 @@ const OLD_SAVE_CAPTURE_ID: &str = "cap_save";
 
 // ---------------------------------------------------------------------------------------------
 // Finding and loading the binary
-
-/// The plugin binary: `$WAVECUBE_CLAP`, else the `cdylib` cargo built with this test (next to
-/// the test executable, in `target/<profile>/deps`, or one folder up).
-fn plugin_binary() -> PathBuf {
-    if let Some(path) = std::env::var_os("WAVECUBE_CLAP") {
-        return PathBuf::from(path);
-    }
-    let exe = std::env::current_exe().expect("the test executable's path");
-    let deps = exe.parent().expect("the deps folder");
-    let name = format!(
-        "{}wavecube_plugin{}",
-        std::env::consts::DLL_PREFIX,
-        std::env::consts::DLL_SUFFIX
-    );
-    [deps.join(&name), deps.join("..").join(&name)]
-        .into_iter()
-        .find(|p| p.exists())
-        .unwrap_or_else(|| {
-            panic!(
-                "no {name} next to {} (cargo builds it with the tests; or set WAVECUBE_CLAP)",
-                exe.display()
-            )
-        })
-}
 
 /// The loaded binary's entry, initialised once per test process (and never unloaded: the
 /// plugin's threads may outlive a test).

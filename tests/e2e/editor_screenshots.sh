@@ -4,8 +4,8 @@
 # the morph axes) and a chord progression (Dm7 G7 Cmaj7 Am7, two seconds each) from
 # jack_midiseq. Two screenshots 1.5 s apart must show:
 #   - a window that is not blank (many colours, real contrast);
-#   - content in every view's region (the editor writes the regions to a JSON file,
-#     WAVECUBE_EDITOR_LAYOUT, so nothing here hardcodes the layout);
+#   - content in every view's region, the keyboard strip's included (the editor writes the
+#     regions to a JSON file, WAVECUBE_EDITOR_LAYOUT, so nothing here hardcodes the layout);
 #   - the cube view changed between the shots (the voices' morph points move with the LFOs);
 #   - sound reaching the editor: the top bar's output meter is lit.
 # The screenshots are saved to target/screenshots/ (editor-1.png, editor-2.png and each view's
@@ -167,7 +167,7 @@ def crop(shot, name, suffix):
     im("convert", shot, "-crop", f"{cw}x{ch}+{x}+{y}", "+repage", path)
     return path
 
-for name in ["cube", "wave", "sculpt", "tension", "controls", "browser"]:
+for name in ["cube", "wave", "sculpt", "tension", "controls", "browser", "keyboard"]:
     path = crop(shots[1], name, "2")
     sd = float(im("convert", path, "-colorspace", "Gray", "-format", "%[fx:standard_deviation]", "info:"))
     colours = int(im("convert", path, "-format", "%k", "info:"))

@@ -196,8 +196,8 @@ pub enum TqaFileError {
 /// A `wavecube library` failure: the database, a bank file, a query or an output.
 #[derive(Debug, thiserror::Error)]
 pub enum LibraryError {
-    /// Neither `--db`, `WAVECUBE_LIBRARY`, `XDG_DATA_HOME` nor `HOME` gives a place for the
-    /// library.
+    /// Neither `--db`, `WAVECUBE_LIBRARY` nor the platform's data folder (on Linux
+    /// `XDG_DATA_HOME` or the home folder) gives a place for the library.
     #[error("cannot find the library: set --db PATH, WAVECUBE_LIBRARY, XDG_DATA_HOME or HOME")]
     NoLocation,
     /// The folder for the database could not be created.
@@ -402,6 +402,10 @@ pub enum HarnessError {
     /// A `--patch` that cannot be found, read or decoded.
     #[error(transparent)]
     Preset(#[from] crate::presets::PresetError),
+    /// A user preset could not be read or written (`wavecube preset`, `--patch`). Boxed: the
+    /// store's error is large.
+    #[error(transparent)]
+    Store(Box<wavecube_dsp::patch::store::StoreError>),
     /// A `wavecube library` problem; `path` is the database, the bank file or the output
     /// concerned.
     #[error("{}: {source}", path.display())]
@@ -448,5 +452,11 @@ impl HarnessError {
             Self::Library { source, .. } => source.exit_code(),
             _ => 2,
         }
+    }
+}
+
+impl From<wavecube_dsp::patch::store::StoreError> for HarnessError {
+    fn from(e: wavecube_dsp::patch::store::StoreError) -> Self {
+        Self::Store(Box::new(e))
     }
 }

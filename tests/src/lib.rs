@@ -27,6 +27,8 @@ pub mod library;
 pub mod midi;
 pub mod notes;
 pub mod options;
+pub mod patchinfo;
+pub mod preset_cli;
 pub mod presets;
 pub mod render;
 pub mod song;

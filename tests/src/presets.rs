@@ -46,6 +46,9 @@ pub enum PresetError {
         /// The patch names found there, sorted.
         available: Vec<String>,
     },
+    /// `--patch NAME` names neither a factory patch nor a user preset.
+    #[error("{0}")]
+    NotFoundAnywhere(Box<NoPatch>),
     /// The patch file could not be read.
     #[error("{}: cannot read patch: {source}", path.display())]
     Read {
@@ -73,6 +76,30 @@ pub enum PresetError {
         /// Why.
         source: std::io::Error,
     },
+}
+
+/// What `--patch NAME` looked through when it found nothing (see
+/// [`PresetError::NotFoundAnywhere`]).
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "--patch \"{name}\": no factory patch {}/{name}.json and no user preset of that name in {} \
+     (factory: {}; user: {})",
+    dir.display(),
+    user_dir.display(),
+    if factory.is_empty() { "none".to_owned() } else { factory.join(", ") },
+    if user.is_empty() { "none".to_owned() } else { user.join(", ") }
+)]
+pub struct NoPatch {
+    /// The name given.
+    pub name: String,
+    /// The factory patch directory.
+    pub dir: PathBuf,
+    /// The user preset folder.
+    pub user_dir: PathBuf,
+    /// The factory patch names, sorted.
+    pub factory: Vec<String>,
+    /// The user preset stems, in list order.
+    pub user: Vec<String>,
 }
 
 /// The factory patches, in browsing order (category by category). Same values on every
@@ -291,6 +318,7 @@ fn meta(name: &str, category: Category, description: &str, tags: &[&str]) -> Pat
         author: FACTORY_AUTHOR.into(),
         description: description.into(),
         tags: tags.iter().map(|&t| t.to_owned()).collect(),
+        ..PatchMeta::default()
     }
 }
 

@@ -359,21 +359,9 @@ fn the_library_lives_in_the_xdg_data_folder_unless_told_otherwise() {
         ("WAVECUBE_LIBRARY", &named),
     ]);
     assert!(named.is_file());
-
-    let nowhere = Command::new(env!("CARGO_BIN_EXE_wavecube"))
-        .args(["library", "list"])
-        .env_remove("WAVECUBE_LIBRARY")
-        .env_remove("XDG_DATA_HOME")
-        .env_remove("HOME")
-        .output()
-        .unwrap();
-    let stderr = text(&nowhere.stderr);
-    assert_eq!(nowhere.status.code(), Some(2), "{stderr}");
-    assert_eq!(
-        stderr.trim_end(),
-        "wavecube: error: cannot find the library: set --db PATH, WAVECUBE_LIBRARY, \
-         XDG_DATA_HOME or HOME"
-    );
+    // With HOME unset the home folder comes from the password entry (the `directories`
+    // crate), so there is always a location on a machine with users; not run here, as it
+    // would touch the real home.
 }
 
 #[test]

@@ -247,10 +247,10 @@ fn bad_patch_files_give_typed_errors() {
         other => panic!("{other:?}"),
     }
     assert_eq!(
-        edit("\"version\": 1", "\"version\": 2"),
+        edit("\"version\": 2", "\"version\": 3"),
         Err(PatchError::UnsupportedVersion {
-            found: 2,
-            supported: 1
+            found: 3,
+            supported: 2
         })
     );
     assert!(matches!(
@@ -416,4 +416,62 @@ fn format_doc_examples_load() {
     let minimal = Patch::from_json(blocks[1]).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(minimal.sound.voice.mode, VoiceMode::Mono);
     assert_eq!(minimal.sound.amp_env, Patch::default().sound.amp_env);
+}
+
+/// `wavecube patch` lists a patch's macros and matrix; `wavecube render` plays the slots
+/// (a slot on morph x changes the render).
+#[test]
+fn cli_lists_and_plays_the_modulation_matrix() {
+    let o = wavecube(&["patch", "warm-pad"], None);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    assert!(
+        out.contains("patch      Warm Pad") && out.contains("no slots"),
+        "{out}"
+    );
+    let base = read_patch(&patches_dir().join("electric-keys.json")).unwrap();
+    let mut p = base.to_params();
+    let slot = wavecube_dsp::modulation::Slot::new(
+        wavecube_dsp::modulation::Source::Velocity,
+        wavecube_dsp::modulation::Destination::MorphX,
+        0.8,
+    );
+    assert!(p.matrix.push(slot));
+    let mut meta = base.meta.clone();
+    meta.macro_names[0] = "Bite".into();
+    meta.bank = None;
+    let modded = Patch::from_params(&p, meta);
+    let file = scratch("modded.json");
+    std::fs::write(&file, modded.to_json_pretty()).unwrap();
+    let o = wavecube(&["patch", file.to_str().unwrap()], None);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    assert!(out.contains("macro 1    Bite = 0"), "{out}");
+    assert!(
+        out.contains("velocity         -> morph_x       +0.800 (+0.8 morph units)"),
+        "{out}"
+    );
+    let (a, b) = (scratch("modded.wav"), scratch("unmodded.wav"));
+    let mut plain = base.clone();
+    plain.meta.bank = None;
+    let plain_file = scratch("unmodded.json");
+    std::fs::write(&plain_file, plain.to_json_pretty()).unwrap();
+    for (patch, wav) in [(&file, &a), (&plain_file, &b)] {
+        let o = wavecube(
+            &[
+                "render",
+                "--notes",
+                "A3@0:0.5",
+                "--seconds",
+                "0.6",
+                "--patch",
+                patch.to_str().unwrap(),
+                "--out",
+                wav.to_str().unwrap(),
+            ],
+            None,
+        );
+        assert!(o.status.success(), "{}", text(&o.stderr));
+    }
+    assert_ne!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
 }

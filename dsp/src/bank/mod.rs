@@ -6,6 +6,7 @@
 //!   ([`gauss`]); the writer picks one per node from a quality target.
 //! - [`import`] / [`export`]: other wavetable formats, in and out.
 //! - [`factory`]: the factory banks, generated deterministically.
+//! - [`library`]: the SQLite bank library's schema, shared by its writer and its readers.
 
 mod codecs;
 mod error;
@@ -13,6 +14,7 @@ pub mod export;
 pub mod factory;
 pub mod gauss;
 pub mod import;
+pub mod library;
 mod wcube;
 
 pub use codecs::{

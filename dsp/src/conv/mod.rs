@@ -13,6 +13,7 @@
 //!   sculpting, batch and allocation-free per frame (editor thread).
 //! - [`PartitionedConvolver`], [`StereoConvolver`], [`factory_ir`]: zero-latency
 //!   real-time convolution (audio thread) and the factory impulse responses.
+//! - [`ir`]: impulse responses from WAV files, decoded and resampled to the host rate.
 //!
 //! Everything here but the real-time paths ([`PartitionedConvolver::process`],
 //! [`SculptRenderer::render`]) allocates freely and runs off the audio thread; errors are
@@ -26,6 +27,7 @@ mod fast_len;
 mod fft2d;
 mod float_image;
 mod image_conv;
+pub mod ir;
 mod kernel;
 mod linear;
 mod partitioned;

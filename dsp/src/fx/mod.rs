@@ -18,10 +18,12 @@
 pub mod chorus;
 pub mod compressor;
 pub mod delay;
+pub mod delay_line;
 pub mod distortion;
 pub mod eq;
 pub mod phaser;
 pub mod reverb;
+pub mod sync;
 
 /// The common interface of a stereo effect.
 pub trait Effect {
@@ -97,6 +99,7 @@ impl Smoothed {
 
     /// Advances one sample and returns the new value.
     #[inline]
+    #[allow(clippy::should_implement_trait)] // a smoother is not an iterator: it never ends
     pub fn next(&mut self) -> f32 {
         self.value += (self.target - self.value) * self.coef;
         self.value

@@ -2,8 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::modulation::{default_macro_names, ModSection};
 use super::{MAX_GAIN_DB, MIN_GAIN_DB};
 use crate::harmony::{AnalysisMode, TensionWeights};
+use crate::modulation::MACROS;
 use crate::synth::{
     AdsrParams, FilterMode, FilterParams, LfoParams, LfoShape, SynthParams, TensionParams,
     VoiceMode,
@@ -96,6 +98,14 @@ pub struct PatchMeta {
     pub description: String,
     /// Search words, at most 16 of 1 to 32 characters each. Default none.
     pub tags: Vec<String>,
+    /// The four macro knobs' names, 1 to 64 characters each (the plugin shows them).
+    /// Default "Macro 1" to "Macro 4"; left out of the file while they are the default.
+    #[serde(skip_serializing_if = "macro_names_are_default")]
+    pub macro_names: [String; MACROS],
+}
+
+fn macro_names_are_default(names: &[String; MACROS]) -> bool {
+    *names == default_macro_names()
 }
 
 impl Default for PatchMeta {
@@ -107,6 +117,7 @@ impl Default for PatchMeta {
             author: String::new(),
             description: String::new(),
             tags: Vec::new(),
+            macro_names: default_macro_names(),
         }
     }
 }
@@ -140,6 +151,10 @@ pub struct Sound {
     /// default (off), so patches without it read and write as before.
     #[serde(skip_serializing_if = "TensionSection::is_default")]
     pub tension: TensionSection,
+    /// The modulation matrix and macro values. Omitted from the file while it is the
+    /// default (no slots), so patches without it read and write as before.
+    #[serde(skip_serializing_if = "ModSection::is_default")]
+    pub modulation: ModSection,
 }
 
 /// Harmonic tension as a modulation source (JSON `sound.tension`): the chords held move the
@@ -383,6 +398,8 @@ impl Sound {
             detune_cents: s.voice.detune_cents,
             spread: s.voice.spread,
             tension: s.tension.to_params(),
+            matrix: s.modulation.to_matrix(),
+            macros: s.modulation.macros,
         }
     }
 
@@ -421,6 +438,7 @@ impl Sound {
             },
             lfos: p.lfo.map(|l| LfoSection::from_params(&l)),
             tension: TensionSection::from_params(&p.tension),
+            modulation: ModSection::from_matrix(&p.matrix, p.macros),
         }
     }
 }

@@ -6,7 +6,8 @@ use serde_json::{Map, Value};
 
 use super::data::{round_gain_db, LfoSection, PatchMeta, Sound};
 use super::{
-    Patch, PatchError, Position, LFO_SHAPE_NAMES, MAX_PATCH_BYTES, PATCH_FORMAT, PATCH_VERSION,
+    Patch, PatchError, Position, LFO_SHAPE_NAMES, MAX_PATCH_BYTES, MAX_PRESET_BYTES, PATCH_FORMAT,
+    PATCH_VERSION,
 };
 use crate::harmony::AnalysisMode;
 use crate::synth::{FilterMode, LfoShape, VoiceMode};
@@ -21,6 +22,9 @@ struct PatchFileOut<'a> {
     version: u32,
     meta: &'a PatchMeta,
     sound: &'a Sound,
+    /// A user preset's file bank, base64 (see [`Patch::to_json_with_bank`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    bank_wcube: Option<&'a str>,
 }
 
 /// The file as read, once [`check_header`] has accepted `format` and `version`.
@@ -35,6 +39,8 @@ struct PatchFileIn {
     meta: PatchMeta,
     #[serde(default)]
     sound: Sound,
+    #[serde(default)]
+    bank_wcube: Option<String>,
 }
 
 impl Patch {
@@ -48,10 +54,24 @@ impl Patch {
     /// # Allocation
     /// Allocates the parsed document and the patch.
     pub fn from_json(text: &str) -> Result<Self, PatchError> {
-        if text.len() > MAX_PATCH_BYTES {
+        Self::read_json(text, MAX_PATCH_BYTES).map(|(patch, _)| patch)
+    }
+
+    /// [`Patch::from_json`] for a user preset: also returns the embedded file bank (the
+    /// `bank_wcube` field, base64 text of a `.wcube` file, not yet decoded) and accepts text
+    /// up to [`MAX_PRESET_BYTES`], since a bank makes the file larger.
+    ///
+    /// # Errors
+    /// As [`Patch::from_json`].
+    pub fn from_json_with_bank(text: &str) -> Result<(Self, Option<String>), PatchError> {
+        Self::read_json(text, MAX_PRESET_BYTES)
+    }
+
+    fn read_json(text: &str, max: usize) -> Result<(Self, Option<String>), PatchError> {
+        if text.len() > max {
             return Err(PatchError::TooLarge {
                 bytes: text.len(),
-                max: MAX_PATCH_BYTES,
+                max,
             });
         }
         let value: Value = serde_json::from_str(text).map_err(|e| PatchError::Syntax {
@@ -74,7 +94,7 @@ impl Patch {
             patch.sound.gain_db = round_gain_db(f64::from(patch.sound.gain_db));
         }
         patch.validate()?;
-        Ok(patch)
+        Ok((patch, file.bank_wcube))
     }
 
     /// The patch as JSON: two-space indents, keys in a fixed order, arrays of numbers or
@@ -84,11 +104,21 @@ impl Patch {
     /// # Allocation
     /// Allocates the text.
     pub fn to_json_pretty(&self) -> String {
+        self.to_json_with_bank(None)
+    }
+
+    /// [`Patch::to_json_pretty`] with a user preset's file bank: `bank_wcube` (base64 text of
+    /// the `.wcube` bytes) written last, on one line, when given.
+    ///
+    /// # Allocation
+    /// Allocates the text.
+    pub fn to_json_with_bank(&self, bank_wcube: Option<&str>) -> String {
         let file = PatchFileOut {
             format: PATCH_FORMAT,
             version: PATCH_VERSION,
             meta: &self.meta,
             sound: &self.sound,
+            bank_wcube,
         };
         // NOTE: plain structs with string keys cannot fail to serialise (a non-finite
         // float is written as `null`, which `from_json` then rejects with its path).
@@ -133,11 +163,19 @@ fn check_header(value: &Value) -> Result<u32, PatchError> {
 /// One migration step: rewrites a document of version `n` into version `n + 1` in place.
 pub(crate) type Migration = fn(&mut Map<String, Value>) -> Result<(), PatchError>;
 
-/// `MIGRATIONS[n - 1]` upgrades version `n` to `n + 1`. Version 1 is the first, so there
-/// are none yet. To add version 2: bump [`PATCH_VERSION`], change the structs, and append
-/// a step here that rewrites a version-1 document (renamed fields, new units) into a
-/// version-2 one; old files then load through it. Never edit a step once released.
-const MIGRATIONS: [Migration; PATCH_VERSION as usize - 1] = [];
+/// `MIGRATIONS[n - 1]` upgrades version `n` to `n + 1`. To add a version: bump
+/// [`PATCH_VERSION`], change the structs, and append a step here that rewrites the
+/// previous version's document (renamed fields, new units) into the new one; old files
+/// then load through it. Never edit a step once released.
+const MIGRATIONS: [Migration; PATCH_VERSION as usize - 1] = [v1_to_v2];
+
+/// Version 2 added `sound.modulation` (the matrix, macro values) and `meta.macro_names`.
+/// A version-1 file has neither: its fixed routings stay what they were (they are still
+/// named settings), and the new sections take their defaults (no slots, macros at 0,
+/// names "Macro 1".."Macro 4"), which leave the sound as it was. Nothing to rewrite.
+fn v1_to_v2(_doc: &mut Map<String, Value>) -> Result<(), PatchError> {
+    Ok(())
+}
 
 /// Brings a document of version `from` (1 ≤ `from` ≤ [`PATCH_VERSION`], checked by
 /// [`check_header`]) up to [`PATCH_VERSION`].

@@ -21,20 +21,27 @@
 mod data;
 mod error;
 mod json;
+mod modulation;
 pub mod ranges;
+pub mod store;
 mod validate;
 
 pub use data::*;
 pub use error::*;
+pub use modulation::*;
 
 /// The `format` tag every patch file carries.
 pub const PATCH_FORMAT: &str = "wavecube-patch";
 
 /// The patch format version this build writes, and the newest it reads.
-pub const PATCH_VERSION: u32 = 1;
+pub const PATCH_VERSION: u32 = 2;
 
 /// Largest patch file accepted, bytes (a factory patch is about 2 KiB).
 pub const MAX_PATCH_BYTES: usize = 1 << 20;
+
+/// Largest user preset file accepted, bytes: a patch plus an embedded file bank (base64 makes
+/// a `.wcube` a third larger; a factory bank is about 250 KB).
+pub const MAX_PRESET_BYTES: usize = 256 << 20;
 
 /// Lowest master gain a patch holds, dB (−96 dB: below 16-bit resolution).
 pub const MIN_GAIN_DB: f32 = -96.0;

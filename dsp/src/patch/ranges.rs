@@ -616,6 +616,7 @@ impl Sound {
                 beta: v[t + 5],
                 gamma: v[t + 6],
             },
+            modulation: super::ModSection::default(),
         }
     }
 }

@@ -17,6 +17,7 @@ fn named(name: &str) -> PatchMeta {
         author: "Tests".into(),
         description: "A test patch".into(),
         tags: vec!["test".into(), "bright".into()],
+        ..PatchMeta::default()
     }
 }
 
@@ -73,7 +74,7 @@ fn json_round_trips_and_reads_well() {
     assert_eq!(Patch::from_json(&text), Ok(p.clone()));
     assert_eq!(text, p.to_json_pretty(), "deterministic");
     assert!(text.ends_with("}\n") && !text.ends_with("\n\n"), "{text}");
-    assert!(text.starts_with("{\n  \"format\": \"wavecube-patch\",\n  \"version\": 1,\n"));
+    assert!(text.starts_with("{\n  \"format\": \"wavecube-patch\",\n  \"version\": 2,\n"));
     assert!(text.contains("\"morph\": [0.25, 0.5, 0.75]"), "{text}");
     assert!(text.contains("\"tags\": [\"test\", \"bright\"]"), "{text}");
     assert!(text.contains("\"gain_db\": -6.5,"), "{text}");
@@ -146,11 +147,11 @@ fn lfo_shapes_read_every_from_str_name() {
 
 #[test]
 fn header_errors_are_typed() {
-    let future = edited(|d| d["version"] = 2.into());
+    let future = edited(|d| d["version"] = (PATCH_VERSION + 1).into());
     assert_eq!(
         Patch::from_json(&future),
         Err(PatchError::UnsupportedVersion {
-            found: 2,
+            found: u64::from(PATCH_VERSION) + 1,
             supported: PATCH_VERSION
         })
     );
@@ -425,10 +426,16 @@ fn values_are_checked_against_their_ranges() {
 #[test]
 fn migration_steps_run_in_order_from_the_file_version() {
     let doc = serde_json::json!({"format": PATCH_FORMAT, "version": 1, "sound": {}});
+    let v2 = serde_json::json!({"format": PATCH_FORMAT, "version": 2, "sound": {}});
     assert_eq!(
-        migrate(doc.clone(), 1).unwrap(),
-        doc,
-        "v1 is current: unchanged"
+        migrate(doc, 1).unwrap(),
+        v2,
+        "v1 to v2 rewrites nothing but the version"
+    );
+    assert_eq!(
+        migrate(v2.clone(), 2).unwrap(),
+        v2,
+        "v2 is current: unchanged"
     );
     // A made-up history: v1 named the gain `level_db`, v2 renamed it, v3 added a field.
     fn v1_to_v2(obj: &mut Map<String, Value>) -> Result<(), PatchError> {
@@ -582,6 +589,7 @@ prop_compose! {
             filter,
             lfos,
             tension,
+            modulation: ModSection::default(),
         }
     }
 }
@@ -602,7 +610,7 @@ prop_compose! {
               author in "\\PC{0,20}",
               description in "\\PC{0,80}",
               tags in prop::collection::vec("[a-z\u{e9}\u{4e2d}\"\\\\\\[\\]{},]{1,10}", 0..5)) -> PatchMeta {
-        PatchMeta { name, category, bank, author, description, tags }
+        PatchMeta { name, category, bank, author, description, tags, ..PatchMeta::default() }
     }
 }
 
@@ -637,4 +645,81 @@ proptest! {
         prop_assert!((back.gain - want_gain).abs() <= want_gain * 1.2e-4, "{} vs {}", back.gain, want_gain);
         prop_assert_eq!(SynthParams { gain: want.gain, ..back }, want);
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// The modulation section
+
+#[test]
+fn a_patch_with_modulation_round_trips_and_plain_patches_omit_it() {
+    use crate::modulation::{Curve, Destination, Slot, Source};
+    let plain = Patch::default().to_json_pretty();
+    assert!(
+        !plain.contains("modulation") && !plain.contains("macro_names"),
+        "{plain}"
+    );
+    let mut params = SynthParams::default();
+    let mut s = Slot::new(Source::Velocity, Destination::MorphX, 0.5);
+    s.via = Some(Source::Macro2);
+    s.curve = Curve::S;
+    params.matrix.slots[0] = s;
+    params.matrix.slots[2] = Slot::new(Source::Lfo3, Destination::Cutoff, -0.25);
+    params.matrix.key_centre = 48.0;
+    params.macros = [0.1, 0.2, 0.3, 0.4];
+    let mut meta = named("Mod");
+    meta.macro_names[1] = "Bright".into();
+    let p = Patch::from_params(&params, meta);
+    assert_eq!(
+        p.sound.modulation.slots.len(),
+        3,
+        "kept in place up to the last used"
+    );
+    let text = p.to_json_pretty();
+    assert!(text.contains("\"source\": \"velocity\""), "{text}");
+    assert!(text.contains("\"via\": \"macro2\""), "{text}");
+    assert!(text.contains("\"Bright\""), "{text}");
+    let back = Patch::from_json(&text).unwrap();
+    assert_eq!(back, p);
+    assert_eq!(back.to_params().matrix, params.matrix);
+    assert_eq!(back.to_params().macros, params.macros);
+}
+
+#[test]
+fn bad_modulation_fields_are_named() {
+    let doc = |m: &str| {
+        format!(r#"{{"format": "wavecube-patch", "version": 2, "sound": {{"modulation": {m}}}}}"#)
+    };
+    let e = Patch::from_json(&doc(
+        r#"{"slots": [{"source": "lfo9", "destination": "pitch", "amount": 0.1}]}"#,
+    ))
+    .unwrap_err();
+    assert!(e.to_string().contains("lfo9"), "{e}");
+    let e = Patch::from_json(&doc(
+        r#"{"slots": [{"source": "lfo1", "destination": "pitch", "amount": 1.5}]}"#,
+    ))
+    .unwrap_err();
+    assert!(
+        e.to_string().contains("sound.modulation.slots[0].amount"),
+        "{e}"
+    );
+    let e = Patch::from_json(&doc(r#"{"macros": [0, 0, 2, 0]}"#)).unwrap_err();
+    assert!(e.to_string().contains("sound.modulation.macros[2]"), "{e}");
+    let many = vec![r#"{"source": "key", "destination": "pan", "amount": 0}"#; 33].join(",");
+    let e = Patch::from_json(&doc(&format!(r#"{{"slots": [{many}]}}"#))).unwrap_err();
+    assert!(matches!(e, PatchError::TooMany { max: 32, .. }), "{e}");
+}
+
+#[test]
+fn version_1_files_load_through_the_migration_unchanged() {
+    let p = busy_patch();
+    let v2 = p.to_json_pretty();
+    assert!(v2.contains("\"version\": 2,"), "{v2}");
+    let v1 = v2.replace("\"version\": 2,", "\"version\": 1,");
+    let back = Patch::from_json(&v1).unwrap();
+    assert_eq!(back, p);
+    assert_eq!(
+        back.to_params().matrix,
+        crate::modulation::ModMatrix::default()
+    );
+    assert_eq!(back.to_json_pretty(), v2, "written back as version 2");
 }

@@ -16,7 +16,7 @@ impl Patch {
         for (setting, value) in SETTINGS.iter().zip(self.sound.to_values()) {
             num(setting.path, value, setting.min, setting.max, setting.unit)?;
         }
-        Ok(())
+        self.sound.modulation.validate()
     }
 
     fn validate_meta(&self) -> Result<(), PatchError> {
@@ -36,6 +36,9 @@ impl Patch {
         }
         for (i, tag) in m.tags.iter().enumerate() {
             line(&format!("meta.tags[{i}]"), tag, 1, MAX_TAG_CHARS)?;
+        }
+        for (i, name) in m.macro_names.iter().enumerate() {
+            line(&format!("meta.macro_names[{i}]"), name, 1, MAX_NAME_CHARS)?;
         }
         Ok(())
     }

@@ -6,11 +6,12 @@ use std::sync::Arc;
 use crate::cube::{CubeOsc, CubeSet, Decimator, DECIMATOR_LATENCY};
 use crate::harmony::{Analyzer, AnalyzerConfig, ChordEvent};
 
-use super::voice::{ChannelMod, Scratch};
+use super::voice::{ChannelMod, NoteCtx, Scratch};
 use super::{
     ChannelControl, NoteEvent, SafetyClip, SynthParams, TimedEvent, Voice, VoiceEnd, VoiceMode,
     VOICE_GAIN,
 };
+use crate::modulation::{CompiledMatrix, ModMatrix, MACROS, MACRO_SMOOTH_MS};
 
 /// Most voices that sound at once.
 pub const MAX_VOICES: usize = 64;
@@ -100,6 +101,16 @@ pub struct Engine {
     chords_len: usize,
     /// Chord events that did not fit in `chords` since construction.
     chords_dropped: u64,
+    /// The matrix `scratch.matrix` was compiled from.
+    matrix_src: ModMatrix,
+    /// Macro values as the parameters last said, 0..1.
+    macro_params: [f32; MACROS],
+    /// Macro values the smoothers head for, 0..1.
+    macro_target: [f32; MACROS],
+    /// Smoothed macro values, 0..1.
+    macro_now: [f32; MACROS],
+    /// One-pole coefficient of the macro smoothers, per sample.
+    macro_coef: f32,
 }
 
 impl Engine {
@@ -144,6 +155,11 @@ impl Engine {
             chords: [ChordEvent::default(); MAX_CHORDS],
             chords_len: 0,
             chords_dropped: 0,
+            matrix_src: ModMatrix::default(),
+            macro_params: [0.0; MACROS],
+            macro_target: [0.0; MACROS],
+            macro_now: [0.0; MACROS],
+            macro_coef: one_pole(MACRO_SMOOTH_MS, sample_rate),
         }
     }
 
@@ -270,6 +286,7 @@ impl Engine {
         }
         self.harmony.set_sample_rate(self.sample_rate);
         self.tension_coef = smoother_coef(self.sample_rate);
+        self.macro_coef = one_pole(MACRO_SMOOTH_MS, self.sample_rate);
         for v in &mut self.voices {
             v.set_sample_rate(self.sample_rate * OVERSAMPLE as f32);
         }
@@ -287,6 +304,15 @@ impl Engine {
         self.ends.clear();
         self.chords_len = 0;
         let params = self.params.sanitized();
+        if params.matrix != self.matrix_src {
+            // NOTE: compiling copies into fixed arrays: no allocation.
+            self.matrix_src = params.matrix;
+            self.scratch.matrix = CompiledMatrix::compile(&params.matrix);
+        }
+        if params.macros != self.macro_params {
+            self.macro_params = params.macros;
+            self.macro_target = params.macros;
+        }
         // NOTE: both setters only store a value; the window is recomputed at the next event.
         self.harmony.set_mode(params.tension.mode);
         self.harmony.set_weights(params.tension.weights);
@@ -324,6 +350,7 @@ impl Engine {
             let end = (start + CHUNK).min(to);
             let wide_len = OVERSAMPLE * (end - start);
             self.advance_harmony(end - start);
+            self.advance_macros(end - start);
             let [wl, wr] = &mut self.wide;
             let (l, r) = (&mut wl[..wide_len], &mut wr[..wide_len]);
             l.fill(0.0);
@@ -390,11 +417,12 @@ impl Engine {
 
     /// Moves the harmony analyser's clock by `n` samples (at most [`CHUNK`]), keeps any
     /// chord event it forms, and writes the smoothed tension for those samples into the
-    /// scratch the voices read (each value twice: the voices run at the 2× rate).
+    /// scratch the voices read (one value per output sample: the voices' modulation runs at
+    /// the output rate).
     fn advance_harmony(&mut self, n: usize) {
         let (coef, mut t) = (self.tension_coef, self.tension_now);
         let mut target = self.harmony.tension();
-        for v in self.scratch.tension[..OVERSAMPLE * n].chunks_exact_mut(OVERSAMPLE) {
+        for v in &mut self.scratch.tension[..n] {
             // NOTE: one sample at a time, so a chord event takes effect at its exact
             // sample whatever the block size (an advance is a few comparisons).
             if let Some(e) = self.harmony.advance(1) {
@@ -407,7 +435,7 @@ impl Engine {
                 target = self.harmony.tension();
             }
             t += coef * (target - t);
-            v.fill(t);
+            *v = t;
         }
         // NOTE: flush denormals and keep the state in range whatever the analyser says.
         self.tension_now = if t.is_finite() {
@@ -415,6 +443,40 @@ impl Engine {
         } else {
             0.0
         };
+    }
+
+    /// Moves the macro smoothers by `n` samples (at most [`CHUNK`]) and writes their
+    /// values into the scratch the voices read (one per output sample).
+    fn advance_macros(&mut self, n: usize) {
+        let coef = self.macro_coef;
+        for (k, buf) in self.scratch.macros.iter_mut().enumerate() {
+            let (target, mut v) = (self.macro_target[k], self.macro_now[k]);
+            for o in &mut buf[..n] {
+                v += coef * (target - v);
+                // NOTE: no denormals: settle on the target once within 1e-7 of it (per
+                // sample, so the result does not depend on where chunks split).
+                if (target - v).abs() < 1e-7 {
+                    v = target;
+                }
+                *o = v;
+            }
+            self.macro_now[k] = v;
+        }
+    }
+
+    /// The context a voice's note-start modulation reads.
+    fn note_ctx(
+        matrix: &CompiledMatrix,
+        ch: ChannelMod,
+        macros: [f32; MACROS],
+        tension: f32,
+    ) -> NoteCtx<'_> {
+        NoteCtx {
+            matrix,
+            ch,
+            macros,
+            tension,
+        }
     }
 
     fn apply(&mut self, params: &SynthParams, event: NoteEvent) {
@@ -496,6 +558,11 @@ impl Engine {
                     .filter(|v| v.is_active() && v.matches(note, channel, voice_id))
                 {
                     v.set_poly(target, offset);
+                }
+            }
+            NoteEvent::Macro { index, value } => {
+                if let Some(t) = self.macro_target.get_mut(usize::from(index)) {
+                    *t = finite_or(value, 0.0).clamp(0.0, 1.0);
                 }
             }
             NoteEvent::AllNotesOff => {
@@ -691,7 +758,18 @@ impl Engine {
         };
         self.note_counter += 1;
         self.sostenuto_held[slot] = false;
-        self.voices[slot].start(note, channel, voice_id, gain, self.note_counter, params);
+        let ch = self.channels[usize::from(channel.min(15))].modulation(params);
+        let ctx = Self::note_ctx(&self.scratch.matrix, ch, self.macro_now, self.tension_now);
+        self.voices[slot].start(
+            note,
+            channel,
+            voice_id,
+            gain,
+            self.note_counter,
+            params,
+            velocity,
+            &ctx,
+        );
         let active = self.voices.iter().filter(|v| v.is_counted()).count();
         self.peak_voices = self.peak_voices.max(active);
     }
@@ -786,7 +864,18 @@ impl Engine {
             }
             self.absorbed_len = kept;
         }
-        self.voices[i].retarget(key.note, key.channel, key.voice_id, gain, retrigger, params);
+        let ch = self.channels[usize::from(key.channel.min(15))].modulation(params);
+        let ctx = Self::note_ctx(&self.scratch.matrix, ch, self.macro_now, self.tension_now);
+        self.voices[i].retarget(
+            key.note,
+            key.channel,
+            key.voice_id,
+            gain,
+            retrigger,
+            params,
+            key.velocity,
+            &ctx,
+        );
     }
 
     /// Reports the remembered host voice of a released key as ended.
@@ -871,6 +960,7 @@ impl ChannelState {
             bend_semitones: self.bend * params.bend_range_semitones,
             wheel: self.wheel,
             pressure: self.pressure,
+            bend: self.bend,
         }
     }
 }
@@ -963,5 +1053,10 @@ fn finite_or(v: f32, default: f32) -> f32 {
 /// The tension smoother's one-pole coefficient at `sample_rate` Hz
 /// ([`TENSION_SMOOTH_MS`] time constant).
 fn smoother_coef(sample_rate: f32) -> f32 {
-    1.0 - (-1000.0 / (TENSION_SMOOTH_MS * sample_rate)).exp()
+    one_pole(TENSION_SMOOTH_MS, sample_rate)
+}
+
+/// A one-pole smoother's coefficient per sample for time constant `ms` at `sample_rate`.
+fn one_pole(ms: f32, sample_rate: f32) -> f32 {
+    1.0 - (-1000.0 / (ms * sample_rate)).exp()
 }

@@ -128,6 +128,15 @@ pub enum NoteEvent {
     },
     /// Release every sounding voice (and lift the sustain pedal).
     AllNotesOff,
+    /// Sets a macro knob (a matrix source) at this sample offset; it then glides there
+    /// over [`MACRO_SMOOTH_MS`](crate::modulation::MACRO_SMOOTH_MS). It holds until the
+    /// next such event or until [`SynthParams::macros`](super::SynthParams) changes.
+    Macro {
+        /// Macro 0..4 (higher values are ignored).
+        index: u8,
+        /// Value, 0..1.
+        value: f32,
+    },
     /// A controller for one MIDI channel: it acts on that channel's notes only. (The
     /// channel-less [`PitchBend`](Self::PitchBend), [`ModWheel`](Self::ModWheel),
     /// [`ChannelPressure`](Self::ChannelPressure) and [`Sustain`](Self::Sustain) act on

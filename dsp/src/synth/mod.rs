@@ -8,7 +8,6 @@ mod adsr;
 mod clip;
 mod engine;
 mod event;
-mod handoff;
 mod lfo;
 pub mod midi;
 mod params;
@@ -22,7 +21,6 @@ pub use engine::{
     TENSION_SMOOTH_MS,
 };
 pub use event::{ChannelControl, Expression, NoteEvent, PolyTarget, TimedEvent, VoiceEnd};
-pub use handoff::{cube_handoff, CubeReceiver, CubeSender};
 pub use lfo::{Lfo, LfoParams, LfoShape, ParseLfoShapeError, MAX_LFO_RATE_HZ};
 pub use params::{note_to_hz, FilterParams, SynthParams, TensionParams, VoiceMode};
 pub use svf::{FilterMode, Svf, SvfCoefs};

@@ -2,6 +2,7 @@
 
 use super::{AdsrParams, FilterMode, LfoParams};
 use crate::harmony::{AnalysisMode, TensionWeights};
+use crate::modulation::{ModMatrix, MACROS};
 
 /// How notes map to voices.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -81,6 +82,12 @@ pub struct SynthParams {
     pub spread: f32,
     /// Harmonic tension as a modulation source.
     pub tension: TensionParams,
+    /// The modulation matrix. Its slots add to the fixed routings above.
+    pub matrix: ModMatrix,
+    /// The four macro knobs, 0..1 each (sources of the matrix). A change takes effect at
+    /// the next block, smoothed over [`MACRO_SMOOTH_MS`](crate::modulation::MACRO_SMOOTH_MS);
+    /// [`NoteEvent::Macro`](super::NoteEvent::Macro) sets one at a sample offset.
+    pub macros: [f32; MACROS],
 }
 
 /// Harmonic tension as a modulation source: the chords held move the morph point by
@@ -135,6 +142,8 @@ impl Default for SynthParams {
             detune_cents: 0.0,
             spread: 0.0,
             tension: TensionParams::default(),
+            matrix: ModMatrix::default(),
+            macros: [0.0; MACROS],
         }
     }
 }
@@ -185,6 +194,8 @@ impl SynthParams {
             detune_cents: fix(self.detune_cents, 0.0, 100.0, 0.0),
             spread: fix(self.spread, 0.0, 1.0, 0.0),
             tension: self.tension.sanitized(),
+            matrix: self.matrix.sanitized(),
+            macros: self.macros.map(|v| fix(v, 0.0, 1.0, 0.0)),
         }
     }
 }

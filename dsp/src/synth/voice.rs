@@ -12,6 +12,9 @@
 //! own clock, so a render is the same whatever the block size.
 
 use crate::cube::{CubeOsc, CubeSet, LevelPick, MorphBuffers, OscScratch};
+use crate::modulation::{
+    accumulate, hash_unit, CompiledMatrix, Destination, SmoothRandom, Source, SourceValues, MACROS,
+};
 
 use super::{note_to_hz, Adsr, AdsrStage, Lfo, Svf, SvfCoefs, SynthParams, OVERSAMPLE};
 
@@ -45,12 +48,24 @@ pub(crate) struct Scratch {
     pub vr: Vec<f32>,
     /// The oscillator's working memory.
     pub osc: OscScratch,
-    /// Smoothed harmonic tension per sample, 0..1, written by the engine before the voices
+    /// Smoothed harmonic tension per output sample, 0..1, written by the engine before the voices
     /// render a chunk (shared by every voice).
     pub tension: Vec<f32>,
     /// One output-rate quantity before its expansion to the 2× clock: the previous value,
     /// then the call's values.
     half: Vec<f32>,
+    /// The amplitude envelope per sample, 0..1 (when the matrix reads it).
+    pub aenv: Vec<f32>,
+    /// The smoothed random LFO per sample, −1..1 (when the matrix reads it).
+    pub rnd: Vec<f32>,
+    /// Smoothed macro values per output sample, 0..1, written by the engine like `tension`.
+    pub macros: [Vec<f32>; MACROS],
+    /// Matrix offset of the amp level per sample.
+    pub amp_mod: Vec<f32>,
+    /// Matrix offset of the tension depth per sample.
+    pub tdepth: Vec<f32>,
+    /// The modulation matrix, compiled by the engine when it changes.
+    pub matrix: CompiledMatrix,
 }
 
 impl Scratch {
@@ -70,8 +85,128 @@ impl Scratch {
             osc: OscScratch::new(),
             tension: v(),
             half: vec![0.0; len / OVERSAMPLE + 1],
+            aenv: v(),
+            rnd: v(),
+            macros: [v(), v(), v(), v()],
+            amp_mod: v(),
+            tdepth: v(),
+            matrix: CompiledMatrix::default(),
         }
     }
+}
+
+/// What note-start modulation reads besides the voice's own values.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct NoteCtx<'a> {
+    /// The compiled matrix.
+    pub matrix: &'a CompiledMatrix,
+    /// The note's channel controllers.
+    pub ch: ChannelMod,
+    /// Macro values now, 0..1.
+    pub macros: [f32; MACROS],
+    /// Smoothed tension now, 0..1.
+    pub tension: f32,
+}
+
+/// Control-rate matrix offsets, by [`Destination`] (see [`CTL_DESTS`]).
+type Ctl = [f32; 7];
+
+/// The control-rate destinations, in [`Ctl`] order.
+const CTL_DESTS: [Destination; 7] = [
+    Destination::Pitch,
+    Destination::FinePitch,
+    Destination::Cutoff,
+    Destination::Resonance,
+    Destination::Pan,
+    Destination::UnisonDetune,
+    Destination::UnisonSpread,
+];
+
+/// Every source's values over one render call.
+struct Sources<'a> {
+    lfo: [&'a [f32]; 3],
+    aenv: &'a [f32],
+    menv: &'a [f32],
+    tension: &'a [f32],
+    rnd: &'a [f32],
+    macros: [&'a [f32]; MACROS],
+    velocity: f32,
+    key: f32,
+    ch: ChannelMod,
+    poly_pressure: f32,
+    slide: f32,
+    note_random: f32,
+}
+
+impl<'a> Sources<'a> {
+    fn values(&self, s: Source) -> SourceValues<'a> {
+        use SourceValues::{Buf, Const};
+        match s {
+            Source::Lfo1 => Buf(self.lfo[0]),
+            Source::Lfo2 => Buf(self.lfo[1]),
+            Source::Lfo3 => Buf(self.lfo[2]),
+            Source::AmpEnv => Buf(self.aenv),
+            Source::ModEnv => Buf(self.menv),
+            Source::Velocity => Const(self.velocity),
+            Source::Key => Const(self.key),
+            Source::ModWheel => Const(self.ch.wheel),
+            Source::PitchBend => Const(self.ch.bend),
+            Source::ChannelPressure => Const(self.ch.pressure),
+            Source::PolyPressure => Const(self.poly_pressure),
+            Source::Slide => Const(self.slide),
+            Source::Tension => Buf(self.tension),
+            Source::NoteRandom => Const(self.note_random),
+            Source::RandomLfo => Buf(self.rnd),
+            Source::Macro1 => Buf(self.macros[0]),
+            Source::Macro2 => Buf(self.macros[1]),
+            Source::Macro3 => Buf(self.macros[2]),
+            Source::Macro4 => Buf(self.macros[3]),
+            Source::Constant => Const(1.0),
+        }
+    }
+
+    /// Adds every per-sample route to `dest` into `out`.
+    fn add(&self, m: &CompiledMatrix, dest: Destination, out: &mut [f32]) {
+        for r in m.sample.as_slice().iter().filter(|r| r.destination == dest) {
+            accumulate(out, r, self.values(r.source), r.via.map(|v| self.values(v)));
+        }
+    }
+
+    /// The control-rate offsets at sample `i`.
+    fn control(&self, m: &CompiledMatrix, i: usize) -> Ctl {
+        let mut c = [0.0; 7];
+        for r in m.control.as_slice() {
+            let via = r.via.map_or(1.0, |v| self.values(v).at(i));
+            let v = r.value(self.values(r.source).at(i), via);
+            if let Some(k) = CTL_DESTS.iter().position(|&d| d == r.destination) {
+                c[k] += v;
+            }
+        }
+        c
+    }
+}
+
+/// The key source for `note`: −1..1 over ±60 semitones around `centre`.
+fn key_source(note: u8, centre: f32) -> f32 {
+    ((f32::from(note) - centre) / 60.0).clamp(-1.0, 1.0)
+}
+
+/// Unison pan gains for `u` oscillators at `spread` (0..1) around `pan` (−1..1).
+fn unison_pans(u: usize, spread: f32, pan: f32) -> [[f32; 2]; MAX_UNISON] {
+    let norm = 1.0 / (u as f32).sqrt();
+    std::array::from_fn(|k| {
+        let s = if u > 1 {
+            2.0 * k as f32 / (u - 1) as f32 - 1.0
+        } else {
+            0.0
+        };
+        // Equal-power pan from −1 (left) to 1 (right).
+        let angle = ((s * spread + pan).clamp(-1.0, 1.0) + 1.0) * std::f32::consts::FRAC_PI_4;
+        [
+            angle.cos() * std::f32::consts::SQRT_2 * norm,
+            angle.sin() * std::f32::consts::SQRT_2 * norm,
+        ]
+    })
 }
 
 /// Modulation the engine applies to every voice (channel-wide controllers).
@@ -83,6 +218,8 @@ pub(crate) struct ChannelMod {
     pub wheel: f32,
     /// Channel pressure, 0..1.
     pub pressure: f32,
+    /// Pitch-bend position, −1..1.
+    pub bend: f32,
 }
 
 /// The inputs of the unison increments and mip picks.
@@ -163,6 +300,20 @@ pub struct Voice {
     /// next call's linear expansion to the 2× clock. NaN morph values mean "no previous
     /// sample" (a fresh note starts at its own morph point, not the last note's).
     held_mod: [f32; 4],
+    /// Strike velocity, 0..1 (a matrix source).
+    velocity: f32,
+    /// MPE slide (brightness expression), 0..1.
+    slide: f32,
+    /// The per-note random value, 0..1.
+    note_random: f32,
+    /// The smoothed random LFO.
+    rnd: SmoothRandom,
+    /// LFO rate multipliers from note-start modulation.
+    lfo_rate_mul: [f32; 3],
+    /// LFO depth multipliers from note-start modulation (0..2).
+    lfo_depth_mul: [f32; 3],
+    /// Pan and spread offsets from the matrix at the last control point.
+    pan_mod: [f32; 2],
 }
 
 impl Voice {
@@ -203,6 +354,13 @@ impl Voice {
             lfo: std::array::from_fn(|_| Lfo::new(sample_rate, 0)),
             filter: Svf::new(),
             held_mod: [0.0, f32::NAN, f32::NAN, f32::NAN],
+            velocity: 0.0,
+            slide: 0.0,
+            note_random: 0.0,
+            rnd: SmoothRandom::new(0),
+            lfo_rate_mul: [1.0; 3],
+            lfo_depth_mul: [1.0; 3],
+            pan_mod: [0.0; 2],
         }
         .with_control_rate()
     }
@@ -288,6 +446,8 @@ impl Voice {
     }
 
     /// Starts a note: envelopes from zero, phases and LFOs reset so renders repeat.
+    /// `velocity` (0..1) and `ctx` feed the matrix's note-start routes.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn start(
         &mut self,
         note: u8,
@@ -296,6 +456,8 @@ impl Voice {
         velocity_gain: f32,
         age: u64,
         params: &SynthParams,
+        velocity: f32,
+        ctx: &NoteCtx<'_>,
     ) {
         self.note = note;
         self.channel = channel;
@@ -322,18 +484,82 @@ impl Voice {
         self.filter.reset();
         self.pitch_key = PitchKey::default();
         self.filter_key = None;
+        self.velocity = velocity;
+        self.slide = 0.0;
+        self.note_random = hash_unit(age as u32, 0x4E07E);
+        self.rnd.reset((age as u32).wrapping_mul(0x2545_F491));
+        self.pan_mod = [0.0; 2];
+        let (amp, menv) = self.note_start(params, ctx);
         self.env.reset();
-        self.env.gate_on(params.amp_env);
+        self.env.gate_on(amp);
         self.mod_env.reset();
-        self.mod_env.gate_on(params.mod_env);
+        self.mod_env.gate_on(menv);
         for (i, l) in self.lfo.iter_mut().enumerate() {
             l.reset((age as u32).wrapping_mul(3).wrapping_add(i as u32));
         }
     }
 
+    /// Evaluates the note-start routes: sets the LFO multipliers and returns the amp and
+    /// mod envelope settings with their times scaled. Time-varying sources read 0.
+    fn note_start(
+        &mut self,
+        params: &SynthParams,
+        ctx: &NoteCtx<'_>,
+    ) -> (super::AdsrParams, super::AdsrParams) {
+        let (mut amp, mut menv) = (params.amp_env, params.mod_env);
+        self.lfo_rate_mul = [1.0; 3];
+        self.lfo_depth_mul = [1.0; 3];
+        let m = ctx.matrix;
+        if m.note_start.is_empty() {
+            return (amp, menv);
+        }
+        let value = |s: Source| -> f32 {
+            match s {
+                Source::Velocity => self.velocity,
+                Source::Key => key_source(self.note, m.key_centre),
+                Source::ModWheel => ctx.ch.wheel,
+                Source::PitchBend => ctx.ch.bend,
+                Source::ChannelPressure => ctx.ch.pressure,
+                Source::PolyPressure => self.pressure,
+                Source::Slide => self.slide,
+                Source::Tension => ctx.tension,
+                Source::NoteRandom => self.note_random,
+                Source::Constant => 1.0,
+                s => s.macro_index().map_or(0.0, |i| ctx.macros[i]),
+            }
+        };
+        let mut d = [0.0f32; Destination::ALL.len()];
+        for r in m.note_start.as_slice() {
+            d[r.destination.index()] += r.value(value(r.source), r.via.map_or(1.0, value));
+        }
+        let oct = |t: f32, dest: Destination| (t * d[dest.index()].exp2()).clamp(0.0, 30_000.0);
+        amp.attack_ms = oct(amp.attack_ms, Destination::AmpAttack);
+        amp.decay_ms = oct(amp.decay_ms, Destination::AmpDecay);
+        amp.release_ms = oct(amp.release_ms, Destination::AmpRelease);
+        menv.attack_ms = oct(menv.attack_ms, Destination::ModAttack);
+        menv.decay_ms = oct(menv.decay_ms, Destination::ModDecay);
+        menv.release_ms = oct(menv.release_ms, Destination::ModRelease);
+        let rates = [
+            Destination::Lfo1Rate,
+            Destination::Lfo2Rate,
+            Destination::Lfo3Rate,
+        ];
+        let depths = [
+            Destination::Lfo1Depth,
+            Destination::Lfo2Depth,
+            Destination::Lfo3Depth,
+        ];
+        for l in 0..3 {
+            self.lfo_rate_mul[l] = d[rates[l].index()].clamp(-16.0, 16.0).exp2();
+            self.lfo_depth_mul[l] = (1.0 + d[depths[l].index()]).clamp(0.0, 2.0);
+        }
+        (amp, menv)
+    }
+
     /// Moves a sounding voice to a new note, channel and host voice id (mono and legato
     /// modes). `retrigger` restarts the envelopes from their current level; the pitch
     /// glides when `glide_ms > 0`.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn retarget(
         &mut self,
         note: u8,
@@ -342,6 +568,8 @@ impl Voice {
         velocity_gain: f32,
         retrigger: bool,
         params: &SynthParams,
+        velocity: f32,
+        ctx: &NoteCtx<'_>,
     ) {
         self.note = note;
         self.channel = channel;
@@ -358,8 +586,10 @@ impl Voice {
         }
         if retrigger {
             self.velocity_gain = velocity_gain;
-            self.env.gate_on(params.amp_env);
-            self.mod_env.gate_on(params.mod_env);
+            self.velocity = velocity;
+            let (amp, menv) = self.note_start(params, ctx);
+            self.env.gate_on(amp);
+            self.mod_env.gate_on(menv);
         }
     }
 
@@ -399,7 +629,10 @@ impl Voice {
         match kind {
             super::Expression::Tuning => self.tuning = v.clamp(-120.0, 120.0),
             super::Expression::Pressure => self.pressure = v.clamp(0.0, 1.0),
-            super::Expression::Brightness => self.brightness = v.clamp(0.0, 1.0) - 0.5,
+            super::Expression::Brightness => {
+                self.slide = v.clamp(0.0, 1.0);
+                self.brightness = self.slide - 0.5;
+            }
         }
     }
 
@@ -422,6 +655,7 @@ impl Voice {
         ch: ChannelMod,
         lfo_now: [f32; 3],
         menv_now: f32,
+        ctl: Ctl,
     ) {
         // Glide towards the target.
         if self.pitch != self.target {
@@ -435,38 +669,41 @@ impl Voice {
         let vibrato: f32 = (0..3)
             .map(|l| params.lfo[l].pitch_semitones * lfo_now[l])
             .sum();
-        let base = self.pitch + ch.bend_semitones + self.tuning + vibrato;
+        let base = self.pitch + ch.bend_semitones + self.tuning + vibrato + ctl[0] + ctl[1];
         let u = params.unison;
         let levels = cube.levels().levels();
+        let detune = (params.detune_cents + ctl[5]).clamp(0.0, 100.0);
         let key = PitchKey {
             base,
             unison: u,
-            detune: params.detune_cents,
+            detune,
             h0: levels[0].harmonics,
             count: levels.len(),
         };
         if key != self.pitch_key {
             self.pitch_key = key;
-            self.update_pitch(cube, params, base);
+            self.update_pitch(cube, params, base, detune);
         }
+        self.pan_mod = [ctl[4], ctl[6]];
         if params.filter.enabled {
             let f = &params.filter;
             let lfo_oct: f32 = (0..3)
                 .map(|l| params.lfo[l].cutoff_octaves * lfo_now[l])
                 .sum();
             let key = f.keytrack * (self.pitch - 60.0) / 12.0;
-            let octaves = f.env_octaves * menv_now + lfo_oct + key + self.poly_cutoff;
+            let octaves = f.env_octaves * menv_now + lfo_oct + key + self.poly_cutoff + ctl[2];
             let cutoff = f.cutoff_hz * octaves.clamp(-12.0, 12.0).exp2();
-            let fkey = (f.mode, cutoff, f.resonance);
+            let resonance = (f.resonance + ctl[3]).clamp(0.0, 1.0);
+            let fkey = (f.mode, cutoff, resonance);
             if Some(fkey) != self.filter_key {
                 self.filter_key = Some(fkey);
-                self.coefs = SvfCoefs::new(f.mode, cutoff, f.resonance, self.sample_rate);
+                self.coefs = SvfCoefs::new(f.mode, cutoff, resonance, self.sample_rate);
             }
         }
     }
 
     /// Unison increments and mip picks around `base` (MIDI note).
-    fn update_pitch(&mut self, cube: &CubeSet, params: &SynthParams, base: f32) {
+    fn update_pitch(&mut self, cube: &CubeSet, params: &SynthParams, base: f32, detune: f32) {
         let u = params.unison;
         for k in 0..u {
             // Symmetric spread: −1..1 across the unison oscillators.
@@ -475,7 +712,7 @@ impl Voice {
             } else {
                 0.0
             };
-            let semis = base + s * params.detune_cents * 0.005;
+            let semis = base + s * detune * 0.005;
             let cycles =
                 (note_to_hz(f64::from(semis)) / f64::from(self.sample_rate)).clamp(0.0, 0.5);
             let inc = (cycles * 4_294_967_296.0).round() as u32;
@@ -539,6 +776,12 @@ impl Voice {
             osc: work,
             tension,
             half,
+            aenv,
+            rnd,
+            macros,
+            amp_mod,
+            tdepth,
+            matrix: m,
         } = scratch;
         let (x, y, z, gain, menv) = (
             &mut x[..n],
@@ -547,25 +790,87 @@ impl Voice {
             &mut gain[..n],
             &mut menv[..h],
         );
+        let m: &CompiledMatrix = m;
         let half = &mut half[..h + 1];
-        for g in half[1..].iter_mut() {
-            *g = self.env.process() * self.velocity_gain;
+        let aenv = &mut aenv[..h];
+        if m.uses(Source::AmpEnv) {
+            for (g, a) in half[1..].iter_mut().zip(aenv.iter_mut()) {
+                *a = self.env.process();
+                *g = *a * self.velocity_gain;
+            }
+        } else {
+            for g in half[1..].iter_mut() {
+                *g = self.env.process() * self.velocity_gain;
+            }
         }
-        self.expand(0, half, gain);
         let f = &params.filter;
-        let menv_used =
-            params.mod_env_morph.iter().any(|&d| d != 0.0) || (f.enabled && f.env_octaves != 0.0);
+        let menv_used = params.mod_env_morph.iter().any(|&d| d != 0.0)
+            || (f.enabled && f.env_octaves != 0.0)
+            || m.uses(Source::ModEnv);
         if menv_used {
             for m in menv.iter_mut() {
                 *m = self.mod_env.process();
             }
         }
-        let active: [bool; 3] = std::array::from_fn(|l| params.lfo[l].is_active());
+        let lfo_src = [Source::Lfo1, Source::Lfo2, Source::Lfo3];
+        let active: [bool; 3] =
+            std::array::from_fn(|l| params.lfo[l].is_active() || m.uses(lfo_src[l]));
         for l in 0..3 {
             if active[l] {
-                self.lfo[l].process_block(&params.lfo[l], &mut lfo[l][..h]);
+                let mut p = params.lfo[l];
+                if self.lfo_rate_mul[l] != 1.0 {
+                    p.rate_hz = (p.rate_hz * self.lfo_rate_mul[l]).min(super::MAX_LFO_RATE_HZ);
+                }
+                self.lfo[l].process_block(&p, &mut lfo[l][..h]);
+                if self.lfo_depth_mul[l] != 1.0 {
+                    let k = self.lfo_depth_mul[l];
+                    lfo[l][..h].iter_mut().for_each(|v| *v *= k);
+                }
             }
         }
+        if m.uses(Source::RandomLfo) {
+            self.rnd
+                .process_block(
+                    m.random_rate_hz,
+                    self.sample_rate / OVERSAMPLE as f32,
+                    &mut rnd[..h],
+                );
+        }
+        let src = Sources {
+            lfo: [&lfo[0][..h], &lfo[1][..h], &lfo[2][..h]],
+            aenv,
+            menv,
+            tension: &tension[..h],
+            rnd: &rnd[..h],
+            macros: [
+                &macros[0][..h],
+                &macros[1][..h],
+                &macros[2][..h],
+                &macros[3][..h],
+            ],
+            velocity: self.velocity,
+            key: key_source(self.note, m.key_centre),
+            ch,
+            poly_pressure: self.pressure,
+            slide: self.slide,
+            note_random: self.note_random,
+        };
+        let tdepth_moved = m.moves(Destination::TensionDepth);
+        if tdepth_moved {
+            let t = &mut tdepth[..h];
+            t.fill(0.0);
+            src.add(m, Destination::TensionDepth, t);
+            t.iter_mut().for_each(|v| *v = (1.0 + *v).clamp(0.0, 2.0));
+        }
+        if m.moves(Destination::Amp) {
+            let a = &mut amp_mod[..h];
+            a.fill(0.0);
+            src.add(m, Destination::Amp, a);
+            for (g, a) in half[1..].iter_mut().zip(a.iter()) {
+                *g *= (1.0 + a).clamp(0.0, 2.0);
+            }
+        }
+        self.expand(0, half, gain);
         // Morph per output sample: base + channel and voice offsets + LFOs + modulation
         // envelope.
         let offsets = [
@@ -587,16 +892,29 @@ impl Voice {
             }
             let d = params.mod_env_morph[axis];
             if d != 0.0 {
-                for (v, m) in buf.iter_mut().zip(menv.iter()) {
+                for (v, m) in buf.iter_mut().zip(src.menv.iter()) {
                     *v += d * m;
                 }
             }
             let d = params.tension.morph_depth[axis];
             if d != 0.0 {
-                // The engine writes the tension at the 2× rate, each value twice.
-                for (v, t) in buf.iter_mut().zip(tension.iter().step_by(OVERSAMPLE)) {
-                    *v += d * t;
+                if tdepth_moved {
+                    for ((v, t), k) in buf.iter_mut().zip(src.tension).zip(&tdepth[..h]) {
+                        *v += d * t * k;
+                    }
+                } else {
+                    for (v, t) in buf.iter_mut().zip(src.tension) {
+                        *v += d * t;
+                    }
                 }
+            }
+            let dest = [
+                Destination::MorphX,
+                Destination::MorphY,
+                Destination::MorphZ,
+            ][axis];
+            if m.moves(dest) {
+                src.add(m, dest, buf);
             }
             for v in buf.iter_mut() {
                 *v = v.clamp(0.0, 1.0);
@@ -608,20 +926,16 @@ impl Voice {
         }
         // Render segment by segment between control points of the voice clock.
         let u = params.unison;
-        let norm = 1.0 / (u as f32).sqrt();
-        let pans: [[f32; 2]; MAX_UNISON] = std::array::from_fn(|k| {
-            let s = if u > 1 {
-                2.0 * k as f32 / (u - 1) as f32 - 1.0
+        let pan_moved = m.moves(Destination::Pan) || m.moves(Destination::UnisonSpread);
+        // The pan of the last control point (a call may start between control points).
+        let pan_of = |pan_mod: [f32; 2]| {
+            if pan_moved {
+                unison_pans(u, (params.spread + pan_mod[1]).clamp(0.0, 1.0), pan_mod[0])
             } else {
-                0.0
-            };
-            // Equal-power pan from −1 (left) to 1 (right).
-            let angle = (s * params.spread + 1.0) * std::f32::consts::FRAC_PI_4;
-            [
-                angle.cos() * std::f32::consts::SQRT_2 * norm,
-                angle.sin() * std::f32::consts::SQRT_2 * norm,
-            ]
-        });
+                unison_pans(u, params.spread, 0.0)
+            }
+        };
+        let mut pans = pan_of(self.pan_mod);
         // Pitch or cutoff that move need the control clock; otherwise the control values
         // are constant and one update covers the whole call (the same values either way,
         // so the result does not depend on the block size).
@@ -630,9 +944,10 @@ impl Voice {
                 .lfo
                 .iter()
                 .any(|l| l.pitch_semitones != 0.0 || (f.enabled && l.cutoff_octaves != 0.0))
-            || (f.enabled && f.env_octaves != 0.0);
+            || (f.enabled && f.env_octaves != 0.0)
+            || !m.control.is_empty();
         if !dynamic {
-            self.control(cube, params, ch, [0.0; 3], 0.0);
+            self.control(cube, params, ch, [0.0; 3], 0.0, [0.0; 7]);
         }
         let mut start = 0;
         while start < n {
@@ -647,7 +962,11 @@ impl Voice {
                 // output-rate modulation at the same instant.
                 let at = start / OVERSAMPLE;
                 let lfo_now = std::array::from_fn(|l| if active[l] { lfo[l][at] } else { 0.0 });
-                self.control(cube, params, ch, lfo_now, menv[at]);
+                let ctl = src.control(m, at);
+                self.control(cube, params, ch, lfo_now, src.menv[at], ctl);
+                if pan_moved {
+                    pans = pan_of(self.pan_mod);
+                }
             }
             let seg = start..start + len;
             let morph = MorphBuffers {

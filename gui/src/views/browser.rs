@@ -1,6 +1,8 @@
-//! The browser: factory patches, factory banks and the user's banks from the SQLite library
-//! (with a tag search), plus "Import bank…" (every importer of `bank::import`, and `.wcube`
-//! files) and "Export capture…" (the rolling TQA capture to a WAV file).
+//! The browser: factory patches and user presets (Save, Save As with name, category, tags and
+//! author, rename, delete to the trash with undo, favourites, search, previous/next and a
+//! "modified" mark; see [`Presets`]), factory banks and the user's banks from the SQLite
+//! library (with a tag search), plus "Import bank…" (every importer of `bank::import`, and
+//! `.wcube` files) and "Export capture…" (the rolling TQA capture to a WAV file).
 //!
 //! File dialogs are drawn in egui itself (`egui_file`), so they work on Linux without a
 //! desktop portal. Every failure becomes a message in the editor; nothing here panics.
@@ -15,11 +17,13 @@ use wavecube_dsp::bank::factory::{FACTORY_BANKS, FACTORY_WRITE_OPTIONS};
 use wavecube_dsp::bank::import::{arrange_imported, import_bytes, name_from_file, ImportOptions};
 use wavecube_dsp::bank::{write_wcube, WCUBE_MAGIC};
 
-use crate::app::{FrameCx, Status};
+use crate::frame::{FrameCx, Status};
 use crate::handle::{CaptureReport, SynthHandle};
 use crate::library::{library_path, LibraryBank, LibraryError, LibraryReader};
-use crate::patches::{factory_patches, FactoryPatch};
+use crate::patches::{FactoryPatch, PatchRef, Presets, Saved};
 use crate::theme;
+use wavecube_dsp::patch::store::{PresetStore, StoreError};
+use wavecube_dsp::patch::{Category, PatchMeta};
 
 /// Height of the button row at the bottom, points.
 const BUTTONS_H: f32 = 28.0;
@@ -49,14 +53,54 @@ enum Dialog {
     Export(FileDialog),
 }
 
+/// The Save As form.
+#[derive(Debug, Clone, Default)]
+pub struct SaveForm {
+    /// Preset name.
+    pub name: String,
+    /// Category.
+    pub category: Category,
+    /// Tags, comma-separated.
+    pub tags: String,
+    /// Author.
+    pub author: String,
+    /// A user preset has this name: the form asks before replacing it.
+    pub confirm_replace: bool,
+}
+
+impl SaveForm {
+    /// The metadata the form describes (tags split at commas, trimmed, empty ones dropped).
+    pub fn meta(&self) -> PatchMeta {
+        PatchMeta {
+            name: self.name.trim().to_owned(),
+            category: self.category,
+            author: self.author.trim().to_owned(),
+            tags: self
+                .tags
+                .split(',')
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            ..PatchMeta::default()
+        }
+    }
+}
+
 /// The browser's state.
 pub struct BrowserView {
     /// The open tab.
     tab: BrowserTab,
-    /// The factory patches, sorted.
-    patches: Vec<FactoryPatch>,
-    /// The patch applied last (index into `patches`).
-    applied: Option<usize>,
+    /// Factory patches and user presets.
+    presets: Presets,
+    /// The Save As form, while open.
+    save_form: Option<SaveForm>,
+    /// The Rename form (the new name), while open.
+    rename_form: Option<String>,
+    /// Whether the patch named by the plugin state was picked up.
+    restored: bool,
+    /// The "modified" mark as last told to the backend.
+    modified: bool,
     /// The library, once opened.
     library: Option<LibraryReader>,
     /// Why the library is not available.
@@ -83,7 +127,8 @@ impl std::fmt::Debug for BrowserView {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("BrowserView")
             .field("tab", &self.tab)
-            .field("patches", &self.patches.len())
+            .field("patches", &self.presets.factory.len())
+            .field("user", &self.presets.user.len())
             .field("results", &self.results.len())
             .finish_non_exhaustive()
     }
@@ -93,14 +138,22 @@ impl BrowserView {
     /// The browser with the factory patches loaded (a patch that does not parse is reported
     /// in `status`).
     pub fn new(status: &mut Status) -> Self {
-        let (patches, errors) = factory_patches();
+        Self::with_store(PresetStore::user().ok(), status)
+    }
+
+    /// The browser over the user presets in `store` (`None`: no user folder).
+    pub fn with_store(store: Option<PresetStore>, status: &mut Status) -> Self {
+        let (presets, errors) = Presets::new(store);
         if let Some(first) = errors.first() {
             status.error(first.clone());
         }
         Self {
             tab: BrowserTab::Patches,
-            patches,
-            applied: None,
+            presets,
+            save_form: None,
+            rename_form: None,
+            restored: false,
+            modified: false,
             library: None,
             library_error: None,
             query: String::new(),
@@ -116,7 +169,72 @@ impl BrowserView {
 
     /// The factory patches, in list order.
     pub fn patches(&self) -> &[FactoryPatch] {
-        &self.patches
+        &self.presets.factory
+    }
+
+    /// Factory patches and user presets, with their operations.
+    pub fn presets(&mut self) -> &mut Presets {
+        &mut self.presets
+    }
+
+    /// Whether the sound differs from the loaded patch, as of the last frame.
+    pub fn is_modified(&self) -> bool {
+        self.modified
+    }
+
+    /// Opens the Save As form, filled from the loaded patch.
+    pub fn open_save_as(&mut self) {
+        let mut form = SaveForm::default();
+        if let Some(l) = &self.presets.loaded {
+            form.name = if l.user_stem().is_some() {
+                l.name.clone()
+            } else {
+                format!("{} (mine)", l.name)
+                    .chars()
+                    .take(wavecube_dsp::patch::MAX_NAME_CHARS)
+                    .collect()
+            };
+            form.category = l.meta.category;
+            form.tags = l.meta.tags.join(", ");
+            form.author = if l.user_stem().is_some() {
+                l.meta.author.clone()
+            } else {
+                String::new()
+            };
+        }
+        self.save_form = Some(form);
+    }
+
+    /// The open Save As form.
+    pub fn save_form(&mut self) -> Option<&mut SaveForm> {
+        self.save_form.as_mut()
+    }
+
+    /// Save: over the loaded user preset, or the Save As form for a factory patch.
+    pub fn save(&mut self, handle: &SynthHandle, status: &mut Status) {
+        match self.presets.save(handle.backend.as_ref()) {
+            Ok(Saved::Preset(name)) => status.info(format!("Saved {name}")),
+            Ok(Saved::NeedsSaveAs) => self.open_save_as(),
+            Err(e) => status.error(e),
+        }
+    }
+
+    /// Confirms the Save As form (`replace`: the user said to replace a preset of that name).
+    pub fn confirm_save_as(&mut self, replace: bool, handle: &SynthHandle, status: &mut Status) {
+        let Some(form) = &mut self.save_form else {
+            return;
+        };
+        match self
+            .presets
+            .save_as(form.meta(), replace, handle.backend.as_ref())
+        {
+            Ok(stem) => {
+                status.info(format!("Saved {} ({stem}.json)", form.name.trim()));
+                self.save_form = None;
+            }
+            Err(StoreError::Exists { .. }) => form.confirm_replace = true,
+            Err(e) => status.error(e.to_string()),
+        }
     }
 
     /// Opens `tab`.
@@ -142,17 +260,54 @@ impl BrowserView {
         setter: &ParamSetter,
         status: &mut Status,
     ) {
-        match self.patches.iter().position(|p| p.stem == stem) {
-            Some(i) => self.apply(i, handle, setter, status),
+        match self.presets.factory.iter().position(|p| p.stem == stem) {
+            Some(i) => self.apply(PatchRef::Factory(i), handle, setter, status),
             None => status.error(format!("no factory patch named {stem:?}")),
         }
     }
 
-    fn apply(&mut self, i: usize, handle: &SynthHandle, setter: &ParamSetter, status: &mut Status) {
-        let p = &self.patches[i];
-        handle.backend.apply_patch(&p.patch, setter);
-        self.applied = Some(i);
-        status.info(format!("Patch: {}", p.patch.meta.name));
+    fn apply(
+        &mut self,
+        r: PatchRef,
+        handle: &SynthHandle,
+        setter: &ParamSetter,
+        status: &mut Status,
+    ) {
+        match self.presets.load(r, handle.backend.as_ref(), setter) {
+            Ok(name) => status.info(format!("Patch: {name}")),
+            Err(e) => status.error(e),
+        }
+    }
+
+    /// Loads the patch `delta` places away in the list (previous: -1, next: +1).
+    pub fn step(
+        &mut self,
+        delta: isize,
+        handle: &SynthHandle,
+        setter: &ParamSetter,
+        status: &mut Status,
+    ) {
+        match self.presets.step(delta, handle.backend.as_ref(), setter) {
+            Ok(name) => status.info(format!("Patch: {name}")),
+            Err(e) => status.error(e),
+        }
+    }
+
+    /// Keeps the "modified" mark and the plugin state's copy of it current; picks up the
+    /// patch the state names on the first frame.
+    fn track_modified(&mut self, cx: &mut FrameCx) {
+        let backend = cx.handle.backend.as_ref();
+        if !self.restored {
+            self.restored = true;
+            self.presets.restore_from(backend);
+        }
+        let modified = self.presets.modified(backend);
+        if modified != self.modified {
+            self.modified = modified;
+            if let Some(l) = &self.presets.loaded {
+                backend.set_patch_state(Some(&l.name), Some(&l.key), modified);
+            }
+        }
     }
 
     /// Saves the capture to `path` on the next frame, as if chosen in the "Export capture…"
@@ -204,6 +359,7 @@ impl BrowserView {
     /// Draws the view in `rect`.
     pub fn ui(&mut self, ui: &mut Ui, rect: Rect, cx: &mut FrameCx) {
         self.poll_jobs(cx);
+        self.track_modified(cx);
         let (controls, content) = theme::panel(ui.painter(), rect, "BROWSER");
         let mut tabs = ui.new_child(
             egui::UiBuilder::new()
@@ -244,30 +400,161 @@ impl BrowserView {
     }
 
     fn patch_list(&mut self, ui: &mut Ui, cx: &mut FrameCx) {
+        ui.horizontal(|ui| {
+            ui.spacing_mut().item_spacing.x = 3.0;
+            if ui
+                .small_button("◀")
+                .on_hover_text("Previous patch")
+                .clicked()
+            {
+                self.step(-1, cx.handle, cx.setter, cx.status);
+            }
+            if ui.small_button("▶").on_hover_text("Next patch").clicked() {
+                self.step(1, cx.handle, cx.setter, cx.status);
+            }
+            let name = self
+                .presets
+                .loaded
+                .as_ref()
+                .map_or("(no patch)", |l| l.name.as_str());
+            ui.label(RichText::new(name).color(theme::TEXT).strong());
+            if self.modified {
+                ui.label(RichText::new("● modified").small().color(theme::ACCENT))
+                    .on_hover_text("A sound setting differs from the patch as loaded or saved");
+            }
+        });
+        ui.horizontal(|ui| {
+            ui.spacing_mut().item_spacing.x = 3.0;
+            let user = self
+                .presets
+                .loaded
+                .as_ref()
+                .and_then(|l| l.user_stem())
+                .is_some();
+            if ui
+                .small_button("Save")
+                .on_hover_text("Save over this user preset (a factory patch: Save As)")
+                .clicked()
+            {
+                self.save(cx.handle, cx.status);
+            }
+            if ui.small_button("Save As…").clicked() {
+                self.open_save_as();
+            }
+            if ui
+                .add_enabled(user, egui::Button::new("Rename…").small())
+                .clicked()
+            {
+                self.rename_form = self.presets.loaded.as_ref().map(|l| l.name.clone());
+            }
+            let loaded_ref = self
+                .presets
+                .loaded
+                .as_ref()
+                .and_then(|l| self.presets.find(&l.key));
+            if ui
+                .add_enabled(user, egui::Button::new("Delete").small())
+                .on_hover_text("Move this user preset to the trash (Undo brings it back)")
+                .clicked()
+            {
+                if let Some(r) = loaded_ref {
+                    match self.presets.delete(r) {
+                        Ok(name) => {
+                            self.presets.loaded = None;
+                            cx.status.info(format!("Deleted {name} (Undo restores it)"));
+                        }
+                        Err(e) => cx.status.error(e),
+                    }
+                }
+            }
+            if ui
+                .add_enabled(
+                    !self.presets.undo.is_empty(),
+                    egui::Button::new("Undo").small(),
+                )
+                .on_hover_text("Restore the last deleted preset")
+                .clicked()
+            {
+                match self.presets.undo_delete() {
+                    Ok(stem) => cx.status.info(format!("Restored {stem}")),
+                    Err(e) => cx.status.error(e),
+                }
+            }
+        });
+        ui.horizontal(|ui| {
+            ui.add(
+                egui::TextEdit::singleline(&mut self.presets.query)
+                    .hint_text("Search name, tags, author")
+                    .desired_width(ui.available_width() - 30.0),
+            );
+            let star = if self.presets.only_favourites {
+                "★"
+            } else {
+                "☆"
+            };
+            if ui
+                .selectable_label(self.presets.only_favourites, star)
+                .on_hover_text("Only favourites")
+                .clicked()
+            {
+                self.presets.only_favourites = !self.presets.only_favourites;
+            }
+        });
+        ui.add_space(2.0);
         let mut clicked = None;
+        let mut starred = None;
+        let loaded_key = self.presets.loaded.as_ref().map(|l| l.key.clone());
+        let visible = self.presets.visible();
         egui::ScrollArea::vertical()
             .id_salt("patches")
             .auto_shrink([false, false])
             .show(ui, |ui| {
-                for (i, p) in self.patches.iter().enumerate() {
-                    let meta = &p.patch.meta;
-                    let selected = self.applied == Some(i);
+                if visible.is_empty() {
+                    ui.label(
+                        RichText::new("No patch matches.")
+                            .small()
+                            .color(theme::TEXT_WEAK),
+                    );
+                }
+                for r in visible {
+                    let meta = self.presets.meta(r);
+                    let selected = loaded_key.as_deref() == Some(self.presets.key(r).as_str());
                     let tip = format!(
                         "{}\n{}\ntags: {}",
                         meta.description,
                         meta.author,
                         meta.tags.join(", ")
                     );
-                    if list_row(ui, selected, &meta.name, meta.category.name())
-                        .on_hover_text(tip)
-                        .clicked()
-                    {
-                        clicked = Some(i);
-                    }
+                    let origin = match r {
+                        PatchRef::Factory(_) => meta.category.name().to_owned(),
+                        PatchRef::User(_) => format!("{} · user", meta.category.name()),
+                    };
+                    ui.horizontal(|ui| {
+                        ui.spacing_mut().item_spacing.x = 2.0;
+                        let fav = self.presets.is_favourite(r);
+                        if ui
+                            .selectable_label(fav, if fav { "★" } else { "☆" })
+                            .on_hover_text("Favourite")
+                            .clicked()
+                        {
+                            starred = Some(r);
+                        }
+                        if list_row(ui, selected, &meta.name, &origin)
+                            .on_hover_text(tip)
+                            .clicked()
+                        {
+                            clicked = Some(r);
+                        }
+                    });
                 }
             });
-        if let Some(i) = clicked {
-            self.apply(i, cx.handle, cx.setter, cx.status);
+        if let Some(r) = starred {
+            if let Err(e) = self.presets.toggle_favourite(r) {
+                cx.status.error(e);
+            }
+        }
+        if let Some(r) = clicked {
+            self.apply(r, cx.handle, cx.setter, cx.status);
         }
     }
 
@@ -403,8 +690,103 @@ impl BrowserView {
         }
     }
 
+    /// Shows the Save As and Rename forms while open.
+    fn preset_dialogs(&mut self, ctx: &egui::Context, cx: &mut FrameCx) {
+        let mut confirm = None;
+        let mut cancel = false;
+        if let Some(form) = &mut self.save_form {
+            egui::Window::new("Save preset as")
+                .collapsible(false)
+                .resizable(false)
+                .show(ctx, |ui| {
+                    egui::Grid::new("save_as").num_columns(2).show(ui, |ui| {
+                        ui.label("Name");
+                        if ui.text_edit_singleline(&mut form.name).changed() {
+                            form.confirm_replace = false;
+                        }
+                        ui.end_row();
+                        ui.label("Category");
+                        egui::ComboBox::from_id_salt("save_as_category")
+                            .selected_text(form.category.name())
+                            .show_ui(ui, |ui| {
+                                for c in Category::ALL {
+                                    ui.selectable_value(&mut form.category, c, c.name());
+                                }
+                            });
+                        ui.end_row();
+                        ui.label("Tags");
+                        ui.add(egui::TextEdit::singleline(&mut form.tags).hint_text("warm, slow"));
+                        ui.end_row();
+                        ui.label("Author");
+                        ui.text_edit_singleline(&mut form.author);
+                        ui.end_row();
+                    });
+                    if form.confirm_replace {
+                        ui.label(
+                            RichText::new(format!(
+                                "A preset named \"{}\" exists. Replace it?",
+                                form.name.trim()
+                            ))
+                            .color(theme::ERROR),
+                        );
+                    }
+                    ui.horizontal(|ui| {
+                        let label = if form.confirm_replace {
+                            "Replace"
+                        } else {
+                            "Save"
+                        };
+                        if ui
+                            .add_enabled(!form.name.trim().is_empty(), egui::Button::new(label))
+                            .clicked()
+                        {
+                            confirm = Some(form.confirm_replace);
+                        }
+                        if ui.button("Cancel").clicked() {
+                            cancel = true;
+                        }
+                    });
+                });
+        }
+        if cancel {
+            self.save_form = None;
+        } else if let Some(replace) = confirm {
+            self.confirm_save_as(replace, cx.handle, cx.status);
+        }
+        let mut rename = None;
+        let mut cancel = false;
+        if let Some(name) = &mut self.rename_form {
+            egui::Window::new("Rename preset")
+                .collapsible(false)
+                .resizable(false)
+                .show(ctx, |ui| {
+                    ui.text_edit_singleline(name);
+                    ui.horizontal(|ui| {
+                        if ui.button("Rename").clicked() {
+                            rename = Some(name.trim().to_owned());
+                        }
+                        if ui.button("Cancel").clicked() {
+                            cancel = true;
+                        }
+                    });
+                });
+        }
+        if cancel {
+            self.rename_form = None;
+        } else if let Some(name) = rename {
+            match self.presets.rename(&name, cx.handle.backend.as_ref()) {
+                Ok(_) => {
+                    cx.status.info(format!("Renamed to {name}"));
+                    self.rename_form = None;
+                }
+                Err(e) => cx.status.error(e),
+            }
+        }
+    }
+
     /// Shows the open dialog and acts on its choice.
     pub fn dialogs(&mut self, ctx: &egui::Context, cx: &mut FrameCx) {
+        self.preset_dialogs(ctx, cx);
         let (state, path, is_import) = match &mut self.dialog {
             Some(Dialog::Import(d)) => {
                 d.show(ctx);

@@ -4,7 +4,7 @@
 
 use egui::{pos2, vec2, Align2, Rect, RichText, Stroke, StrokeKind, Ui};
 
-use crate::app::{sqnr_text, FrameCx};
+use crate::frame::{sqnr_text, FrameCx};
 use crate::theme;
 use crate::widgets::{param_control, CELL_H, CELL_W};
 

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use egui::{pos2, vec2, Align2, CursorIcon, Pos2, Rect, Sense, Stroke, Ui, Vec2};
 use wavecube_dsp::cube::Cube;
 
-use crate::app::FrameCx;
+use crate::frame::FrameCx;
 use crate::theme;
 
 /// Default rotation about the vertical axis, radians.

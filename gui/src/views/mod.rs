@@ -1,9 +1,10 @@
 //! The editor's views, one file each: each draws itself into a rect of the window from the
-//! frame's shared state ([`FrameCx`](crate::app::FrameCx)).
+//! frame's shared state ([`FrameCx`](crate::frame::FrameCx)).
 
 pub mod browser;
 pub mod controls;
 pub mod cube;
+pub mod keyboard;
 pub mod sculpt;
 pub mod tension;
 pub mod wave;

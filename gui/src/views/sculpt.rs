@@ -13,7 +13,7 @@ use egui::{
 use egui_file::FileDialog;
 use wavecube_dsp::conv::{FloatImage, SculptColor, SculptMode, SculptRenderer, SCULPT_SIZE};
 
-use crate::app::{FrameCx, Status};
+use crate::frame::{FrameCx, Status};
 use crate::theme;
 
 /// Most renders a second.

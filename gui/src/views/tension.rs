@@ -5,7 +5,7 @@
 use egui::{pos2, vec2, Align2, Rect, Stroke, Ui};
 use egui_plot::{GridInput, GridMark, Line, LineStyle, Plot, PlotPoint, Text, VLine};
 
-use crate::app::FrameCx;
+use crate::frame::FrameCx;
 use crate::theme;
 
 /// Seconds of history shown.

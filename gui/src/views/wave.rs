@@ -11,7 +11,7 @@ use std::sync::Arc;
 use egui::{pos2, vec2, Align2, Pos2, Rect, Shape, Stroke, Ui};
 use wavecube_dsp::cube::{sample_frame, Cube};
 
-use crate::app::FrameCx;
+use crate::frame::FrameCx;
 use crate::theme;
 
 /// Frames in the stack.

@@ -9,6 +9,7 @@ use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use wavecube_dsp::analysis::{amplitude_to_dbfs, measure_tone};
+use wavecube_dsp::patch::store::PresetStore;
 use wavecube_dsp::synth::SynthParams;
 use wavecube_harness::analyze::{run_analyze, AnalyzeArgs};
 use wavecube_harness::bank::{run_bank, BankArgs};
@@ -21,7 +22,8 @@ use wavecube_harness::notes::{notes_to_song, parse_notes};
 use wavecube_harness::options::{
     check_block, check_sample_rate, check_seconds, SoundOptions, MAX_SECONDS,
 };
-use wavecube_harness::presets::{read_patch, resolve_patch, workspace_root};
+use wavecube_harness::preset_cli::{embedded_bank, find_patch, run_preset, PresetArgs};
+use wavecube_harness::presets::workspace_root;
 use wavecube_harness::render::{build_engine_on, Renderer, Schedule};
 use wavecube_harness::text::count;
 use wavecube_harness::tqa::{expand_audiotq_flags, run_tqa, TqaArgs};
@@ -42,6 +44,11 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Print a patch: name, category, bank, the four macros and the modulation matrix
+    /// (each slot's source, destination, amount in the destination's unit, via, curve).
+    ///
+    /// Example: wavecube patch warm-pad
+    Patch(PatchArgs),
     /// Render a MIDI file or a note list to a stereo WAV file and print a report.
     ///
     /// Example: wavecube render --midi presets/demo/demo.mid --out demo.wav --patch warm-pad
@@ -87,6 +94,12 @@ enum Command {
     ///
     /// Example: wavecube sculpt --img in.png --audio in.wav --out out.png --mode stereo --colorspace color
     Sculpt(SculptArgs),
+    /// User presets (the editor's Save/Save As folder: $WAVECUBE_PRESET_DIR, else
+    /// $XDG_DATA_HOME/wavecube/presets or ~/.local/share/wavecube/presets): list, show,
+    /// export, import.
+    ///
+    /// Example: wavecube preset list && wavecube preset export "My Pad" --out my-pad.json
+    Preset(PresetArgs),
 }
 
 #[derive(Debug, Args)]
@@ -119,8 +132,10 @@ struct RenderArgs {
     #[arg(long, value_enum, default_value_t = WavFormat::F32)]
     format: WavFormat,
     /// Patch to play: a factory patch NAME (presets/patches/NAME.json in the
-    /// current directory, or in the source tree when run through cargo), or a
-    /// path to a patch file (anything ending in .json or holding a /).
+    /// current directory, or in the source tree when run through cargo), else a user
+    /// preset (file stem or name; see `wavecube preset`), or a path to a patch file
+    /// (anything ending in .json or holding a /). A factory patch wins over a user
+    /// preset of the same name (a note says so). A bank embedded in a user preset is played.
     /// --morph and --lfo apply on top of it. Default: the engine's settings.
     /// The patch's "bank" (meta.bank) is played unless --bank is given: a factory bank
     /// name or a bank file, relative to the patch file. Example: warm-pad
@@ -192,6 +207,7 @@ fn main() -> ExitCode {
     quiet_on_closed_pipe();
     let cli = Cli::parse_from(expand_audiotq_flags(std::env::args_os()));
     let result = match cli.command {
+        Command::Patch(args) => show_patch(&args),
         Command::Render(args) => render(&args),
         Command::Measure(args) => measure(&args),
         Command::Tqa(args) => run_tqa(&args),
@@ -210,6 +226,7 @@ fn main() -> ExitCode {
         Command::Analyze(args) => run_analyze(&args),
         Command::Conv(args) => run_conv(&args),
         Command::Sculpt(args) => run_sculpt(&args),
+        Command::Preset(args) => run_preset(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -220,19 +237,49 @@ fn main() -> ExitCode {
     }
 }
 
+/// Arguments of `wavecube patch`.
+#[derive(Debug, Args)]
+struct PatchArgs {
+    /// A factory patch NAME (presets/patches/NAME.json), a user preset's name, or a path
+    /// to a patch file. Example: warm-pad
+    patch: String,
+}
+
+fn show_patch(args: &PatchArgs) -> Result<(), HarnessError> {
+    let found = find_patch(
+        &args.patch,
+        &workspace_root(),
+        PresetStore::user().ok().as_ref(),
+    )?;
+    if let Some(note) = &found.note {
+        eprintln!("wavecube: {note}");
+    }
+    print!(
+        "{}",
+        wavecube_harness::patchinfo::describe(&found.preset.patch)
+    );
+    println!("file       {}", found.path.display());
+    Ok(())
+}
+
 fn render(args: &RenderArgs) -> Result<(), HarnessError> {
     // Check everything before touching the output file, so bad input never truncates it.
     let sample_rate_hz = check_sample_rate(args.sr)?;
     let block = check_block(args.block)?;
     let sound = SoundOptions::parse(args.morph.as_deref(), &args.lfo)?;
     let seconds = args.seconds.map(check_seconds).transpose()?;
-    let patch = match &args.patch {
+    let found = match &args.patch {
         Some(arg) => {
-            let path = resolve_patch(arg, &workspace_root())?;
-            Some((read_patch(&path)?, path))
+            let found = find_patch(arg, &workspace_root(), PresetStore::user().ok().as_ref())?;
+            if let Some(note) = &found.note {
+                eprintln!("wavecube: {note}");
+            }
+            Some(found)
         }
         None => None,
     };
+    let embedded = found.as_ref().map(embedded_bank).transpose()?.flatten();
+    let patch = found.map(|f| (f.preset.patch, f.path));
     let (song, source, midi_notes) = match &args.midi {
         Some(path) => {
             let file = load_midi(path)?;
@@ -245,13 +292,14 @@ fn render(args: &RenderArgs) -> Result<(), HarnessError> {
             (song, "--notes".to_owned(), Vec::new())
         }
     };
-    let bank = match (&args.bank, &patch) {
-        (Some(reference), _) => open_reference(reference, None)?,
-        (None, Some((p, path))) => match &p.meta.bank {
+    let bank = match (&args.bank, &patch, embedded) {
+        (Some(reference), _, _) => open_reference(reference, None)?,
+        (None, Some(_), Some(bank)) => bank,
+        (None, Some((p, path)), None) => match &p.meta.bank {
             Some(reference) => open_reference(reference, Some(path))?,
             None => default_bank(),
         },
-        (None, None) => default_bank(),
+        (None, None, _) => default_bank(),
     };
     let base = patch
         .as_ref()

@@ -8,7 +8,7 @@
 //! no 64-bit float and does not expose unknown chunks such as Serum's `clm `. A RIFF file
 //! is a short list of length-prefixed chunks, so this walks it itself. The bank importers,
 //! the harness's `read_wav` (measure, tqa, conv, sculpt) and the
-//! plugin's IR loader all use it; hound is still used to *write* WAV files.
+//! IR loader ([`crate::conv::ir`]) all use it; hound is still used to *write* WAV files.
 //!
 //! Every chunk length is checked against the bytes that remain before it is used; nothing
 //! is allocated from a length the file has not shown to be backed by bytes. A chunk of

@@ -1,0 +1,453 @@
+//! The matrix's vocabulary: sources, destinations, curves, with their names and units.
+
+/// A name that is not a source, destination or curve.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown {kind} `{name}` (known: {known})")]
+pub struct ParseModError {
+    /// "source", "destination" or "curve".
+    pub kind: &'static str,
+    /// The name given.
+    pub name: String,
+    /// The names accepted, comma-separated.
+    pub known: String,
+}
+
+fn parse<T: Copy>(
+    kind: &'static str,
+    all: &[T],
+    name_of: fn(T) -> &'static str,
+    s: &str,
+) -> Result<T, ParseModError> {
+    all.iter()
+        .copied()
+        .find(|&v| name_of(v) == s)
+        .ok_or_else(|| ParseModError {
+            kind,
+            name: s.to_owned(),
+            known: all
+                .iter()
+                .map(|&v| name_of(v))
+                .collect::<Vec<_>>()
+                .join(", "),
+        })
+}
+
+/// What moves a destination. Unipolar sources run 0..1, bipolar ones −1..1
+/// ([`Source::is_bipolar`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Source {
+    /// LFO 1, −1..1.
+    Lfo1,
+    /// LFO 2, −1..1.
+    Lfo2,
+    /// LFO 3, −1..1.
+    Lfo3,
+    /// The amplitude envelope, 0..1.
+    AmpEnv,
+    /// Envelope 2, the modulation envelope, 0..1.
+    ModEnv,
+    /// Strike velocity, 0..1.
+    Velocity,
+    /// The note relative to the matrix's key centre, −1..1 over ±60 semitones (glides
+    /// with the pitch; bend not included).
+    Key,
+    /// Mod wheel (CC1) of the note's channel, 0..1.
+    ModWheel,
+    /// Pitch bend of the note's channel, −1..1.
+    PitchBend,
+    /// Channel pressure of the note's channel, 0..1.
+    ChannelPressure,
+    /// Polyphonic pressure of the note (poly aftertouch, MPE pressure, CLAP/VST3 pressure
+    /// expression), 0..1.
+    PolyPressure,
+    /// MPE slide: the note's brightness expression (CC74 in MPE hosts), 0..1, 0 until set.
+    Slide,
+    /// Harmonic tension of the chords held, 0..1, smoothed.
+    Tension,
+    /// A random value per note, 0..1, fixed at note start.
+    NoteRandom,
+    /// A smoothed random LFO per voice, −1..1, at the matrix's random rate.
+    RandomLfo,
+    /// Macro 1, 0..1.
+    Macro1,
+    /// Macro 2, 0..1.
+    Macro2,
+    /// Macro 3, 0..1.
+    Macro3,
+    /// Macro 4, 0..1.
+    Macro4,
+    /// Always 1.
+    Constant,
+}
+
+impl Source {
+    /// Every source, in index order.
+    pub const ALL: [Self; 20] = [
+        Self::Lfo1,
+        Self::Lfo2,
+        Self::Lfo3,
+        Self::AmpEnv,
+        Self::ModEnv,
+        Self::Velocity,
+        Self::Key,
+        Self::ModWheel,
+        Self::PitchBend,
+        Self::ChannelPressure,
+        Self::PolyPressure,
+        Self::Slide,
+        Self::Tension,
+        Self::NoteRandom,
+        Self::RandomLfo,
+        Self::Macro1,
+        Self::Macro2,
+        Self::Macro3,
+        Self::Macro4,
+        Self::Constant,
+    ];
+
+    /// Position in [`Source::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// The name in patches and on the command line (`lfo1`, `velocity`, `macro2`, …).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Lfo1 => "lfo1",
+            Self::Lfo2 => "lfo2",
+            Self::Lfo3 => "lfo3",
+            Self::AmpEnv => "amp_env",
+            Self::ModEnv => "mod_env",
+            Self::Velocity => "velocity",
+            Self::Key => "key",
+            Self::ModWheel => "mod_wheel",
+            Self::PitchBend => "pitch_bend",
+            Self::ChannelPressure => "channel_pressure",
+            Self::PolyPressure => "poly_pressure",
+            Self::Slide => "slide",
+            Self::Tension => "tension",
+            Self::NoteRandom => "note_random",
+            Self::RandomLfo => "random_lfo",
+            Self::Macro1 => "macro1",
+            Self::Macro2 => "macro2",
+            Self::Macro3 => "macro3",
+            Self::Macro4 => "macro4",
+            Self::Constant => "constant",
+        }
+    }
+
+    /// The source named `s` (see [`Source::name`]).
+    ///
+    /// # Errors
+    /// [`ParseModError`] listing the known names.
+    pub fn parse(s: &str) -> Result<Self, ParseModError> {
+        parse("source", &Self::ALL, Self::name, s)
+    }
+
+    /// True for sources that run −1..1 (LFOs, key, bend, random LFO); the rest run 0..1.
+    pub fn is_bipolar(self) -> bool {
+        matches!(
+            self,
+            Self::Lfo1 | Self::Lfo2 | Self::Lfo3 | Self::Key | Self::PitchBend | Self::RandomLfo
+        )
+    }
+
+    /// The macro index (0..4) of a macro source.
+    pub fn macro_index(self) -> Option<usize> {
+        match self {
+            Self::Macro1 => Some(0),
+            Self::Macro2 => Some(1),
+            Self::Macro3 => Some(2),
+            Self::Macro4 => Some(3),
+            _ => None,
+        }
+    }
+}
+
+/// When a destination's modulation is evaluated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rate {
+    /// Every sample of the voice.
+    Sample,
+    /// Every control period of the voice clock.
+    Control,
+    /// Once, when the note starts (or retriggers).
+    NoteStart,
+}
+
+/// What a slot moves. Each has a unit and a full scale ([`Destination::full_scale`]): a
+/// slot of amount 1 and source value 1 moves it by that much.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Destination {
+    /// Morph x, morph units (full scale 1: the whole cube).
+    MorphX,
+    /// Morph y, morph units (full scale 1).
+    MorphY,
+    /// Morph z, morph units (full scale 1).
+    MorphZ,
+    /// Pitch, semitones (full scale 24).
+    Pitch,
+    /// Fine pitch, semitones (full scale 1 = 100 cents).
+    FinePitch,
+    /// Filter cutoff, octaves (full scale 8).
+    Cutoff,
+    /// Filter resonance, 0..1 units added (full scale 1).
+    Resonance,
+    /// Amp level: the voice gain is multiplied by `1 + m`, held to 0..2 (full scale 1).
+    Amp,
+    /// Pan, added to each unison oscillator's position −1 (left)..1 (right) (full scale 1).
+    Pan,
+    /// Unison detune, cents added (full scale 100), held to 0..100.
+    UnisonDetune,
+    /// Unison stereo spread, added (full scale 1), held to 0..1.
+    UnisonSpread,
+    /// LFO 1 rate: multiplied by `2^m`, octaves (full scale 4).
+    Lfo1Rate,
+    /// LFO 2 rate, octaves (full scale 4).
+    Lfo2Rate,
+    /// LFO 3 rate, octaves (full scale 4).
+    Lfo3Rate,
+    /// LFO 1 depth: its output is multiplied by `1 + m`, held to 0..2 (full scale 1).
+    Lfo1Depth,
+    /// LFO 2 depth (full scale 1).
+    Lfo2Depth,
+    /// LFO 3 depth (full scale 1).
+    Lfo3Depth,
+    /// Amp envelope attack: multiplied by `2^m`, octaves (full scale 4).
+    AmpAttack,
+    /// Amp envelope decay, octaves (full scale 4).
+    AmpDecay,
+    /// Amp envelope release, octaves (full scale 4).
+    AmpRelease,
+    /// Envelope 2 attack, octaves (full scale 4).
+    ModAttack,
+    /// Envelope 2 decay, octaves (full scale 4).
+    ModDecay,
+    /// Envelope 2 release, octaves (full scale 4).
+    ModRelease,
+    /// Tension depth: tension's morph depths are multiplied by `1 + m`, held to 0..2
+    /// (full scale 1).
+    TensionDepth,
+}
+
+impl Destination {
+    /// Every destination, in index order.
+    pub const ALL: [Self; 24] = [
+        Self::MorphX,
+        Self::MorphY,
+        Self::MorphZ,
+        Self::Pitch,
+        Self::FinePitch,
+        Self::Cutoff,
+        Self::Resonance,
+        Self::Amp,
+        Self::Pan,
+        Self::UnisonDetune,
+        Self::UnisonSpread,
+        Self::Lfo1Rate,
+        Self::Lfo2Rate,
+        Self::Lfo3Rate,
+        Self::Lfo1Depth,
+        Self::Lfo2Depth,
+        Self::Lfo3Depth,
+        Self::AmpAttack,
+        Self::AmpDecay,
+        Self::AmpRelease,
+        Self::ModAttack,
+        Self::ModDecay,
+        Self::ModRelease,
+        Self::TensionDepth,
+    ];
+
+    /// Position in [`Destination::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// The name in patches and on the command line (`morph_x`, `cutoff`, `lfo2_rate`, …).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::MorphX => "morph_x",
+            Self::MorphY => "morph_y",
+            Self::MorphZ => "morph_z",
+            Self::Pitch => "pitch",
+            Self::FinePitch => "fine_pitch",
+            Self::Cutoff => "cutoff",
+            Self::Resonance => "resonance",
+            Self::Amp => "amp",
+            Self::Pan => "pan",
+            Self::UnisonDetune => "unison_detune",
+            Self::UnisonSpread => "unison_spread",
+            Self::Lfo1Rate => "lfo1_rate",
+            Self::Lfo2Rate => "lfo2_rate",
+            Self::Lfo3Rate => "lfo3_rate",
+            Self::Lfo1Depth => "lfo1_depth",
+            Self::Lfo2Depth => "lfo2_depth",
+            Self::Lfo3Depth => "lfo3_depth",
+            Self::AmpAttack => "amp_attack",
+            Self::AmpDecay => "amp_decay",
+            Self::AmpRelease => "amp_release",
+            Self::ModAttack => "mod_attack",
+            Self::ModDecay => "mod_decay",
+            Self::ModRelease => "mod_release",
+            Self::TensionDepth => "tension_depth",
+        }
+    }
+
+    /// The destination named `s` (see [`Destination::name`]).
+    ///
+    /// # Errors
+    /// [`ParseModError`] listing the known names.
+    pub fn parse(s: &str) -> Result<Self, ParseModError> {
+        parse("destination", &Self::ALL, Self::name, s)
+    }
+
+    /// The move of a slot with amount 1 and source value 1, in the destination's unit
+    /// (see each variant).
+    pub fn full_scale(self) -> f32 {
+        match self {
+            Self::Pitch => 24.0,
+            Self::Cutoff => 8.0,
+            Self::UnisonDetune => 100.0,
+            Self::Lfo1Rate
+            | Self::Lfo2Rate
+            | Self::Lfo3Rate
+            | Self::AmpAttack
+            | Self::AmpDecay
+            | Self::AmpRelease
+            | Self::ModAttack
+            | Self::ModDecay
+            | Self::ModRelease => 4.0,
+            _ => 1.0,
+        }
+    }
+
+    /// The unit of [`Destination::full_scale`], for listings.
+    pub fn unit(self) -> &'static str {
+        match self {
+            Self::MorphX | Self::MorphY | Self::MorphZ => "morph units",
+            Self::Pitch | Self::FinePitch => "semitones",
+            Self::Cutoff => "octaves",
+            Self::UnisonDetune => "cents",
+            Self::Lfo1Rate
+            | Self::Lfo2Rate
+            | Self::Lfo3Rate
+            | Self::AmpAttack
+            | Self::AmpDecay
+            | Self::AmpRelease
+            | Self::ModAttack
+            | Self::ModDecay
+            | Self::ModRelease => "octaves of time",
+            _ => "units",
+        }
+    }
+
+    /// When it is evaluated.
+    pub fn rate(self) -> Rate {
+        match self {
+            Self::MorphX | Self::MorphY | Self::MorphZ | Self::Amp | Self::TensionDepth => {
+                Rate::Sample
+            }
+            Self::Pitch
+            | Self::FinePitch
+            | Self::Cutoff
+            | Self::Resonance
+            | Self::Pan
+            | Self::UnisonDetune
+            | Self::UnisonSpread => Rate::Control,
+            _ => Rate::NoteStart,
+        }
+    }
+}
+
+/// The response of a slot to its source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Curve {
+    /// The source as it is.
+    #[default]
+    Linear,
+    /// `v·|v|`: gentle near 0, full at the ends (sign kept).
+    Exponential,
+    /// Smoothstep: `3u² − 2u³` for unipolar sources, `v(3 − v²)/2` for bipolar ones.
+    S,
+}
+
+impl Curve {
+    /// Every curve.
+    pub const ALL: [Self; 3] = [Self::Linear, Self::Exponential, Self::S];
+
+    /// The name in patches and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Linear => "linear",
+            Self::Exponential => "exponential",
+            Self::S => "s",
+        }
+    }
+
+    /// The curve named `s`.
+    ///
+    /// # Errors
+    /// [`ParseModError`] listing the known names.
+    pub fn parse(s: &str) -> Result<Self, ParseModError> {
+        parse("curve", &Self::ALL, Self::name, s)
+    }
+
+    /// `v` through the curve; `bipolar` says whether `v` runs −1..1 or 0..1. Each curve
+    /// maps 0 to 0 and the range's ends to themselves.
+    #[inline]
+    pub fn apply(self, v: f32, bipolar: bool) -> f32 {
+        match self {
+            Self::Linear => v,
+            Self::Exponential => Self::exponential(v),
+            Self::S if bipolar => Self::s_bipolar(v),
+            Self::S => Self::s_unipolar(v),
+        }
+    }
+
+    #[inline(always)]
+    pub(crate) fn exponential(v: f32) -> f32 {
+        v * v.abs()
+    }
+
+    #[inline(always)]
+    pub(crate) fn s_bipolar(v: f32) -> f32 {
+        0.5 * v * (3.0 - v * v)
+    }
+
+    #[inline(always)]
+    pub(crate) fn s_unipolar(v: f32) -> f32 {
+        v * v * (3.0 - 2.0 * v)
+    }
+}
+
+/// Serialises and deserialises each name enum as its name (patch files).
+macro_rules! serde_by_name {
+    ($t:ty) => {
+        impl serde::Serialize for $t {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.name())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $t {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct Name;
+                impl serde::de::Visitor<'_> for Name {
+                    type Value = $t;
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str("a name")
+                    }
+                    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<$t, E> {
+                        <$t>::parse(v).map_err(E::custom)
+                    }
+                }
+                d.deserialize_str(Name)
+            }
+        }
+    };
+}
+
+serde_by_name!(Source);
+serde_by_name!(Destination);
+serde_by_name!(Curve);
