@@ -1,6 +1,6 @@
-//! Cost per voice-sample of the full voice (voices at twice the output rate: morph
-//! oscillator, one mip level per sample, envelope, and in `3d_lfos` three audio-thread LFOs
-//! moving the morph point; plus the 2:1 decimator all voices share) at 1, 16 and 64 voices,
+//! Cost per voice-sample of the full voice (oscillator at twice the output rate: morph
+//! oscillator, one mip level per sample; envelope, and in `3d_lfos` three audio-thread LFOs
+//! moving the morph point, at the output rate; plus the 2:1 decimator all voices share) at 1, 16 and 64 voices,
 //! against a 1D baseline (a one-node cube, no morph), and the AVX2 kernel against the
 //! scalar one; and (group `matrix`) 16 voices with 0, 8 and 32 active modulation slots.
 //! A voice-sample is one voice for one *output* sample (two oscillator samples).

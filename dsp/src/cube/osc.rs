@@ -197,7 +197,8 @@ impl CubeOsc {
             gain,
             pan,
         };
-        let still = |v: &[f32]| v[..n].iter().all(|&s| s == v[0]);
+        // Without an early exit, so the comparison vectorises (it runs on every call).
+        let still = |v: &[f32]| v[..n].iter().fold(true, |all, &s| all & (s == v[0]));
         let mode = if set.is_single() {
             SINGLE
         } else if n > 0 && still(morph.x) && still(morph.y) && still(morph.z) {
@@ -534,49 +535,97 @@ mod avx2 {
         let OscScratch {
             cell_of, weights, ..
         } = scratch;
-        for i in 0..n {
+        let (pan_l, pan_r) = (_mm256_set1_ps(a.pan[0]), _mm256_set1_ps(a.pan[1]));
+        let mut i = 0;
+        while i < n {
             let j = i % SUB;
             if MODE == MOVING && j == 0 {
                 let end = (i + SUB).min(n);
                 let (x, y, z) = (&mx[i..end], &my[i..end], &mz[i..end]);
                 corner_weights_block(a.geo, cells, x, y, z, cell_of, weights);
             }
-            let (cell, w) = if MODE == MOVING {
-                (
-                    &cells[cell_of[j] as usize],
-                    std::array::from_fn(|c| weights[c][j]),
-                )
-            } else {
-                held
-            };
-            let (i_lo, r_lo, f_lo) = split_phase(ph, a.lo);
-            // Level crossfade weights ride on the kernel weights.
-            let k_lo = _mm256_mul_ps(taps(&table[r_lo], f_lo), g_lo);
-            let (o_lo, o_hi, k_hi) = if TWO {
-                let (i_hi, r_hi, f_hi) = split_phase(ph, a.hi);
-                let k_hi = _mm256_mul_ps(taps(&table[r_hi], f_hi), g_hi);
-                (a.lo.offset + i_lo, a.hi.offset + i_hi, k_hi)
-            } else {
-                (a.lo.offset + i_lo, 0, k_lo)
-            };
-            // SAFETY: every corner base starts a block of `block_len` floats inside the
-            // arena, and a level's offset plus index plus eight taps stays inside its stored
-            // table (guards included), as `CubeSet::build` lays them out.
-            let l =
-                unsafe { read_channel::<MODE, TWO>(base, &cell.left, &w, o_lo, o_hi, k_lo, k_hi) };
-            out_l[i] += l * gain[i] * a.pan[0];
-            if STEREO {
-                // SAFETY: as above, for the right-channel blocks.
-                let r = unsafe {
-                    read_channel::<MODE, TWO>(base, &cell.right, &w, o_lo, o_hi, k_lo, k_hi)
+            // Eight samples at a time when they fit in the sub-block: eight products, one
+            // transposing reduction, vector gain and output (`j` is then a multiple of 8).
+            let group = if i + 8 <= n { 8 } else { 1 };
+            let mut pl = [_mm256_setzero_ps(); 8];
+            let mut pr = [_mm256_setzero_ps(); 8];
+            for s in 0..group {
+                let (cell, w) = if MODE == MOVING {
+                    (
+                        &cells[cell_of[j + s] as usize],
+                        std::array::from_fn(|c| weights[c][j + s]),
+                    )
+                } else {
+                    held
                 };
-                out_r[i] += r * gain[i] * a.pan[1];
-            } else {
-                out_r[i] += l * gain[i] * a.pan[1];
+                let (i_lo, r_lo, f_lo) = split_phase(ph, a.lo);
+                // Level crossfade weights ride on the kernel weights.
+                let k_lo = _mm256_mul_ps(taps(&table[r_lo], f_lo), g_lo);
+                let (o_lo, o_hi, k_hi) = if TWO {
+                    let (i_hi, r_hi, f_hi) = split_phase(ph, a.hi);
+                    let k_hi = _mm256_mul_ps(taps(&table[r_hi], f_hi), g_hi);
+                    (a.lo.offset + i_lo, a.hi.offset + i_hi, k_hi)
+                } else {
+                    (a.lo.offset + i_lo, 0, k_lo)
+                };
+                // SAFETY: every corner base starts a block of `block_len` floats inside the
+                // arena, and a level's offset plus index plus eight taps stays inside its
+                // stored table (guards included), as `CubeSet::build` lays them out.
+                pl[s] = unsafe {
+                    read_channel::<MODE, TWO>(base, &cell.left, &w, o_lo, o_hi, k_lo, k_hi)
+                };
+                if STEREO {
+                    // SAFETY: as above, for the right-channel blocks.
+                    pr[s] = unsafe {
+                        read_channel::<MODE, TWO>(base, &cell.right, &w, o_lo, o_hi, k_lo, k_hi)
+                    };
+                }
+                ph = ph.wrapping_add(a.inc);
             }
-            ph = ph.wrapping_add(a.inc);
+            if group == 8 {
+                let l = reduce8(&pl);
+                let r = if STEREO { reduce8(&pr) } else { l };
+                // SAFETY: `i + 8 ≤ n` and every slice holds `n` samples.
+                unsafe { add_out8(l, r, gain, pan_l, pan_r, out_l, out_r, i) };
+            } else {
+                let l = hsum(pl[0]);
+                out_l[i] += l * gain[i] * a.pan[0];
+                let r = if STEREO { hsum(pr[0]) } else { l };
+                out_r[i] += r * gain[i] * a.pan[1];
+            }
+            i += group;
         }
         *phase = ph;
+    }
+
+    /// `out_l[i..i + 8] += l · gain · pan_l` and the same for the right: the scalar
+    /// `out += v * gain * pan` eight lanes wide, rounding step for step alike.
+    ///
+    /// # Safety
+    /// `i + 8` must not exceed any slice's length.
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn add_out8(
+        l: __m256,
+        r: __m256,
+        gain: &[f32],
+        pan_l: __m256,
+        pan_r: __m256,
+        out_l: &mut [f32],
+        out_r: &mut [f32],
+        i: usize,
+    ) {
+        debug_assert!(i + 8 <= gain.len() && i + 8 <= out_l.len() && i + 8 <= out_r.len());
+        // SAFETY: guaranteed by the caller.
+        unsafe {
+            let g = _mm256_loadu_ps(gain.as_ptr().add(i));
+            let (ol, or) = (out_l.as_mut_ptr().add(i), out_r.as_mut_ptr().add(i));
+            let vl = _mm256_mul_ps(_mm256_mul_ps(l, g), pan_l);
+            let vr = _mm256_mul_ps(_mm256_mul_ps(r, g), pan_r);
+            _mm256_storeu_ps(ol, _mm256_add_ps(_mm256_loadu_ps(ol), vl));
+            _mm256_storeu_ps(or, _mm256_add_ps(_mm256_loadu_ps(or), vr));
+        }
     }
 
     /// The fixed-morph kernel. With the weights constant for the call, each sub-block first
@@ -652,31 +701,51 @@ mod avx2 {
             }
             let masks = pair.map(|r| (1u64 << r.index_shift) - 1);
             let mut acc = [0, 1].map(|lv| u64::from(ph) & masks[lv]);
-            for i in start..start + m {
-                let (_, r_lo, f_lo) = split_phase(ph, a.lo);
-                let k_lo = _mm256_mul_ps(taps(&table[r_lo], f_lo), g_lo);
-                let j_lo = (acc[0] >> a.lo.index_shift) as usize;
-                let read = |ch: usize| {
-                    let lo = &span[ch][0][j_lo..j_lo + BSPLINE_TAPS];
-                    // SAFETY: the slice holds exactly eight f32.
-                    let lo = unsafe { _mm256_loadu_ps(lo.as_ptr()) };
-                    if !TWO {
-                        return hsum(_mm256_mul_ps(lo, k_lo));
+            let (pan_l, pan_r) = (_mm256_set1_ps(a.pan[0]), _mm256_set1_ps(a.pan[1]));
+            let mut i = start;
+            while i < start + m {
+                let group = if i + 8 <= start + m { 8 } else { 1 };
+                let mut pl = [_mm256_setzero_ps(); 8];
+                let mut pr = [_mm256_setzero_ps(); 8];
+                for s in 0..group {
+                    let (_, r_lo, f_lo) = split_phase(ph, a.lo);
+                    let k_lo = _mm256_mul_ps(taps(&table[r_lo], f_lo), g_lo);
+                    let j_lo = (acc[0] >> a.lo.index_shift) as usize;
+                    let read = |ch: usize| {
+                        let lo = &span[ch][0][j_lo..j_lo + BSPLINE_TAPS];
+                        // SAFETY: the slice holds exactly eight f32.
+                        let lo = unsafe { _mm256_loadu_ps(lo.as_ptr()) };
+                        if !TWO {
+                            return _mm256_mul_ps(lo, k_lo);
+                        }
+                        let (_, r_hi, f_hi) = split_phase(ph, a.hi);
+                        let k_hi = _mm256_mul_ps(taps(&table[r_hi], f_hi), g_hi);
+                        let j_hi = (acc[1] >> a.hi.index_shift) as usize;
+                        let hi = &span[ch][1][j_hi..j_hi + BSPLINE_TAPS];
+                        // SAFETY: the slice holds exactly eight f32.
+                        let hi = unsafe { _mm256_loadu_ps(hi.as_ptr()) };
+                        _mm256_fmadd_ps(lo, k_lo, _mm256_mul_ps(hi, k_hi))
+                    };
+                    pl[s] = read(0);
+                    if STEREO {
+                        pr[s] = read(1);
                     }
-                    let (_, r_hi, f_hi) = split_phase(ph, a.hi);
-                    let k_hi = _mm256_mul_ps(taps(&table[r_hi], f_hi), g_hi);
-                    let j_hi = (acc[1] >> a.hi.index_shift) as usize;
-                    let hi = &span[ch][1][j_hi..j_hi + BSPLINE_TAPS];
-                    // SAFETY: the slice holds exactly eight f32.
-                    let hi = unsafe { _mm256_loadu_ps(hi.as_ptr()) };
-                    hsum(_mm256_fmadd_ps(lo, k_lo, _mm256_mul_ps(hi, k_hi)))
-                };
-                let l = read(0);
-                out_l[i] += l * a.gain[i] * a.pan[0];
-                out_r[i] += if STEREO { read(1) } else { l } * a.gain[i] * a.pan[1];
-                ph = ph.wrapping_add(a.inc);
-                acc[0] += u64::from(a.inc);
-                acc[1] += u64::from(a.inc);
+                    ph = ph.wrapping_add(a.inc);
+                    acc[0] += u64::from(a.inc);
+                    acc[1] += u64::from(a.inc);
+                }
+                if group == 8 {
+                    let l = reduce8(&pl);
+                    let r = if STEREO { reduce8(&pr) } else { l };
+                    // SAFETY: `i + 8 ≤ n` and every slice holds at least `n` samples.
+                    unsafe { add_out8(l, r, a.gain, pan_l, pan_r, out_l, out_r, i) };
+                } else {
+                    let l = hsum(pl[0]);
+                    out_l[i] += l * a.gain[i] * a.pan[0];
+                    let r = if STEREO { hsum(pr[0]) } else { l };
+                    out_r[i] += r * a.gain[i] * a.pan[1];
+                }
+                i += group;
             }
             start += m;
         }
@@ -759,7 +828,8 @@ mod avx2 {
         _mm256_fmadd_ps(_mm256_set1_ps(f), d, w)
     }
 
-    /// Blends the corners' 8-tap windows for both levels and returns the interpolated value.
+    /// Blends the corners' 8-tap windows for both levels and returns the tap products, whose
+    /// sum ([`hsum`], [`reduce8`]) is the interpolated value.
     /// `k_lo`/`k_hi` are the kernel weights already scaled by the level crossfade.
     ///
     /// # Safety
@@ -774,7 +844,7 @@ mod avx2 {
         o_hi: usize,
         k_lo: __m256,
         k_hi: __m256,
-    ) -> f32 {
+    ) -> __m256 {
         // SAFETY (all loads): guaranteed by the caller.
         let load = |c: usize, o: usize| unsafe { _mm256_loadu_ps(base.add(bases[c] as usize + o)) };
         if !TWO {
@@ -788,7 +858,7 @@ mod avx2 {
             } else {
                 load(0, o_lo)
             };
-            return hsum(_mm256_mul_ps(acc, k_lo));
+            return _mm256_mul_ps(acc, k_lo);
         }
         let (acc_lo, acc_hi) = if MODE != SINGLE {
             // Two accumulators per level halve the dependency chain of the eight FMAs.
@@ -803,16 +873,37 @@ mod avx2 {
         } else {
             (load(0, o_lo), load(0, o_hi))
         };
-        hsum(_mm256_fmadd_ps(acc_lo, k_lo, _mm256_mul_ps(acc_hi, k_hi)))
+        _mm256_fmadd_ps(acc_lo, k_lo, _mm256_mul_ps(acc_hi, k_hi))
     }
 
+    /// The sum of the eight lanes, added in the same order as [`reduce8`] adds each of its
+    /// vectors, so a sample's value does not depend on whether it was summed alone or in a
+    /// group of eight (renders stay independent of the block size).
     #[inline]
     #[target_feature(enable = "avx2,fma")]
     fn hsum(v: __m256) -> f32 {
-        let s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps::<1>(v));
-        let s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-        let s = _mm_add_ss(s, _mm_movehdup_ps(s));
-        _mm_cvtss_f32(s)
+        let h = _mm256_hadd_ps(v, v);
+        let h = _mm256_hadd_ps(h, h);
+        _mm_cvtss_f32(_mm_add_ss(
+            _mm256_castps256_ps128(h),
+            _mm256_extractf128_ps::<1>(h),
+        ))
+    }
+
+    /// Lane `s` of the result is the sum of the eight lanes of `p[s]`: eight horizontal
+    /// sums in seven adds and two permutes.
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    fn reduce8(p: &[__m256; 8]) -> __m256 {
+        let h01 = _mm256_hadd_ps(p[0], p[1]);
+        let h23 = _mm256_hadd_ps(p[2], p[3]);
+        let h45 = _mm256_hadd_ps(p[4], p[5]);
+        let h67 = _mm256_hadd_ps(p[6], p[7]);
+        let h0123 = _mm256_hadd_ps(h01, h23);
+        let h4567 = _mm256_hadd_ps(h45, h67);
+        let lo = _mm256_permute2f128_ps::<0x20>(h0123, h4567);
+        let hi = _mm256_permute2f128_ps::<0x31>(h0123, h4567);
+        _mm256_add_ps(lo, hi)
     }
 }
 

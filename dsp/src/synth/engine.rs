@@ -417,11 +417,12 @@ impl Engine {
 
     /// Moves the harmony analyser's clock by `n` samples (at most [`CHUNK`]), keeps any
     /// chord event it forms, and writes the smoothed tension for those samples into the
-    /// scratch the voices read (each value twice: the voices run at the 2× rate).
+    /// scratch the voices read (one value per output sample: the voices' modulation runs at
+    /// the output rate).
     fn advance_harmony(&mut self, n: usize) {
         let (coef, mut t) = (self.tension_coef, self.tension_now);
         let mut target = self.harmony.tension();
-        for v in self.scratch.tension[..OVERSAMPLE * n].chunks_exact_mut(OVERSAMPLE) {
+        for v in &mut self.scratch.tension[..n] {
             // NOTE: one sample at a time, so a chord event takes effect at its exact
             // sample whatever the block size (an advance is a few comparisons).
             if let Some(e) = self.harmony.advance(1) {
@@ -434,7 +435,7 @@ impl Engine {
                 target = self.harmony.tension();
             }
             t += coef * (target - t);
-            v.fill(t);
+            *v = t;
         }
         // NOTE: flush denormals and keep the state in range whatever the analyser says.
         self.tension_now = if t.is_finite() {
@@ -445,19 +446,19 @@ impl Engine {
     }
 
     /// Moves the macro smoothers by `n` samples (at most [`CHUNK`]) and writes their
-    /// values into the scratch the voices read (each value twice, for the 2× rate).
+    /// values into the scratch the voices read (one per output sample).
     fn advance_macros(&mut self, n: usize) {
         let coef = self.macro_coef;
         for (k, buf) in self.scratch.macros.iter_mut().enumerate() {
             let (target, mut v) = (self.macro_target[k], self.macro_now[k]);
-            for o in buf[..OVERSAMPLE * n].chunks_exact_mut(OVERSAMPLE) {
+            for o in &mut buf[..n] {
                 v += coef * (target - v);
                 // NOTE: no denormals: settle on the target once within 1e-7 of it (per
                 // sample, so the result does not depend on where chunks split).
                 if (target - v).abs() < 1e-7 {
                     v = target;
                 }
-                o.fill(v);
+                *o = v;
             }
             self.macro_now[k] = v;
         }

@@ -4,16 +4,19 @@
 //! The engine runs voices at twice its output rate (see [`super::OVERSAMPLE`]): a voice's
 //! sample rate is that 2× rate, and its mip picks assume it.
 //!
-//! Sample-rate work (envelopes, LFOs, morph, oscillator, filter) runs per sample; pitch
-//! (glide, bend, vibrato, unison) and filter coefficients update every [`CONTROL`] samples
-//! of the voice's own clock, so a render is the same whatever the block size.
+//! The oscillator and filter run per sample of that 2× clock. The modulation (envelopes,
+//! LFOs, the morph point and the gain) runs at the engine's output rate, once per pair of
+//! 2× samples, and is expanded to the 2× clock by linear interpolation (see
+//! [`Voice::render`]): half the control work, the same curves. Pitch (glide, bend,
+//! vibrato, unison) and filter coefficients update every [`CONTROL`] samples of the voice's
+//! own clock, so a render is the same whatever the block size.
 
 use crate::cube::{CubeOsc, CubeSet, LevelPick, MorphBuffers, OscScratch};
 use crate::modulation::{
     accumulate, hash_unit, CompiledMatrix, Destination, SmoothRandom, Source, SourceValues, MACROS,
 };
 
-use super::{note_to_hz, Adsr, AdsrStage, Lfo, Svf, SvfCoefs, SynthParams};
+use super::{note_to_hz, Adsr, AdsrStage, Lfo, Svf, SvfCoefs, SynthParams, OVERSAMPLE};
 
 /// Level of one voice at full velocity and envelope, linear. A factory node has an RMS of
 /// 0.35, so a voice sits near −20 dBFS and sixteen of them near full scale.
@@ -45,14 +48,17 @@ pub(crate) struct Scratch {
     pub vr: Vec<f32>,
     /// The oscillator's working memory.
     pub osc: OscScratch,
-    /// Smoothed harmonic tension per sample, 0..1, written by the engine before the voices
+    /// Smoothed harmonic tension per output sample, 0..1, written by the engine before the voices
     /// render a chunk (shared by every voice).
     pub tension: Vec<f32>,
+    /// One output-rate quantity before its expansion to the 2× clock: the previous value,
+    /// then the call's values.
+    half: Vec<f32>,
     /// The amplitude envelope per sample, 0..1 (when the matrix reads it).
     pub aenv: Vec<f32>,
     /// The smoothed random LFO per sample, −1..1 (when the matrix reads it).
     pub rnd: Vec<f32>,
-    /// Smoothed macro values per sample, 0..1, written by the engine like `tension`.
+    /// Smoothed macro values per output sample, 0..1, written by the engine like `tension`.
     pub macros: [Vec<f32>; MACROS],
     /// Matrix offset of the amp level per sample.
     pub amp_mod: Vec<f32>,
@@ -78,6 +84,7 @@ impl Scratch {
             vr: v(),
             osc: OscScratch::new(),
             tension: v(),
+            half: vec![0.0; len / OVERSAMPLE + 1],
             aenv: v(),
             rnd: v(),
             macros: [v(), v(), v(), v()],
@@ -289,6 +296,10 @@ pub struct Voice {
     lfo: [Lfo; 3],
     /// Filter state.
     filter: Svf,
+    /// The last output-rate values of gain and morph `[gain, x, y, z]`: the start of the
+    /// next call's linear expansion to the 2× clock. NaN morph values mean "no previous
+    /// sample" (a fresh note starts at its own morph point, not the last note's).
+    held_mod: [f32; 4],
     /// Strike velocity, 0..1 (a matrix source).
     velocity: f32,
     /// MPE slide (brightness expression), 0..1.
@@ -342,6 +353,7 @@ impl Voice {
             mod_env: Adsr::new(sample_rate),
             lfo: std::array::from_fn(|_| Lfo::new(sample_rate, 0)),
             filter: Svf::new(),
+            held_mod: [0.0, f32::NAN, f32::NAN, f32::NAN],
             velocity: 0.0,
             slide: 0.0,
             note_random: 0.0,
@@ -350,15 +362,24 @@ impl Voice {
             lfo_depth_mul: [1.0; 3],
             pan_mod: [0.0; 2],
         }
+        .with_control_rate()
     }
 
-    /// Changes the sample rate of every unit.
+    /// Puts the modulation units on the output-rate clock (half the voice's 2× rate).
+    fn with_control_rate(mut self) -> Self {
+        self.set_sample_rate(self.sample_rate);
+        self
+    }
+
+    /// Changes the sample rate of every unit. `sample_rate` is the voice's own (2×) rate;
+    /// the envelopes and LFOs run at the output rate, `sample_rate / OVERSAMPLE`.
     pub fn set_sample_rate(&mut self, sample_rate: f32) {
         self.sample_rate = sample_rate;
-        self.env.set_sample_rate(sample_rate);
-        self.mod_env.set_sample_rate(sample_rate);
+        let control_rate = sample_rate / OVERSAMPLE as f32;
+        self.env.set_sample_rate(control_rate);
+        self.mod_env.set_sample_rate(control_rate);
         for l in &mut self.lfo {
-            l.set_sample_rate(sample_rate);
+            l.set_sample_rate(control_rate);
         }
     }
 
@@ -454,6 +475,7 @@ impl Voice {
         self.brightness = 0.0;
         self.tuning = 0.0;
         self.clock = 0;
+        self.held_mod = [0.0, f32::NAN, f32::NAN, f32::NAN];
         // Unison oscillators start spread over the cycle so they do not phase-cancel.
         for (u, p) in self.phases.iter_mut().enumerate() {
             *p = (u as u32).wrapping_mul(0x9E37_79B9);
@@ -699,6 +721,33 @@ impl Voice {
         }
     }
 
+    /// Expands output-rate values `half[1..]` of modulation `m` (0 = gain, 1..=3 = morph
+    /// x, y, z) to the 2× clock in `out` (twice as long): the odd sample of each pair takes
+    /// the output-rate value, the even one the midpoint from the previous value, a linear
+    /// interpolation half an output sample late. `half[0]` is scratch for the previous
+    /// value. A value that holds still expands to exactly itself, so a fixed morph point
+    /// stays fixed for the oscillator.
+    fn expand(&mut self, m: usize, half: &mut [f32], out: &mut [f32]) {
+        let h = half.len() - 1;
+        if h == 0 {
+            return;
+        }
+        half[0] = if self.held_mod[m].is_nan() {
+            half[1]
+        } else {
+            self.held_mod[m]
+        };
+        self.held_mod[m] = half[h];
+        for ((pair, a), b) in out[..2 * h]
+            .chunks_exact_mut(2)
+            .zip(&half[..h])
+            .zip(&half[1..])
+        {
+            pair[0] = 0.5 * (a + b);
+            pair[1] = *b;
+        }
+    }
+
     /// Renders `out_l.len()` samples (at most the scratch length) and adds them into the
     /// outputs. Never allocates.
     pub(crate) fn render(
@@ -711,7 +760,10 @@ impl Voice {
         out_l: &mut [f32],
         out_r: &mut [f32],
     ) {
-        let n = out_l.len();
+        // The engine always asks for whole output samples: pairs of 2× samples.
+        let n = out_l.len() - out_l.len() % OVERSAMPLE;
+        // The modulation runs at the output rate: `h` values, one per pair.
+        let h = n / OVERSAMPLE;
         let Scratch {
             x,
             y,
@@ -723,6 +775,7 @@ impl Voice {
             vr,
             osc: work,
             tension,
+            half,
             aenv,
             rnd,
             macros,
@@ -735,17 +788,18 @@ impl Voice {
             &mut y[..n],
             &mut z[..n],
             &mut gain[..n],
-            &mut menv[..n],
+            &mut menv[..h],
         );
         let m: &CompiledMatrix = m;
-        let aenv = &mut aenv[..n];
+        let half = &mut half[..h + 1];
+        let aenv = &mut aenv[..h];
         if m.uses(Source::AmpEnv) {
-            for (g, a) in gain.iter_mut().zip(aenv.iter_mut()) {
+            for (g, a) in half[1..].iter_mut().zip(aenv.iter_mut()) {
                 *a = self.env.process();
                 *g = *a * self.velocity_gain;
             }
         } else {
-            for g in gain.iter_mut() {
+            for g in half[1..].iter_mut() {
                 *g = self.env.process() * self.velocity_gain;
             }
         }
@@ -767,28 +821,32 @@ impl Voice {
                 if self.lfo_rate_mul[l] != 1.0 {
                     p.rate_hz = (p.rate_hz * self.lfo_rate_mul[l]).min(super::MAX_LFO_RATE_HZ);
                 }
-                self.lfo[l].process_block(&p, &mut lfo[l][..n]);
+                self.lfo[l].process_block(&p, &mut lfo[l][..h]);
                 if self.lfo_depth_mul[l] != 1.0 {
                     let k = self.lfo_depth_mul[l];
-                    lfo[l][..n].iter_mut().for_each(|v| *v *= k);
+                    lfo[l][..h].iter_mut().for_each(|v| *v *= k);
                 }
             }
         }
         if m.uses(Source::RandomLfo) {
             self.rnd
-                .process_block(m.random_rate_hz, self.sample_rate, &mut rnd[..n]);
+                .process_block(
+                    m.random_rate_hz,
+                    self.sample_rate / OVERSAMPLE as f32,
+                    &mut rnd[..h],
+                );
         }
         let src = Sources {
-            lfo: [&lfo[0][..n], &lfo[1][..n], &lfo[2][..n]],
+            lfo: [&lfo[0][..h], &lfo[1][..h], &lfo[2][..h]],
             aenv,
             menv,
-            tension: &tension[..n],
-            rnd: &rnd[..n],
+            tension: &tension[..h],
+            rnd: &rnd[..h],
             macros: [
-                &macros[0][..n],
-                &macros[1][..n],
-                &macros[2][..n],
-                &macros[3][..n],
+                &macros[0][..h],
+                &macros[1][..h],
+                &macros[2][..h],
+                &macros[3][..h],
             ],
             velocity: self.velocity,
             key: key_source(self.note, m.key_centre),
@@ -799,32 +857,35 @@ impl Voice {
         };
         let tdepth_moved = m.moves(Destination::TensionDepth);
         if tdepth_moved {
-            let t = &mut tdepth[..n];
+            let t = &mut tdepth[..h];
             t.fill(0.0);
             src.add(m, Destination::TensionDepth, t);
             t.iter_mut().for_each(|v| *v = (1.0 + *v).clamp(0.0, 2.0));
         }
         if m.moves(Destination::Amp) {
-            let a = &mut amp_mod[..n];
+            let a = &mut amp_mod[..h];
             a.fill(0.0);
             src.add(m, Destination::Amp, a);
-            for (g, a) in gain.iter_mut().zip(a.iter()) {
+            for (g, a) in half[1..].iter_mut().zip(a.iter()) {
                 *g *= (1.0 + a).clamp(0.0, 2.0);
             }
         }
-        // Morph per sample: base + channel and voice offsets + LFOs + modulation envelope.
+        self.expand(0, half, gain);
+        // Morph per output sample: base + channel and voice offsets + LFOs + modulation
+        // envelope.
         let offsets = [
             self.poly_morph[0],
             self.poly_morph[1] + 0.5 * ch.pressure.max(self.pressure) + self.brightness,
             self.poly_morph[2] + 0.5 * ch.wheel,
         ];
-        for (axis, buf) in [&mut *x, &mut *y, &mut *z].into_iter().enumerate() {
+        for (axis, out) in [&mut *x, &mut *y, &mut *z].into_iter().enumerate() {
+            let buf = &mut half[1..];
             let base = params.morph[axis] + offsets[axis];
             buf.fill(base);
             for l in 0..3 {
                 let d = params.lfo[l].morph_depth[axis];
                 if active[l] && d != 0.0 {
-                    for (v, s) in buf.iter_mut().zip(&lfo[l][..n]) {
+                    for (v, s) in buf.iter_mut().zip(&lfo[l][..h]) {
                         *v += d * s;
                     }
                 }
@@ -838,7 +899,7 @@ impl Voice {
             let d = params.tension.morph_depth[axis];
             if d != 0.0 {
                 if tdepth_moved {
-                    for ((v, t), k) in buf.iter_mut().zip(src.tension).zip(&tdepth[..n]) {
+                    for ((v, t), k) in buf.iter_mut().zip(src.tension).zip(&tdepth[..h]) {
                         *v += d * t * k;
                     }
                 } else {
@@ -858,6 +919,7 @@ impl Voice {
             for v in buf.iter_mut() {
                 *v = v.clamp(0.0, 1.0);
             }
+            self.expand(1 + axis, half, out);
         }
         if n > 0 {
             self.morph_now = [x[n - 1], y[n - 1], z[n - 1]];
@@ -896,9 +958,12 @@ impl Voice {
                 n - start
             };
             if dynamic && phase_in == 0 {
-                let lfo_now = std::array::from_fn(|l| if active[l] { lfo[l][start] } else { 0.0 });
-                let ctl = src.control(m, start);
-                self.control(cube, params, ch, lfo_now, src.menv[start], ctl);
+                // `start` is even here (calls are whole pairs and CONTROL is even): the
+                // output-rate modulation at the same instant.
+                let at = start / OVERSAMPLE;
+                let lfo_now = std::array::from_fn(|l| if active[l] { lfo[l][at] } else { 0.0 });
+                let ctl = src.control(m, at);
+                self.control(cube, params, ch, lfo_now, src.menv[at], ctl);
                 if pan_moved {
                     pans = pan_of(self.pan_mod);
                 }
