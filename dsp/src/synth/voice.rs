@@ -829,12 +829,11 @@ impl Voice {
             }
         }
         if m.uses(Source::RandomLfo) {
-            self.rnd
-                .process_block(
-                    m.random_rate_hz,
-                    self.sample_rate / OVERSAMPLE as f32,
-                    &mut rnd[..h],
-                );
+            self.rnd.process_block(
+                m.random_rate_hz,
+                self.sample_rate / OVERSAMPLE as f32,
+                &mut rnd[..h],
+            );
         }
         let src = Sources {
             lfo: [&lfo[0][..h], &lfo[1][..h], &lfo[2][..h]],
