@@ -17,7 +17,7 @@
 //!
 //! Loading a preset (`preset_load_from_location`, main thread): the patch is resolved
 //! ([`presets_clap::resolve_preset`]), turned into the parameter values the editor's
-//! browser would set ([`presets_clap::patch_state`]), and set with
+//! browser would set ([`presets_clap::preset_state`]: a user preset's bank too), and set with
 //! [`Wrapper::set_state_inner`], the function nice-plug loads a host's `clap.state` with: at
 //! once, on the main thread, also while the plugin processes (the parameters are atomics),
 //! so the audio thread neither waits nor allocates. The host then gets
@@ -41,6 +41,7 @@ use clap_sys::factory::preset_discovery::{
 use clap_sys::host::clap_host;
 use clap_sys::plugin::{clap_plugin, clap_plugin_descriptor};
 use clap_sys::version::CLAP_VERSION;
+use nice_plug::prelude::nice_log;
 use nice_plug::wrapper::clap::{PluginDescriptor, Wrapper};
 use nice_plug::wrapper::setup_logger;
 
@@ -230,14 +231,19 @@ unsafe extern "C" fn preset_load_from_location(
     // SAFETY: main thread, a live instance.
     let host = unsafe { host_preset_load(plugin) };
     match result {
-        Ok(patch) => {
+        Ok(found) => {
             // SAFETY: `plugin_data` is the instance's `Wrapper<Wavecube>` (set by nice-plug).
             let wrapper = unsafe { &*((*plugin).plugin_data as *const Wrapper<Wavecube>) };
             // As nice-plug loads a host's `clap.state`: at once, on this thread, also while
             // processing (the parameters are atomics); the audio thread neither waits nor
             // allocates. (`set_state_object_from_gui` would hand the values to the audio
             // thread through a rendezvous channel, which allocates and waits there.)
-            let mut state = presets_clap::patch_state(&patch);
+            let (mut state, bank_error) =
+                presets_clap::preset_state(&found, &wrapper.get_state_object());
+            if let Some(err) = bank_error {
+                // As in the editor: the sound is loaded, on the bank that played before.
+                nice_log!("Wavecube: preset {:?}: {err}", found.preset.patch.meta.name);
+            }
             if !wrapper.set_state_inner(&mut state) {
                 return false;
             }

@@ -36,7 +36,8 @@ use nice_plug::context::gui::GuiContextInner;
 use nice_plug::params::internals::ParamPtr;
 use nice_plug::plugin::ParamValue;
 use nice_plug::prelude::*;
-use wavecube_dsp::patch::{Patch, PatchError, MAX_PATCH_BYTES};
+use wavecube_dsp::patch::store::{factory_key, user_key, Preset, StoreError};
+use wavecube_dsp::patch::{Patch, PatchError, MAX_PRESET_BYTES};
 
 use crate::params::WavecubeParams;
 use crate::Wavecube;
@@ -81,7 +82,7 @@ pub enum PresetLoadError {
         source: std::io::Error,
     },
     /// The file is larger than any patch.
-    #[error("{}: {bytes} bytes is larger than a patch can be ({MAX_PATCH_BYTES})", path.display())]
+    #[error("{}: {bytes} bytes is larger than a preset can be ({MAX_PRESET_BYTES})", path.display())]
     TooLarge {
         /// The file.
         path: PathBuf,
@@ -96,6 +97,9 @@ pub enum PresetLoadError {
         /// What is wrong.
         source: PatchError,
     },
+    /// The preset's embedded bank is not valid base64.
+    #[error(transparent)]
+    Store(StoreError),
 }
 
 impl PresetLoadError {
@@ -126,24 +130,37 @@ pub fn factory_patches() -> &'static [(&'static str, Patch)] {
     })
 }
 
-/// Reads a preset file (at most [`MAX_PATCH_BYTES`]).
-pub fn read_preset_file(path: &Path) -> Result<Patch, PresetLoadError> {
+/// Reads a preset file (at most [`MAX_PRESET_BYTES`]: a user preset may embed its bank),
+/// with its embedded bank decoded.
+pub fn read_preset_file(path: &Path) -> Result<Preset, PresetLoadError> {
     let read = |source| PresetLoadError::Read {
         path: path.to_owned(),
         source,
     };
     let bytes = std::fs::metadata(path).map_err(read)?.len();
-    if bytes > MAX_PATCH_BYTES as u64 {
+    if bytes > MAX_PRESET_BYTES as u64 {
         return Err(PresetLoadError::TooLarge {
             path: path.to_owned(),
             bytes,
         });
     }
     let text = std::fs::read_to_string(path).map_err(read)?;
-    Patch::from_json(&text).map_err(|source| PresetLoadError::Invalid {
-        path: path.to_owned(),
-        source,
+    Preset::from_json(&text, path).map_err(|err| match err {
+        StoreError::Patch { path, source } => PresetLoadError::Invalid { path, source },
+        other => PresetLoadError::Store(other),
     })
+}
+
+/// A preset a host asked for: the preset, and the key the editor's browser knows it by
+/// (`factory:<stem>`, `user:<stem>`; `None` for a file outside the user folder).
+#[derive(Debug, Clone, PartialEq)]
+pub struct HostPreset {
+    /// The patch and its embedded bank.
+    pub preset: Preset,
+    /// Where it came from, as [`wavecube_dsp::patch::store`]'s favourite keys.
+    pub key: Option<String>,
+    /// A factory patch (loaded as the browser loads one: the sound only, the bank stays).
+    pub factory: bool,
 }
 
 /// The patch a host names by CLAP location kind, location (a path for `FILE`) and load key
@@ -152,7 +169,7 @@ pub fn resolve_preset(
     kind: clap_preset_discovery_location_kind,
     location: Option<&CStr>,
     load_key: Option<&CStr>,
-) -> Result<Patch, PresetLoadError> {
+) -> Result<HostPreset, PresetLoadError> {
     match kind {
         CLAP_PRESET_DISCOVERY_LOCATION_PLUGIN => {
             let key = load_key.ok_or(PresetLoadError::MissingLoadKey)?;
@@ -160,13 +177,28 @@ pub fn resolve_preset(
             factory_patches()
                 .iter()
                 .find(|(stem, _)| *stem == key)
-                .map(|(_, patch)| patch.clone())
+                .map(|(stem, patch)| HostPreset {
+                    preset: Preset::new(patch.clone()),
+                    key: Some(factory_key(stem)),
+                    factory: true,
+                })
                 .ok_or_else(|| PresetLoadError::UnknownFactoryPatch(key.to_owned()))
         }
         CLAP_PRESET_DISCOVERY_LOCATION_FILE => {
             let path = location.ok_or(PresetLoadError::MissingPath)?;
-            let path = path.to_str().map_err(|_| PresetLoadError::NotUtf8)?;
-            read_preset_file(Path::new(path))
+            let path = Path::new(path.to_str().map_err(|_| PresetLoadError::NotUtf8)?);
+            let preset = read_preset_file(path)?;
+            let in_user_folder = user_preset_dir()
+                .is_some_and(|dir| path.starts_with(&dir) && is_user_preset(path, Some(&dir)));
+            let key = path
+                .file_stem()
+                .filter(|_| in_user_folder)
+                .map(|stem| user_key(&stem.to_string_lossy()));
+            Ok(HostPreset {
+                preset,
+                key,
+                factory: false,
+            })
         }
         other => Err(PresetLoadError::UnknownKind(other)),
     }
@@ -215,8 +247,19 @@ impl GuiContextInner for Recorder {
 /// Builds a scratch parameter set and the map (main thread only).
 pub fn patch_param_values(patch: &Patch) -> BTreeMap<String, ParamValue> {
     let scratch = WavecubeParams::default();
+    recorded_values(&scratch, |setter| {
+        crate::editor::apply_patch(&scratch, patch, setter);
+    })
+}
+
+/// The parameter values (by id, plain) that `load` sets through the setter it is given,
+/// recorded against `scratch` (see [`patch_param_values`]).
+fn recorded_values(
+    scratch: &WavecubeParams,
+    load: impl FnOnce(&ParamSetter),
+) -> BTreeMap<String, ParamValue> {
     let recorder = Recorder::default();
-    crate::editor::apply_patch(&scratch, patch, &ParamSetter::new(&recorder));
+    load(&ParamSetter::new(&recorder));
     let ids: HashMap<ParamPtr, String> = scratch
         .param_map()
         .into_iter()
@@ -241,15 +284,55 @@ pub fn patch_param_values(patch: &Patch) -> BTreeMap<String, ParamValue> {
     values
 }
 
-/// A state object holding the parameter values of `patch` ([`patch_param_values`]) and no
-/// persisted fields, so loading it changes the sound settings and nothing else (the bank,
-/// the codec and body stages, the window keep theirs, as in the editor).
-pub fn patch_state(patch: &Patch) -> PluginState {
-    PluginState {
-        version: Wavecube::VERSION.to_owned(),
-        params: patch_param_values(patch),
-        fields: BTreeMap::new(),
+/// The key under which the bank and patch record ([`crate::state::PatchState`]) is stored.
+const PATCH_FIELD: &str = "patch";
+
+/// A state object that loads `found` the way the editor's browser does, over `current` (the
+/// instance's state now, for its bank and patch record):
+/// - a factory patch sets its sound settings only ([`crate::editor::apply_patch`]);
+/// - a user preset also sets its bank ([`crate::editor::load_preset`]): the embedded
+///   `.wcube` becomes the file bank (bytes kept in the state), else the factory bank its
+///   `meta.bank` names is selected;
+///
+/// and the record names the patch (its name and key, not modified), as the browser does.
+/// Parameters the preset does not describe, and the codec, body and window fields, are not
+/// in the object, so they keep their values.
+///
+/// # Errors
+/// The message [`crate::editor::load_preset`] gives when the preset's bank does not load;
+/// the sound is in the state all the same (played on the bank of before), as in the editor.
+///
+/// # Allocation
+/// Builds scratch parameters, may decode and write the embedded bank: main thread only.
+pub fn preset_state(found: &HostPreset, current: &PluginState) -> (PluginState, Option<String>) {
+    let scratch = WavecubeParams::default();
+    if let Some(record) = current.fields.get(PATCH_FIELD) {
+        scratch.deserialize_fields(&BTreeMap::from([(PATCH_FIELD.to_owned(), record.clone())]));
     }
+    let mut bank_error = None;
+    let params = recorded_values(&scratch, |setter| {
+        if found.factory {
+            crate::editor::apply_patch(&scratch, &found.preset.patch, setter);
+        } else {
+            bank_error = crate::editor::load_preset(&scratch, &found.preset, setter).err();
+        }
+    });
+    scratch.bank_state.set_patch(
+        Some(&found.preset.patch.meta.name),
+        found.key.as_deref(),
+        false,
+    );
+    let fields = scratch
+        .serialize_fields()
+        .into_iter()
+        .filter(|(k, _)| k == PATCH_FIELD)
+        .collect();
+    let state = PluginState {
+        version: Wavecube::VERSION.to_owned(),
+        params,
+        fields,
+    };
+    (state, bank_error)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -547,8 +630,8 @@ unsafe extern "C" fn provider_get_metadata(
                 return true;
             }
             match read_preset_file(path) {
-                Ok(patch) => {
-                    receiver.preset(&patch, None, CLAP_PRESET_DISCOVERY_IS_USER_CONTENT);
+                Ok(preset) => {
+                    receiver.preset(&preset.patch, None, CLAP_PRESET_DISCOVERY_IS_USER_CONTENT);
                     true
                 }
                 Err(err) => {
@@ -581,7 +664,9 @@ mod tests {
                 Some(&CString::new(*stem).unwrap()),
             )
             .unwrap();
-            assert_eq!(&found, patch);
+            assert_eq!(&found.preset.patch, patch);
+            assert_eq!(found.key, Some(format!("factory:{stem}")));
+            assert!(found.factory && found.preset.bank_wcube.is_none());
         }
         let err = resolve_preset(CLAP_PRESET_DISCOVERY_LOCATION_PLUGIN, None, Some(c"nope"));
         assert!(matches!(err, Err(PresetLoadError::UnknownFactoryPatch(_))));

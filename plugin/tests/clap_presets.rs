@@ -36,8 +36,10 @@ use nice_plug::context::gui::GuiContextInner;
 use nice_plug::midi::{Channel, Key, VoiceID};
 use nice_plug::params::internals::ParamPtr;
 use nice_plug::prelude::*;
+use wavecube_dsp::patch::store::Preset;
 use wavecube_dsp::patch::{Category, Patch};
 use wavecube_plugin::editor;
+use wavecube_plugin::params::BankChoice;
 
 /// Largest difference allowed between a preset loaded by the host and the editor's path.
 const TOLERANCE: f32 = 1e-6;
@@ -598,12 +600,16 @@ impl GuiContextInner for EditorHost {
 /// The reference: `patch` applied in-process through the editor's path before activation,
 /// rendered with the same notes and blocks.
 fn editor_render(patch: &Patch) -> [Vec<f32>; 2] {
+    editor_render_with(|params, setter| editor::apply_patch(params, patch, setter))
+}
+
+/// The reference for any editor action `load` (run before activation), rendered as
+/// [`editor_render`] renders.
+fn editor_render_with(
+    load: impl FnOnce(&wavecube_plugin::params::WavecubeParams, &ParamSetter),
+) -> [Vec<f32>; 2] {
     let mut host = Host::new_with(&[], |plugin| {
-        editor::apply_patch(
-            plugin.wavecube_params(),
-            patch,
-            &ParamSetter::new(&EditorHost),
-        );
+        load(plugin.wavecube_params(), &ParamSetter::new(&EditorHost));
     });
     let mut at = 0;
     while at < LENGTH {
@@ -737,6 +743,64 @@ fn a_loaded_preset_sounds_as_the_editor_path_before_activation() {
             "{what}: the default sound is {diff:e} from the preset"
         );
     }
+}
+
+#[test]
+fn a_preset_with_an_embedded_bank_plays_that_bank_as_the_browser_would() {
+    let dir = std::env::temp_dir().join(format!("wavecube-clap-embedded-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    // Where the plugin writes banks that arrive as bytes: not the real home.
+    std::env::set_var("XDG_DATA_HOME", dir.join("data"));
+    let wcube = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../presets/banks/vowel-formants.wcube"
+    ))
+    .unwrap();
+    // A user's preset, sent by a friend: a file outside the user folder, its bank inside.
+    let mut patch = factory_patch("glass-pad");
+    patch.meta.name = "Vowel Glass".into();
+    patch.meta.bank = Some("friends vowels".into());
+    patch.sound.morph = [0.3, 0.7, 0.5];
+    let preset = Preset {
+        patch,
+        bank_wcube: Some(wcube),
+    };
+    let path = dir.join("Vowel Glass.json");
+    // Trailing white space makes it as large as a preset with a big imported bank (over
+    // the 1 MiB a bare patch may be), still valid JSON.
+    let text = preset.to_json() + &" ".repeat(wavecube_dsp::patch::MAX_PATCH_BYTES);
+    std::fs::write(&path, text).unwrap();
+
+    let mut instance = Instance::new();
+    assert!(load(
+        &instance,
+        CLAP_PRESET_DISCOVERY_LOCATION_FILE,
+        Some(&path),
+        None
+    ));
+    let bank = instance
+        .param_values()
+        .into_iter()
+        .find(|(name, _)| name == "Bank")
+        .expect("a Bank parameter")
+        .1;
+    assert_eq!(
+        bank,
+        BankChoice::File.to_index() as f64,
+        "the preset's embedded bank is the file bank"
+    );
+    instance.activate(SR, BLOCK as u32);
+    let out = instance.render(LENGTH, BLOCK, &NOTES, |_| {});
+    let reference = editor_render_with(|params, setter| {
+        editor::load_preset(params, &preset, setter).expect("the editor loads it");
+    });
+    assert_same_sound("embedded bank", &out, &reference);
+    // The check can fail: the same sound on the patch's own factory bank differs.
+    let on_factory = editor_render(&preset.patch);
+    let diff = max_diff(&on_factory[0], &reference[0]);
+    assert!(diff > 1e-3, "the bank makes no difference ({diff:e})");
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
