@@ -214,6 +214,14 @@ impl GuiContextInner for Recorder {
 /// # Allocation
 /// Builds a scratch parameter set and the map (main thread only).
 pub fn patch_param_values(patch: &Patch) -> BTreeMap<String, ParamValue> {
+    patch_values_and_fields(patch).0
+}
+
+/// [`patch_param_values`], and the persisted fields a patch sets: its matrix and macro
+/// names (state key `matrix`).
+fn patch_values_and_fields(
+    patch: &Patch,
+) -> (BTreeMap<String, ParamValue>, BTreeMap<String, String>) {
     let scratch = WavecubeParams::default();
     let recorder = Recorder::default();
     crate::editor::apply_patch(&scratch, patch, &ParamSetter::new(&recorder));
@@ -238,17 +246,24 @@ pub fn patch_param_values(patch: &Patch) -> BTreeMap<String, ParamValue> {
         };
         values.insert(id.clone(), value);
     }
-    values
+    let fields = scratch
+        .serialize_fields()
+        .into_iter()
+        .filter(|(key, _)| key == "matrix")
+        .collect();
+    (values, fields)
 }
 
-/// A state object holding the parameter values of `patch` ([`patch_param_values`]) and no
-/// persisted fields, so loading it changes the sound settings and nothing else (the bank,
-/// the codec and body stages, the window keep theirs, as in the editor).
+/// A state object holding the parameter values of `patch` ([`patch_param_values`]) and of
+/// the persisted fields only its matrix (with the macro names), so loading it changes the
+/// sound and nothing else (the bank, the codec and body stages, the window keep theirs, as
+/// in the editor).
 pub fn patch_state(patch: &Patch) -> PluginState {
+    let (params, fields) = patch_values_and_fields(patch);
     PluginState {
         version: Wavecube::VERSION.to_owned(),
-        params: patch_param_values(patch),
-        fields: BTreeMap::new(),
+        params,
+        fields,
     }
 }
 
@@ -611,7 +626,34 @@ mod tests {
         let (_, patch) = &factory_patches()[0];
         let values = patch_param_values(patch);
         let settings = wavecube_dsp::patch::ranges::SETTING_COUNT;
-        // Every setting plus the three LFO sync switches.
-        assert_eq!(values.len(), settings + 3, "{values:?}");
+        // Every setting plus the three LFO sync switches and the four macros.
+        let macros = wavecube_dsp::modulation::MACROS;
+        assert_eq!(values.len(), settings + 3 + macros, "{values:?}");
+    }
+
+    #[test]
+    fn a_patch_state_carries_the_matrix_and_macro_names_and_nothing_else() {
+        use wavecube_dsp::modulation::{Destination, Slot, Source};
+        use wavecube_dsp::patch::SlotSection;
+        let (_, patch) = &factory_patches()[0];
+        let mut patch = patch.clone();
+        patch.meta.macro_names[1] = "Wobble".into();
+        patch.sound.modulation.macros[1] = 0.75;
+        patch.sound.modulation.slots = vec![SlotSection::from_slot(&Slot::new(
+            Source::Macro2,
+            Destination::Resonance,
+            0.5,
+        ))];
+        let state = patch_state(&patch);
+        assert_eq!(state.fields.keys().collect::<Vec<_>>(), ["matrix"]);
+        let record: crate::macros::MatrixState =
+            serde_json::from_str(&state.fields["matrix"]).expect("json");
+        assert_eq!(record.macro_names[1], "Wobble");
+        assert_eq!(record.slots, patch.sound.modulation.slots);
+        assert!(
+            matches!(state.params.get("macro2"), Some(ParamValue::F32(v)) if *v == 0.75),
+            "{:?}",
+            state.params.get("macro2")
+        );
     }
 }
