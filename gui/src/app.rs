@@ -24,6 +24,7 @@ use crate::views::browser::BrowserView;
 use crate::views::controls::ControlsView;
 use crate::views::cube::CubeView;
 use crate::views::keyboard::KeyboardView;
+use crate::views::matrix::MatrixView;
 use crate::views::sculpt::SculptView;
 use crate::views::tension::TensionView;
 use crate::views::wave::WaveView;
@@ -52,6 +53,7 @@ pub struct EditorApp {
     controls_view: ControlsView,
     browser_view: BrowserView,
     keyboard_view: KeyboardView,
+    matrix_view: MatrixView,
     /// The message line.
     status: Status,
     /// A factory patch still to apply (the standalone's `--patch`).
@@ -90,6 +92,7 @@ impl EditorApp {
             controls_view: ControlsView::default(),
             browser_view,
             keyboard_view: KeyboardView::default(),
+            matrix_view: MatrixView::default(),
             status,
             layout_file: std::env::var_os(LAYOUT_ENV).map(PathBuf::from),
             written_layout: None,
@@ -146,6 +149,11 @@ impl EditorApp {
     /// The keyboard strip's state (held notes, key rects), for tests.
     pub fn keyboard_view(&self) -> &KeyboardView {
         &self.keyboard_view
+    }
+
+    /// The matrix view's state, for tests.
+    pub fn matrix_view(&self) -> &MatrixView {
+        &self.matrix_view
     }
 
     /// The sculpt view's state, for tests and benches.
@@ -211,6 +219,8 @@ impl EditorApp {
             .ui(&mut child(layout.tension), layout.tension, &mut cx);
         self.controls_view
             .ui(&mut child(layout.controls), layout.controls, &mut cx);
+        self.matrix_view
+            .ui(&mut child(layout.matrix), layout.matrix, &mut cx);
         self.browser_view
             .ui(&mut child(layout.browser), layout.browser, &mut cx);
         self.keyboard_view

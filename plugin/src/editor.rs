@@ -306,6 +306,20 @@ impl SynthBackend for PluginBackend {
         (state.patch, state.patch_key, state.modified)
     }
 
+    fn matrix(&self) -> wavecube_dsp::modulation::ModMatrix {
+        // The editor asks every frame: a change the full ring refused goes out now.
+        self.params.matrix.flush();
+        self.params.matrix.matrix()
+    }
+
+    fn set_matrix(&self, matrix: &wavecube_dsp::modulation::ModMatrix) {
+        self.params.matrix.set(matrix, None);
+    }
+
+    fn macro_names(&self) -> [String; wavecube_dsp::modulation::MACROS] {
+        self.params.matrix.macro_names()
+    }
+
     fn current_cube(&self) -> Arc<Cube> {
         let choice = self.params.bank.value();
         let generation = self.params.bank_state.generation();

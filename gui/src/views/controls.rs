@@ -1,11 +1,13 @@
 //! The controls view: every parameter, one tab per section (Voice, Morph, Envelopes, LFOs,
 //! Filter, Codec, Body, Tension, Master, and any group the synth adds), one row per group,
-//! plus the codec stage's SQNR readout on the Codec tab.
+//! plus the codec stage's SQNR readout on the Codec tab. Knobs the modulation matrix moves
+//! wear a ring of their range, and take a source chip dropped on them (a new slot).
 
 use egui::{pos2, vec2, Align2, Rect, RichText, Stroke, StrokeKind, Ui};
 
 use crate::frame::{sqnr_text, FrameCx};
 use crate::theme;
+use crate::views::matrix::decorate_knob;
 use crate::widgets::{param_control, CELL_H, CELL_W};
 
 /// Width of a row's label column, points.
@@ -59,6 +61,9 @@ impl ControlsView {
             }
         }
         let section = &sections[self.section];
+        // This frame's matrix: knobs it moves get a ring; a source chip dropped on a knob
+        // adds a slot.
+        let mut matrix = cx.handle.backend.matrix();
         let mut body = ui.new_child(egui::UiBuilder::new().max_rect(content));
         egui::ScrollArea::vertical()
             .id_salt("controls-scroll")
@@ -88,7 +93,9 @@ impl ControlsView {
                         );
                         ui.horizontal_wrapped(|ui| {
                             for &i in &row.params {
-                                param_control(ui, cx.table.entry(i), cx.setter);
+                                let entry = cx.table.entry(i);
+                                let response = param_control(ui, entry, cx.setter);
+                                decorate_knob(ui, entry, &response, &mut matrix, cx);
                             }
                             if row.label == CODEC_ROW {
                                 sqnr_cell(ui, cx);
