@@ -72,7 +72,7 @@ impl Layout {
         let wave = Rect::from_min_max(pos2(x1, body.min.y), pos2(x2 - g, y1 - g));
         let sculpt = Rect::from_min_max(pos2(x2, body.min.y), pos2(body.max.x, y1 - g));
         let tension_h = ((body.max.y - y1) * 0.40).round().clamp(120.0, 260.0);
-        let matrix_w = ((x2 - g - x0) * 0.46).round();
+        let matrix_w = ((x2 - g - x0) * 0.40).round();
         let xm = x2 - g - matrix_w;
         let tension = Rect::from_min_max(pos2(x0, y1), pos2(xm - g, y1 + tension_h));
         let controls = Rect::from_min_max(pos2(x0, y1 + tension_h + g), pos2(xm - g, body.max.y));

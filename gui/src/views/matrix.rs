@@ -52,7 +52,7 @@ impl MatrixView {
             }
         });
         body.horizontal_wrapped(|ui| {
-            ui.spacing_mut().item_spacing = vec2(3.0, 3.0);
+            ui.spacing_mut().item_spacing = vec2(2.0, 2.0);
             for source in Source::ALL {
                 source_chip(ui, source, &names);
             }
@@ -90,7 +90,7 @@ impl MatrixView {
                     if slot_row(ui, i, &mut matrix.slots[i], &names) {
                         remove = Some(i);
                     }
-                    ui.separator();
+                    ui.add_space(4.0);
                 }
             });
         self.shown = shown;
@@ -145,10 +145,10 @@ fn source_chip(ui: &mut Ui, source: Source, names: &[String; MACROS]) {
     // Sized up front, so the wrapping row knows where it fits.
     let galley = ui.painter().layout_no_wrap(
         source_label(source, names),
-        egui::FontId::proportional(theme::SMALL_PT),
+        egui::FontId::proportional(theme::SMALL_PT - 0.5),
         color,
     );
-    let size = galley.size() + vec2(12.0, 4.0);
+    let size = galley.size() + vec2(9.0, 2.0);
     let (rect, response) = ui.allocate_exact_size(size, egui::Sense::drag());
     response.dnd_set_drag_payload(source);
     let paint = |painter: &egui::Painter, rect: Rect| {
@@ -185,16 +185,16 @@ fn slot_row(ui: &mut Ui, i: usize, slot: &mut Slot, names: &[String; MACROS]) ->
         ui.checkbox(&mut slot.enabled, "")
             .on_hover_text("Slot on or off");
         ComboBox::from_id_salt(("slot-src", i))
-            .width(92.0)
+            .width(80.0)
             .selected_text(source_label(slot.source, names))
             .show_ui(ui, |ui| {
                 for s in Source::ALL {
                     ui.selectable_value(&mut slot.source, s, source_label(s, names));
                 }
             });
-        ui.label(RichText::new("→").color(theme::TEXT_WEAK));
+        ui.label(RichText::new("to").color(theme::TEXT_WEAK));
         ComboBox::from_id_salt(("slot-dst", i))
-            .width(104.0)
+            .width(92.0)
             .selected_text(destination_label(slot.destination))
             .show_ui(ui, |ui| {
                 for d in Destination::ALL {
