@@ -14,7 +14,7 @@ use nice_plug_core::context::gui::GuiContext;
 use nice_plug_egui::{baseview, NiceEguiApp};
 use wavecube_dsp::cube::Cube;
 
-pub use crate::frame::{sqnr_text, FrameCx, Layout, Status, LAYOUT_ENV, STATUS_S};
+pub use crate::frame::{sqnr_text, FrameCx, Layout, Status, LAYOUT_ENV, SECTION_ENV, STATUS_S};
 use crate::handle::SynthHandle;
 use crate::param_table::ParamTable;
 use crate::session::TelemetrySession;
@@ -78,6 +78,13 @@ impl EditorApp {
         let mut status = Status::default();
         let browser_view = BrowserView::new(&mut status);
         let sculpt_view = SculptView::new(&mut status);
+        let mut controls_view = ControlsView::default();
+        if let Some(name) = std::env::var_os(SECTION_ENV) {
+            let name = name.to_string_lossy();
+            if let Some(i) = table.sections().iter().position(|s| s.name == name) {
+                controls_view.set_section(i);
+            }
+        }
         Self {
             startup_patch: handle.startup_patch.clone(),
             session,
@@ -89,7 +96,7 @@ impl EditorApp {
             wave_view: WaveView::default(),
             tension_view: TensionView,
             sculpt_view,
-            controls_view: ControlsView::default(),
+            controls_view,
             browser_view,
             keyboard_view: KeyboardView::default(),
             matrix_view: MatrixView::default(),

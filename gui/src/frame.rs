@@ -18,6 +18,9 @@ pub const STATUS_S: f64 = 10.0;
 /// Environment variable naming a file the editor writes its view rectangles to (JSON,
 /// physical pixels) whenever the layout changes: the screenshot test reads it.
 pub const LAYOUT_ENV: &str = "WAVECUBE_EDITOR_LAYOUT";
+/// Environment variable naming the controls section the editor opens first (e.g. `Morph`);
+/// the screenshot test opens Morph, whose knobs wear the matrix's rings.
+pub const SECTION_ENV: &str = "WAVECUBE_EDITOR_SECTION";
 
 /// Where each view sits in the window, logical points.
 #[derive(Debug, Clone, Copy, PartialEq)]

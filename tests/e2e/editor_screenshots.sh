@@ -5,6 +5,7 @@
 # preset folder, loaded with --patch) and a chord progression (Dm7 G7 Cmaj7 Am7, two seconds each) from
 # jack_midiseq. Two screenshots 1.5 s apart must show:
 #   - a window that is not blank (many colours, real contrast);
+#   - modulation rings around the knobs the matrix moves (the controls view opens on Morph);
 #   - content in every view's region, the keyboard strip's and the matrix view's included (the
 #     editor writes the regions to a JSON file, WAVECUBE_EDITOR_LAYOUT, so nothing here
 #     hardcodes the layout);
@@ -127,13 +128,16 @@ patch["sound"]["modulation"] = {
         {"source": "macro1", "destination": "cutoff", "amount": 0.4},
         {"source": "velocity", "destination": "morph_x", "amount": 0.3, "curve": "s"},
         {"source": "lfo2", "destination": "resonance", "amount": -0.2, "via": "mod_wheel"},
+        {"source": "lfo1", "destination": "morph_z", "amount": -0.2},
     ],
 }
 json.dump(patch, open(sys.argv[2], "w"), indent=2)
 EOF
 
 layout="$tmp/layout.json"
-WAVECUBE_PRESET_DIR="$tmp/presets" WAVECUBE_EDITOR_LAYOUT="$layout" "$BIN" -b jack \
+# The controls view opens on Morph, whose knobs the slots move (they wear green rings).
+WAVECUBE_PRESET_DIR="$tmp/presets" WAVECUBE_EDITOR_LAYOUT="$layout" \
+    WAVECUBE_EDITOR_SECTION=Morph "$BIN" -b jack \
     --connect-jack-midi-input Sequencer:out --patch matrix-demo > "$tmp/standalone.log" 2>&1 &
 app_pid=$!
 
@@ -198,6 +202,12 @@ for name in ["cube", "wave", "sculpt", "tension", "controls", "matrix", "browser
     colours = int(im("convert", path, "-format", "%k", "info:"))
     check(sd > 0.03 and colours > 50,
           f"{name} view: standard deviation {sd:.3f}, {colours} colours (bounds: > 0.03, > 50)")
+
+# Modulated knobs: the matrix's rings (the theme's green, #6fd08c) around Morph X and Z.
+ring = crop(shots[1], "controls", "rings")
+green = float(im("convert", ring, "-fuzz", "10%", "-fill", "white", "-opaque", "#6fd08c",
+                 "-fill", "black", "+opaque", "white", "-format", "%[fx:mean*w*h]", "info:"))
+check(green >= 40, f"controls view: {green:.0f} ring pixels (bound: >= 40, modulated knobs)")
 
 cube = [crop(shots[0], "cube", "1"), crop(shots[1], "cube", "2")]
 changed = subprocess.run(["compare", "-metric", "AE", "-fuzz", "8%", cube[0], cube[1], "null:"],
