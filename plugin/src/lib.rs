@@ -1,6 +1,7 @@
 //! Wavecube as a CLAP/VST3 instrument and a standalone app: the plugin struct and its
 //! nice-plug `Plugin` impl. Parameters live in [`params`], their conversion to the engine in
-//! [`mapping`], host events in [`events`], CLAP polyphonic modulation in [`poly`], persisted
+//! [`mapping`], host events in [`events`], CLAP polyphonic modulation in [`poly`], the macro
+//! parameters and the modulation matrix (state) in [`macros`], persisted
 //! non-parameter state in [`state`], the bank loader thread in [`bank_loader`], the codec
 //! stage in [`codec_stage`], the rolling capture of the output in [`capture`], the body
 //! stage (convolution) in [`body_stage`], the editor's backend in [`editor`], and the CLAP
