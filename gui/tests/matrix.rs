@@ -11,7 +11,7 @@ use egui::Rect;
 use nice_plug::prelude::*;
 use wavecube_dsp::modulation::{Destination, ModMatrix, Slot, Source};
 use wavecube_gui::testing::{Headless, MockBackend};
-use wavecube_gui::views::matrix::{chip_rect_id, DROP_AMOUNT, MACRO_IDS};
+use wavecube_gui::views::matrix::{button_rect_id, chip_rect_id, DROP_AMOUNT, MACRO_IDS};
 use wavecube_gui::widgets::control_rect_id;
 
 /// The four macros as the plugin has them.
@@ -110,5 +110,33 @@ fn dropping_a_source_chip_on_a_knob_adds_a_slot_to_its_destination() {
         (Source::Velocity, Destination::MorphX, DROP_AMOUNT)
     );
     // The knob is not moved by the drop (the parameter stays where it was).
+    assert_eq!(h.app.matrix_view().shown_slots(), 1);
+}
+
+#[test]
+fn add_and_remove_buttons_edit_the_synths_matrix() {
+    use wavecube_gui::SynthBackend;
+    let mut m = ModMatrix::default();
+    m.push(Slot::new(Source::Lfo2, Destination::Pan, 0.4));
+    let (mut h, backend) = editor(m);
+    h.frame(Vec::new());
+    let add = rect_of(&h, button_rect_id("add", 0)).center();
+    h.click(add);
+    h.frame(Vec::new());
+    let after_add = backend.matrix();
+    assert_eq!(after_add.active(), 2, "{:?}", backend.log());
+    assert_eq!(
+        (after_add.slots[1].source, after_add.slots[1].destination),
+        (Source::Macro1, Destination::MorphX)
+    );
+    assert_eq!(h.app.matrix_view().shown_slots(), 2);
+    // Remove the first: the second stays where it is.
+    let remove = rect_of(&h, button_rect_id("remove", 0)).center();
+    h.click(remove);
+    h.frame(Vec::new());
+    let after_remove = backend.matrix();
+    assert_eq!(after_remove.active(), 1);
+    assert_eq!(after_remove.slots[0], Slot::default());
+    assert_eq!(after_remove.slots[1], after_add.slots[1]);
     assert_eq!(h.app.matrix_view().shown_slots(), 1);
 }

@@ -65,6 +65,9 @@ impl MatrixView {
                     .color(theme::TEXT_WEAK),
             );
             let add = ui.add_enabled(used < MAX_SLOTS, egui::Button::new("+ Add slot").small());
+            let rect = add.rect;
+            ui.ctx()
+                .data_mut(|d| d.insert_temp(button_rect_id("add", 0), rect));
             if add
                 .on_hover_text("A new slot: macro 1 to morph X, +50 %")
                 .clicked()
@@ -130,6 +133,12 @@ fn source_color(source: Source) -> Color32 {
         Source::Macro1 | Source::Macro2 | Source::Macro3 | Source::Macro4 => theme::OK,
         _ => theme::TEXT,
     }
+}
+
+/// The id under which the rect of the view's button `name` ("add", or "remove" with the
+/// slot's index) is kept in egui's temporary data for the frame it was drawn (for tests).
+pub fn button_rect_id(name: &str, slot: usize) -> egui::Id {
+    egui::Id::unique(("wavecube-matrix-button", name, slot))
 }
 
 /// The id under which the rect of `source`'s chip is kept in egui's temporary data for the
@@ -201,11 +210,11 @@ fn slot_row(ui: &mut Ui, i: usize, slot: &mut Slot, names: &[String; MACROS]) ->
                     ui.selectable_value(&mut slot.destination, d, destination_label(d));
                 }
             });
-        if ui
-            .small_button("×")
-            .on_hover_text("Remove the slot")
-            .clicked()
-        {
+        let button = ui.small_button("×");
+        let rect = button.rect;
+        ui.ctx()
+            .data_mut(|d| d.insert_temp(button_rect_id("remove", i), rect));
+        if button.on_hover_text("Remove the slot").clicked() {
             remove = true;
         }
     });
