@@ -14,7 +14,7 @@ use nice_plug_core::context::gui::GuiContext;
 use nice_plug_egui::{baseview, NiceEguiApp};
 use wavecube_dsp::cube::Cube;
 
-pub use crate::frame::{sqnr_text, FrameCx, Layout, Status, LAYOUT_ENV, STATUS_S};
+pub use crate::frame::{sqnr_text, FrameCx, Layout, Status, LAYOUT_ENV, SECTION_ENV, STATUS_S};
 use crate::handle::SynthHandle;
 use crate::param_table::ParamTable;
 use crate::session::TelemetrySession;
@@ -24,6 +24,7 @@ use crate::views::browser::BrowserView;
 use crate::views::controls::ControlsView;
 use crate::views::cube::CubeView;
 use crate::views::keyboard::KeyboardView;
+use crate::views::matrix::MatrixView;
 use crate::views::sculpt::SculptView;
 use crate::views::tension::TensionView;
 use crate::views::wave::WaveView;
@@ -52,6 +53,7 @@ pub struct EditorApp {
     controls_view: ControlsView,
     browser_view: BrowserView,
     keyboard_view: KeyboardView,
+    matrix_view: MatrixView,
     /// The message line.
     status: Status,
     /// A factory patch still to apply (the standalone's `--patch`).
@@ -76,6 +78,13 @@ impl EditorApp {
         let mut status = Status::default();
         let browser_view = BrowserView::new(&mut status);
         let sculpt_view = SculptView::new(&mut status);
+        let mut controls_view = ControlsView::default();
+        if let Some(name) = std::env::var_os(SECTION_ENV) {
+            let name = name.to_string_lossy();
+            if let Some(i) = table.sections().iter().position(|s| s.name == name) {
+                controls_view.set_section(i);
+            }
+        }
         Self {
             startup_patch: handle.startup_patch.clone(),
             session,
@@ -87,9 +96,10 @@ impl EditorApp {
             wave_view: WaveView::default(),
             tension_view: TensionView,
             sculpt_view,
-            controls_view: ControlsView::default(),
+            controls_view,
             browser_view,
             keyboard_view: KeyboardView::default(),
+            matrix_view: MatrixView::default(),
             status,
             layout_file: std::env::var_os(LAYOUT_ENV).map(PathBuf::from),
             written_layout: None,
@@ -146,6 +156,11 @@ impl EditorApp {
     /// The keyboard strip's state (held notes, key rects), for tests.
     pub fn keyboard_view(&self) -> &KeyboardView {
         &self.keyboard_view
+    }
+
+    /// The matrix view's state, for tests.
+    pub fn matrix_view(&self) -> &MatrixView {
+        &self.matrix_view
     }
 
     /// The sculpt view's state, for tests and benches.
@@ -211,6 +226,8 @@ impl EditorApp {
             .ui(&mut child(layout.tension), layout.tension, &mut cx);
         self.controls_view
             .ui(&mut child(layout.controls), layout.controls, &mut cx);
+        self.matrix_view
+            .ui(&mut child(layout.matrix), layout.matrix, &mut cx);
         self.browser_view
             .ui(&mut child(layout.browser), layout.browser, &mut cx);
         self.keyboard_view

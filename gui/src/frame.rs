@@ -18,6 +18,9 @@ pub const STATUS_S: f64 = 10.0;
 /// Environment variable naming a file the editor writes its view rectangles to (JSON,
 /// physical pixels) whenever the layout changes: the screenshot test reads it.
 pub const LAYOUT_ENV: &str = "WAVECUBE_EDITOR_LAYOUT";
+/// Environment variable naming the controls section the editor opens first (e.g. `Morph`);
+/// the screenshot test opens Morph, whose knobs wear the matrix's rings.
+pub const SECTION_ENV: &str = "WAVECUBE_EDITOR_SECTION";
 
 /// Where each view sits in the window, logical points.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -34,6 +37,8 @@ pub struct Layout {
     pub tension: Rect,
     /// The controls view.
     pub controls: Rect,
+    /// The matrix view (macros, source chips, slots), right of tension and controls.
+    pub matrix: Rect,
     /// The browser.
     pub browser: Rect,
     /// The keyboard strip along the bottom edge (wheels, octave, piano).
@@ -44,8 +49,8 @@ impl Layout {
     /// The layout of a window whose content is `screen`.
     ///
     /// Three views across the top (cube, wave, sculpt); tension over controls at the bottom
-    /// left, under cube and wave; the browser at the bottom right, under sculpt; the
-    /// keyboard strip along the whole bottom edge.
+    /// left, with the matrix view beside them, under cube and wave; the browser at the bottom
+    /// right, under sculpt; the keyboard strip along the whole bottom edge.
     pub fn of(screen: Rect) -> Self {
         let g = theme::GAP;
         let top = Rect::from_min_size(screen.min, vec2(screen.width(), theme::TOP_BAR_H));
@@ -70,8 +75,11 @@ impl Layout {
         let wave = Rect::from_min_max(pos2(x1, body.min.y), pos2(x2 - g, y1 - g));
         let sculpt = Rect::from_min_max(pos2(x2, body.min.y), pos2(body.max.x, y1 - g));
         let tension_h = ((body.max.y - y1) * 0.40).round().clamp(120.0, 260.0);
-        let tension = Rect::from_min_max(pos2(x0, y1), pos2(x2 - g, y1 + tension_h));
-        let controls = Rect::from_min_max(pos2(x0, y1 + tension_h + g), pos2(x2 - g, body.max.y));
+        let matrix_w = ((x2 - g - x0) * 0.40).round();
+        let xm = x2 - g - matrix_w;
+        let tension = Rect::from_min_max(pos2(x0, y1), pos2(xm - g, y1 + tension_h));
+        let controls = Rect::from_min_max(pos2(x0, y1 + tension_h + g), pos2(xm - g, body.max.y));
+        let matrix = Rect::from_min_max(pos2(xm, y1), pos2(x2 - g, body.max.y));
         let browser = Rect::from_min_max(pos2(x2, y1), body.max);
         Self {
             top,
@@ -80,19 +88,21 @@ impl Layout {
             sculpt,
             tension,
             controls,
+            matrix,
             browser,
             keyboard,
         }
     }
 
     /// The views, named, for the layout file and the tests.
-    pub fn views(&self) -> [(&'static str, Rect); 7] {
+    pub fn views(&self) -> [(&'static str, Rect); 8] {
         [
             ("cube", self.cube),
             ("wave", self.wave),
             ("sculpt", self.sculpt),
             ("tension", self.tension),
             ("controls", self.controls),
+            ("matrix", self.matrix),
             ("browser", self.browser),
             ("keyboard", self.keyboard),
         ]
@@ -220,9 +230,13 @@ mod tests {
                     assert!(no_overlap(*ra, *rb), "{a} {ra:?} overlaps {b} {rb:?}");
                 }
             }
-            // Columns line up: tension and controls span cube and wave; browser under sculpt.
+            // Columns line up: tension and controls, then the matrix, span cube and wave;
+            // browser under sculpt.
             assert_eq!(layout.tension.min.x, layout.cube.min.x);
-            assert_eq!(layout.tension.max.x, layout.wave.max.x);
+            assert_eq!(layout.tension.max.x, layout.controls.max.x);
+            assert_eq!(layout.matrix.max.x, layout.wave.max.x);
+            assert_eq!(layout.matrix.min.y, layout.tension.min.y);
+            assert_eq!(layout.matrix.max.y, layout.controls.max.y);
             assert_eq!(layout.browser.min.x, layout.sculpt.min.x);
             assert_eq!(layout.browser.max.y, layout.controls.max.y);
             // The keyboard spans the window's width under everything.
@@ -238,6 +252,6 @@ mod tests {
         let json: serde_json::Value = serde_json::from_str(&layout.to_json(2.0)).expect("JSON");
         let cube = json["cube"].as_array().expect("cube");
         assert_eq!(cube[0].as_i64(), Some(16));
-        assert_eq!(json.as_object().map(|o| o.len()), Some(8));
+        assert_eq!(json.as_object().map(|o| o.len()), Some(9));
     }
 }

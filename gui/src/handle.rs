@@ -10,8 +10,9 @@ use nice_plug_core::params::Params;
 use ringbuf::traits::{Consumer, Producer, Split};
 use ringbuf::{HeapCons, HeapProd, HeapRb};
 use wavecube_dsp::cube::Cube;
+use wavecube_dsp::modulation::{ModMatrix, MACROS};
 use wavecube_dsp::patch::store::Preset;
-use wavecube_dsp::patch::{Patch, PatchMeta, Sound};
+use wavecube_dsp::patch::{default_macro_names, Patch, PatchMeta, Sound};
 use wavecube_dsp::telemetry::TelemetryHub;
 
 /// What the editor holds of the synth. Cheap to clone (four `Arc`s and an option).
@@ -139,6 +140,20 @@ pub trait SynthBackend: Send + Sync + 'static {
     /// The patch in use as the plugin state holds it: name, key, modified.
     fn patch_state(&self) -> (Option<String>, Option<String>, bool) {
         (None, None, false)
+    }
+
+    /// The modulation matrix as the synth holds it now (state, not parameters).
+    fn matrix(&self) -> ModMatrix {
+        ModMatrix::default()
+    }
+
+    /// Makes `matrix` the synth's (it reaches the audio thread without a lock there); the
+    /// editor's matrix view and drag-to-modulate send their edits here.
+    fn set_matrix(&self, _matrix: &ModMatrix) {}
+
+    /// The macro knobs' names (the patch's; the host sees "Macro 1" … "Macro 4").
+    fn macro_names(&self) -> [String; MACROS] {
+        default_macro_names()
     }
 }
 

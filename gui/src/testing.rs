@@ -116,6 +116,8 @@ pub struct MockBackend {
     exports: AtomicU32,
     /// The last export's path.
     last_export: Mutex<Option<PathBuf>>,
+    /// The matrix the editor set last.
+    matrix: Mutex<wavecube_dsp::modulation::ModMatrix>,
 }
 
 impl Default for MockBackend {
@@ -136,6 +138,7 @@ impl MockBackend {
             sqnr_db,
             exports: AtomicU32::new(0),
             last_export: Mutex::new(None),
+            matrix: Mutex::default(),
         }
     }
 
@@ -158,6 +161,19 @@ impl MockBackend {
 }
 
 impl SynthBackend for MockBackend {
+    fn matrix(&self) -> wavecube_dsp::modulation::ModMatrix {
+        *self.matrix.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn set_matrix(&self, matrix: &wavecube_dsp::modulation::ModMatrix) {
+        *self.matrix.lock().unwrap_or_else(|e| e.into_inner()) = *matrix;
+        self.note(format!("matrix {} active", matrix.active()));
+    }
+
+    fn macro_names(&self) -> [String; wavecube_dsp::modulation::MACROS] {
+        ["Air", "Wobble", "Grit", "Macro 4"].map(String::from)
+    }
+
     fn apply_patch(&self, patch: &Patch, _setter: &ParamSetter) {
         self.note(format!("patch {}", patch.meta.name));
     }

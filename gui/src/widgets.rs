@@ -75,11 +75,22 @@ fn menu_font() -> egui::FontId {
 
 /// The control for `entry` in a cell of [`cell_width`] × [`CELL_H`].
 pub fn param_control(ui: &mut Ui, entry: &ParamEntry, setter: &ParamSetter) -> Response {
+    labelled_control(ui, entry, setter, entry.short_name())
+}
+
+/// [`param_control`] under the name `label` instead of the parameter's (a macro knob shows
+/// the patch's name for it).
+pub fn labelled_control(
+    ui: &mut Ui,
+    entry: &ParamEntry,
+    setter: &ParamSetter,
+    label: &str,
+) -> Response {
     let (cell, _) = ui.allocate_exact_size(vec2(cell_width(ui, entry), CELL_H), Sense::hover());
     let painter = ui.painter_at(cell.expand(2.0));
     // Name: up to two lines, centred.
     let name = painter.layout(
-        entry.short_name().to_owned(),
+        label.to_owned(),
         theme::small(),
         theme::TEXT_WEAK,
         cell.width() - 2.0,
@@ -213,6 +224,23 @@ fn knob(ui: &mut Ui, rect: Rect, entry: &ParamEntry, setter: &ParamSetter) -> Re
         entry,
         "Drag (Shift: fine) · double-click: default · Tab, arrows: step",
     ))
+}
+
+/// A modulation ring around the knob in `knob_rect`: an arc from normalised value `from`
+/// to `to` (each clamped to 0..1) just outside the knob's own arc.
+pub fn paint_mod_ring(
+    painter: &egui::Painter,
+    knob_rect: Rect,
+    from: f32,
+    to: f32,
+    color: Color32,
+) {
+    let c = knob_rect.center();
+    let r = knob_rect.width() / 2.0 + 3.0;
+    painter.add(Shape::line(
+        arc_points(c, r, angle_of(from), angle_of(to)),
+        PathStroke::new(2.5, color),
+    ));
 }
 
 fn angle_of(normalized: f32) -> f32 {

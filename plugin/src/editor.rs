@@ -114,14 +114,19 @@ fn set<P: Param>(setter: &ParamSetter, param: &P, value: P::Plain) {
 }
 
 /// Sets every parameter a patch describes, through `setter` (the contract's mapping,
-/// [`mapping::apply_sound`]). The bank, the codec, the body and the capture are not part of
-/// a patch and keep their values.
+/// [`mapping::apply_sound`], and the macro knobs), and makes its matrix and macro names the
+/// plugin's (state, see [`crate::macros`]). The bank, the codec, the body and the capture
+/// are not part of a patch and keep their values.
 pub fn apply_patch(params: &WavecubeParams, patch: &Patch, setter: &ParamSetter) {
     mapping::apply_sound(params, &patch.sound, setter);
+    params.macros.apply(patch.sound.modulation.macros, setter);
+    params
+        .matrix
+        .set_patch(&patch.sound.modulation, &patch.meta.macro_names);
 }
 
 /// The sound playing now as a user preset with `meta` (the editor's Save and Save As): the
-/// parameters' settings ([`mapping::sound_of`]) and the bank, named in `meta.bank` by its
+/// parameters' settings and the matrix ([`mapping::sound_of`]), the macro names, and the bank, named in `meta.bank` by its
 /// factory stem, or for a file bank by its file name with the `.wcube` bytes embedded, so
 /// the preset plays the same after the file is gone.
 ///
@@ -129,6 +134,7 @@ pub fn apply_patch(params: &WavecubeParams, patch: &Patch, setter: &ParamSetter)
 /// Clones the file bank's bytes (reading the file if the state holds only its path).
 pub fn current_preset(params: &WavecubeParams, mut meta: PatchMeta) -> Preset {
     let sound = mapping::sound_of(params);
+    meta.macro_names = params.matrix.macro_names();
     let choice = params.bank.value();
     let mut bank_wcube = None;
     if choice == BankChoice::File {
@@ -298,6 +304,20 @@ impl SynthBackend for PluginBackend {
     fn patch_state(&self) -> (Option<String>, Option<String>, bool) {
         let state = self.params.bank_state.get();
         (state.patch, state.patch_key, state.modified)
+    }
+
+    fn matrix(&self) -> wavecube_dsp::modulation::ModMatrix {
+        // The editor asks every frame: a change the full ring refused goes out now.
+        self.params.matrix.flush();
+        self.params.matrix.matrix()
+    }
+
+    fn set_matrix(&self, matrix: &wavecube_dsp::modulation::ModMatrix) {
+        self.params.matrix.set(matrix, None);
+    }
+
+    fn macro_names(&self) -> [String; wavecube_dsp::modulation::MACROS] {
+        self.params.matrix.macro_names()
     }
 
     fn current_cube(&self) -> Arc<Cube> {

@@ -1,6 +1,7 @@
 //! Wavecube as a CLAP/VST3 instrument and a standalone app: the plugin struct and its
 //! nice-plug `Plugin` impl. Parameters live in [`params`], their conversion to the engine in
-//! [`mapping`], host events in [`events`], CLAP polyphonic modulation in [`poly`], persisted
+//! [`mapping`], host events in [`events`], CLAP polyphonic modulation in [`poly`], the macro
+//! parameters and the modulation matrix (state) in [`macros`], persisted
 //! non-parameter state in [`state`], the bank loader thread in [`bank_loader`], the codec
 //! stage in [`codec_stage`], the rolling capture of the output in [`capture`], the body
 //! stage (convolution) in [`body_stage`], the editor's backend in [`editor`], and the CLAP
@@ -28,6 +29,7 @@ pub mod clap_entry;
 pub mod codec_stage;
 pub mod editor;
 pub mod events;
+pub mod macros;
 pub mod mapping;
 pub mod params;
 pub mod poly;
@@ -110,14 +112,19 @@ pub struct Wavecube {
     /// Keys the host holds (bit n = note n), published to the editor after each block.
     /// Audio thread only.
     host_keys: [u64; 2],
+    /// The audio thread's end of the modulation matrix (`None` only if the params' cell gave
+    /// its receiver away already, which a fresh params object never has).
+    matrix_rx: Option<macros::MatrixReceiver>,
 }
 
 impl Default for Wavecube {
     fn default() -> Self {
         let telemetry = Arc::new(TelemetryHub::default());
         let (live, live_rx) = LiveInput::new(LIVE_CAPACITY);
+        let params = Arc::new(WavecubeParams::default());
+        let matrix_rx = params.matrix.take_receiver();
         Self {
-            params: Arc::new(WavecubeParams::default()),
+            params,
             cube: None,
             bank_audio: None,
             bank_loader: None,
@@ -139,6 +146,7 @@ impl Default for Wavecube {
             live,
             live_rx,
             host_keys: [0; 2],
+            matrix_rx,
         }
     }
 }
@@ -293,6 +301,11 @@ impl Plugin for Wavecube {
     ) -> bool {
         self.voice_capacity = voice_capacity(&self.params);
         context.set_current_voice_capacity(self.voice_capacity);
+        // The record is the truth here (a restored state, a patch loaded while inactive).
+        self.params.matrix.flush();
+        if let Some(rx) = &mut self.matrix_rx {
+            rx.reset_to(self.params.matrix.matrix());
+        }
         // Stop the loader first (joining it), so no cube built for an older choice can
         // arrive after the one built here.
         self.bank_audio = None;
@@ -432,6 +445,7 @@ impl Plugin for Wavecube {
             body.follow(&self.params.body, engine.sample_rate());
         }
         let body_on = self.params.body.enabled.value();
+        let matrix = self.matrix_rx.as_mut().map(macros::MatrixReceiver::follow);
 
         // nice-plug has already split the host block at parameter changes (sample-accurate
         // automation); here it is split further at note events (by the engine), at mono
@@ -522,6 +536,9 @@ impl Plugin for Wavecube {
             }
             let steps = (end - pos) as u32;
             mapping::write_synth_params(&self.params, steps, tempo_bpm, engine.params_mut());
+            if let Some(matrix) = matrix {
+                macros::write_modulation(&self.params.macros, matrix, engine.params_mut());
+            }
             // With the codec stage on, master gain follows the stage (after the filter, before
             // master gain): the engine renders at unity.
             let gain = if codec_on {

@@ -230,7 +230,13 @@ pub fn read_values(params: &WavecubeParams, steps: Option<u32>) -> [f32; SETTING
 
 /// The sound the parameters hold now (no smoothing), each value on the patch format's grid.
 pub fn sound_of(params: &WavecubeParams) -> Sound {
-    Sound::from_values(&read_values(params, None))
+    let mut sound = Sound::from_values(&read_values(params, None));
+    // The matrix (state) and the macro knobs (parameters): the patch's modulation section.
+    sound.modulation = wavecube_dsp::patch::ModSection::from_matrix(
+        &params.matrix.matrix(),
+        params.macros.values(),
+    );
+    sound
 }
 
 /// One complete change of `param` to `normalized` through the host (begin, set, end).

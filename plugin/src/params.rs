@@ -777,6 +777,13 @@ pub struct WavecubeParams {
     /// The body stage (convolution).
     #[nested(group = "Body")]
     pub body: BodyParams,
+    /// The four macro knobs (ids `macro1` … `macro4`), matrix sources.
+    #[nested(group = "Macros")]
+    pub macros: crate::macros::MacroParams,
+    /// The modulation matrix and the macro names: state, not parameters (main thread; the
+    /// audio thread gets copies through the cell's ring, see [`crate::macros`]).
+    #[persist = "matrix"]
+    pub matrix: Arc<crate::macros::MatrixCell>,
     /// The user's impulse response for the body stage (written by the main thread; read by
     /// the body loader thread, never by the audio thread).
     #[persist = "body-ir"]
@@ -815,6 +822,8 @@ impl Default for WavecubeParams {
             codec: CodecParams::default(),
             tension: TensionParams::default(),
             body: BodyParams::default(),
+            macros: crate::macros::MacroParams::default(),
+            matrix: Arc::default(),
             body_ir_file: Arc::new(IrCell::default()),
             bank_state: Arc::new(BankCell::default()),
             editor_state: Arc::new(wavecube_gui::WindowState::default()),

@@ -287,6 +287,10 @@ fn recorded_values(
 /// The key under which the bank and patch record ([`crate::state::PatchState`]) is stored.
 const PATCH_FIELD: &str = "patch";
 
+/// The key under which the patch's matrix and macro names ([`crate::macros::MatrixState`])
+/// are stored.
+const MATRIX_FIELD: &str = "matrix";
+
 /// A state object that loads `found` the way the editor's browser does, over `current` (the
 /// instance's state now, for its bank and patch record):
 /// - a factory patch sets its sound settings only ([`crate::editor::apply_patch`]);
@@ -295,8 +299,9 @@ const PATCH_FIELD: &str = "patch";
 ///   `meta.bank` names is selected;
 ///
 /// and the record names the patch (its name and key, not modified), as the browser does.
-/// Parameters the preset does not describe, and the codec, body and window fields, are not
-/// in the object, so they keep their values.
+/// The patch's matrix and macro names (state, not parameters) ride along as the `matrix`
+/// field. Parameters the preset does not describe, and the codec, body and window fields,
+/// are not in the object, so they keep their values.
 ///
 /// # Errors
 /// The message [`crate::editor::load_preset`] gives when the preset's bank does not load;
@@ -325,7 +330,7 @@ pub fn preset_state(found: &HostPreset, current: &PluginState) -> (PluginState, 
     let fields = scratch
         .serialize_fields()
         .into_iter()
-        .filter(|(k, _)| k == PATCH_FIELD)
+        .filter(|(k, _)| k == PATCH_FIELD || k == MATRIX_FIELD)
         .collect();
     let state = PluginState {
         version: Wavecube::VERSION.to_owned(),
@@ -696,7 +701,44 @@ mod tests {
         let (_, patch) = &factory_patches()[0];
         let values = patch_param_values(patch);
         let settings = wavecube_dsp::patch::ranges::SETTING_COUNT;
-        // Every setting plus the three LFO sync switches.
-        assert_eq!(values.len(), settings + 3, "{values:?}");
+        // Every setting plus the three LFO sync switches and the four macros.
+        let macros = wavecube_dsp::modulation::MACROS;
+        assert_eq!(values.len(), settings + 3 + macros, "{values:?}");
+    }
+
+    #[test]
+    fn a_preset_state_carries_the_matrix_macro_names_and_patch_record_only() {
+        use wavecube_dsp::modulation::{Destination, Slot, Source};
+        use wavecube_dsp::patch::SlotSection;
+        let (_, patch) = &factory_patches()[0];
+        let mut patch = patch.clone();
+        patch.meta.macro_names[1] = "Wobble".into();
+        patch.sound.modulation.macros[1] = 0.75;
+        patch.sound.modulation.slots = vec![SlotSection::from_slot(&Slot::new(
+            Source::Macro2,
+            Destination::Resonance,
+            0.5,
+        ))];
+        let found = HostPreset {
+            preset: Preset::new(patch.clone()),
+            key: Some("factory:x".into()),
+            factory: true,
+        };
+        let (state, error) = preset_state(&found, &PluginState {
+            version: String::new(),
+            params: BTreeMap::new(),
+            fields: BTreeMap::new(),
+        });
+        assert!(error.is_none());
+        assert_eq!(state.fields.keys().collect::<Vec<_>>(), ["matrix", "patch"]);
+        let record: crate::macros::MatrixState =
+            serde_json::from_str(&state.fields["matrix"]).expect("json");
+        assert_eq!(record.macro_names[1], "Wobble");
+        assert_eq!(record.slots, patch.sound.modulation.slots);
+        assert!(
+            matches!(state.params.get("macro2"), Some(ParamValue::F32(v)) if *v == 0.75),
+            "{:?}",
+            state.params.get("macro2")
+        );
     }
 }

@@ -84,6 +84,21 @@ fn user_presets() -> &'static UserPresets {
         patch.meta.tags = vec!["mine".into(), "test-tag".into()];
         patch.sound.morph = [0.8, 0.25, 0.6];
         patch.sound.filter.cutoff_hz = 3_000.0;
+        // Its own modulation: named macros and matrix slots (state the preset-load sets).
+        {
+            use wavecube_dsp::modulation::{Destination, Slot, Source};
+            use wavecube_dsp::patch::SlotSection;
+            patch.meta.macro_names[0] = "Shimmer".into();
+            patch.sound.modulation.macros = [0.7, 0.0, 0.2, 0.0];
+            patch.sound.modulation.slots = [
+                Slot::new(Source::Macro1, Destination::Cutoff, -0.3),
+                Slot::new(Source::Velocity, Destination::MorphY, 0.4),
+                Slot::new(Source::Lfo1, Destination::MorphZ, 0.25),
+            ]
+            .iter()
+            .map(SlotSection::from_slot)
+            .collect();
+        }
         patch.validate().expect("the user preset is valid");
         let path = dir.join("pads").join("My Glass Orbit.json");
         std::fs::write(&path, patch.to_json_pretty()).unwrap();

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Visual test of the editor: under Xvfb (xvfb-run, Mesa software GL), wavecube-standalone runs
 # on JACK's dummy backend with its editor open, the factory patch "cube-orbit" (three LFOs on
-# the morph axes) and a chord progression (Dm7 G7 Cmaj7 Am7, two seconds each) from
+# the morph axes) with three matrix slots and named macros added (a user preset in a private
+# preset folder, loaded with --patch) and a chord progression (Dm7 G7 Cmaj7 Am7, two seconds each) from
 # jack_midiseq. Two screenshots 1.5 s apart must show:
 #   - a window that is not blank (many colours, real contrast);
-#   - content in every view's region, the keyboard strip's included (the editor writes the
-#     regions to a JSON file, WAVECUBE_EDITOR_LAYOUT, so nothing here hardcodes the layout);
+#   - modulation rings around the knobs the matrix moves (the controls view opens on Morph);
+#   - content in every view's region, the keyboard strip's and the matrix view's included (the
+#     editor writes the regions to a JSON file, WAVECUBE_EDITOR_LAYOUT, so nothing here
+#     hardcodes the layout);
 #   - the cube view changed between the shots (the voices' morph points move with the LFOs);
 #   - sound reaching the editor: the top bar's output meter is lit.
 # The screenshots are saved to target/screenshots/ (editor-1.png, editor-2.png and each view's
@@ -110,9 +113,32 @@ done
 jack_midiseq Sequencer 384000 "${seq_args[@]}" > "$tmp/midiseq.log" 2>&1 &
 seq_pid=$!
 
+# The patch: "cube-orbit" with modulation slots and named macros, as a user preset in a
+# private preset folder (so the matrix view has slots to show).
+mkdir -p "$tmp/presets"
+python3 - "$(dirname "${BASH_SOURCE[0]}")/../../presets/patches/cube-orbit.json" \
+    "$tmp/presets/matrix-demo.json" << 'EOF' || fail "could not write the matrix demo preset"
+import json, sys
+patch = json.load(open(sys.argv[1]))
+patch["meta"]["name"] = "Matrix Demo"
+patch["meta"]["macro_names"] = ["Air", "Wobble", "Grit", "Depth"]
+patch["sound"]["modulation"] = {
+    "macros": [0.6, 0.3, 0.0, 0.0],
+    "slots": [
+        {"source": "macro1", "destination": "cutoff", "amount": 0.4},
+        {"source": "velocity", "destination": "morph_x", "amount": 0.3, "curve": "s"},
+        {"source": "lfo2", "destination": "resonance", "amount": -0.2, "via": "mod_wheel"},
+        {"source": "lfo1", "destination": "morph_z", "amount": -0.2},
+    ],
+}
+json.dump(patch, open(sys.argv[2], "w"), indent=2)
+EOF
+
 layout="$tmp/layout.json"
-WAVECUBE_EDITOR_LAYOUT="$layout" "$BIN" -b jack --connect-jack-midi-input Sequencer:out \
-    --patch cube-orbit > "$tmp/standalone.log" 2>&1 &
+# The controls view opens on Morph, whose knobs the slots move (they wear green rings).
+WAVECUBE_PRESET_DIR="$tmp/presets" WAVECUBE_EDITOR_LAYOUT="$layout" \
+    WAVECUBE_EDITOR_SECTION=Morph "$BIN" -b jack \
+    --connect-jack-midi-input Sequencer:out --patch matrix-demo > "$tmp/standalone.log" 2>&1 &
 app_pid=$!
 
 # The window appears and draws a first frame (the editor writes the layout then).
@@ -128,6 +154,8 @@ done
 [ -n "$window" ] || fail "no window named Wavecube within 30 s"
 [ -s "$layout" ] || fail "the editor drew no frame within 30 s (no layout file)"
 log "window $window is up; letting the music and the LFOs run ${SETTLE_S} s"
+# The pointer to the top-left corner, so no tooltip covers a view.
+xdotool mousemove 0 0 > /dev/null 2>&1 || true
 sleep "$SETTLE_S"
 
 mkdir -p "$OUT"
@@ -167,12 +195,19 @@ def crop(shot, name, suffix):
     im("convert", shot, "-crop", f"{cw}x{ch}+{x}+{y}", "+repage", path)
     return path
 
-for name in ["cube", "wave", "sculpt", "tension", "controls", "browser", "keyboard"]:
+check("matrix" in layout, "the layout has a matrix view (macros, source chips, slots)")
+for name in ["cube", "wave", "sculpt", "tension", "controls", "matrix", "browser", "keyboard"]:
     path = crop(shots[1], name, "2")
     sd = float(im("convert", path, "-colorspace", "Gray", "-format", "%[fx:standard_deviation]", "info:"))
     colours = int(im("convert", path, "-format", "%k", "info:"))
     check(sd > 0.03 and colours > 50,
           f"{name} view: standard deviation {sd:.3f}, {colours} colours (bounds: > 0.03, > 50)")
+
+# Modulated knobs: the matrix's rings (the theme's green, #6fd08c) around Morph X and Z.
+ring = crop(shots[1], "controls", "rings")
+green = float(im("convert", ring, "-fuzz", "10%", "-fill", "white", "-opaque", "#6fd08c",
+                 "-fill", "black", "+opaque", "white", "-format", "%[fx:mean*w*h]", "info:"))
+check(green >= 40, f"controls view: {green:.0f} ring pixels (bound: >= 40, modulated knobs)")
 
 cube = [crop(shots[0], "cube", "1"), crop(shots[1], "cube", "2")]
 changed = subprocess.run(["compare", "-metric", "AE", "-fuzz", "8%", cube[0], cube[1], "null:"],

@@ -252,7 +252,7 @@ impl BrowserView {
         &self.results
     }
 
-    /// Applies the factory patch with file stem `stem`.
+    /// Applies the factory patch with file stem `stem`, else the user preset with that stem.
     pub fn apply_by_stem(
         &mut self,
         stem: &str,
@@ -260,9 +260,12 @@ impl BrowserView {
         setter: &ParamSetter,
         status: &mut Status,
     ) {
-        match self.presets.factory.iter().position(|p| p.stem == stem) {
-            Some(i) => self.apply(PatchRef::Factory(i), handle, setter, status),
-            None => status.error(format!("no factory patch named {stem:?}")),
+        if let Some(i) = self.presets.factory.iter().position(|p| p.stem == stem) {
+            self.apply(PatchRef::Factory(i), handle, setter, status);
+        } else if let Some(i) = self.presets.user.iter().position(|p| p.stem == stem) {
+            self.apply(PatchRef::User(i), handle, setter, status);
+        } else {
+            status.error(format!("no factory patch or user preset named {stem:?}"));
         }
     }
 

@@ -1,11 +1,14 @@
 //! The controls view: every parameter, one tab per section (Voice, Morph, Envelopes, LFOs,
 //! Filter, Codec, Body, Tension, Master, and any group the synth adds), one row per group,
-//! plus the codec stage's SQNR readout on the Codec tab.
+//! plus the codec stage's SQNR readout on the Codec tab. When the tabs do not fit the header,
+//! a menu of the sections stands in for them. Knobs the modulation matrix moves
+//! wear a ring of their range, and take a source chip dropped on them (a new slot).
 
 use egui::{pos2, vec2, Align2, Rect, RichText, Stroke, StrokeKind, Ui};
 
 use crate::frame::{sqnr_text, FrameCx};
 use crate::theme;
+use crate::views::matrix::decorate_knob;
 use crate::widgets::{param_control, CELL_H, CELL_W};
 
 /// Width of a row's label column, points.
@@ -39,26 +42,51 @@ impl ControlsView {
             return;
         }
         self.section = self.section.min(sections.len() - 1);
+        // The tabs sit in the header when they fit; else the header holds a menu of them.
+        let font = egui::FontId::proportional(theme::SMALL_PT + 0.5);
+        let pad = 2.0 * ui.spacing().button_padding.x + 2.0;
+        let needed: f32 = sections
+            .iter()
+            .map(|s| {
+                let text = ui
+                    .painter()
+                    .layout_no_wrap(s.name.clone(), font.clone(), theme::TEXT);
+                text.size().x + pad
+            })
+            .sum();
         let mut tabs = ui.new_child(
             egui::UiBuilder::new()
                 .max_rect(controls)
                 .layout(egui::Layout::left_to_right(egui::Align::Center)),
         );
         tabs.spacing_mut().item_spacing.x = 2.0;
-        for (i, s) in sections.iter().enumerate() {
-            let selected = i == self.section;
-            let text = RichText::new(&s.name)
-                .size(theme::SMALL_PT + 0.5)
-                .color(if selected {
-                    theme::ACCENT
-                } else {
-                    theme::TEXT_WEAK
-                });
-            if tabs.selectable_label(selected, text).clicked() {
-                self.section = i;
+        if needed <= controls.width() {
+            for (i, s) in sections.iter().enumerate() {
+                let selected = i == self.section;
+                let text = RichText::new(&s.name)
+                    .size(theme::SMALL_PT + 0.5)
+                    .color(if selected {
+                        theme::ACCENT
+                    } else {
+                        theme::TEXT_WEAK
+                    });
+                if tabs.selectable_label(selected, text).clicked() {
+                    self.section = i;
+                }
             }
+        } else {
+            egui::ComboBox::from_id_salt("controls-section")
+                .selected_text(RichText::new(&sections[self.section].name).color(theme::ACCENT))
+                .show_ui(&mut tabs, |ui| {
+                    for (i, s) in sections.iter().enumerate() {
+                        ui.selectable_value(&mut self.section, i, &s.name);
+                    }
+                });
         }
         let section = &sections[self.section];
+        // This frame's matrix: knobs it moves get a ring; a source chip dropped on a knob
+        // adds a slot.
+        let mut matrix = cx.handle.backend.matrix();
         let mut body = ui.new_child(egui::UiBuilder::new().max_rect(content));
         egui::ScrollArea::vertical()
             .id_salt("controls-scroll")
@@ -88,7 +116,9 @@ impl ControlsView {
                         );
                         ui.horizontal_wrapped(|ui| {
                             for &i in &row.params {
-                                param_control(ui, cx.table.entry(i), cx.setter);
+                                let entry = cx.table.entry(i);
+                                let response = param_control(ui, entry, cx.setter);
+                                decorate_knob(ui, entry, &response, &mut matrix, cx);
                             }
                             if row.label == CODEC_ROW {
                                 sqnr_cell(ui, cx);

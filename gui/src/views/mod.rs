@@ -5,6 +5,7 @@ pub mod browser;
 pub mod controls;
 pub mod cube;
 pub mod keyboard;
+pub mod matrix;
 pub mod sculpt;
 pub mod tension;
 pub mod wave;

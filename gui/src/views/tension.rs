@@ -172,12 +172,21 @@ fn seconds_grid(input: GridInput, now: f64) -> Vec<GridMark> {
     marks
 }
 
-/// The legend in the header: tension, target, bands, boundary.
+/// The legend in the header: tension, target, bands, boundary, right to left; the items
+/// that do not fit whole (a narrow view) are left out.
 fn legend(ui: &Ui, rect: Rect) {
     let painter = ui.painter_at(rect);
     let y = rect.center().y;
     let mut x = rect.max.x;
     let mut item = |label: &str, color: egui::Color32, dashed: bool| {
+        let width = painter
+            .layout_no_wrap(label.to_owned(), theme::small(), theme::TEXT_WEAK)
+            .size()
+            .x;
+        if x - width - 18.0 < rect.min.x {
+            x = rect.min.x;
+            return;
+        }
         let r = painter.text(
             pos2(x, y),
             Align2::RIGHT_CENTER,

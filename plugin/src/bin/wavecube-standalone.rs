@@ -5,8 +5,9 @@
 //! size, JACK port connections and MIDI input. Two more are Wavecube's own and are taken out
 //! before nice-plug reads the rest:
 //!
-//! - `--patch NAME`: apply the factory patch `presets/patches/NAME.json` when the editor
-//!   opens (through the editor, as a click in its browser would);
+//! - `--patch NAME`: apply the factory patch `presets/patches/NAME.json`, else the user
+//!   preset with file stem NAME, when the editor opens (through the editor, as a click in its
+//!   browser would);
 //! - `--no-editor`: run without a window. Without a display (`DISPLAY` unset) the standalone
 //!   runs without one too, and says so.
 //!
@@ -20,7 +21,8 @@ use wavecube_plugin::Wavecube;
 /// Wavecube's own options, as `--help` shows them before nice-plug's.
 const OWN_HELP: &str = "\
 Wavecube options (before nice-plug's):
-      --patch <NAME>  Apply the factory patch NAME (e.g. cube-orbit) when the editor opens
+      --patch <NAME>  Apply the factory patch NAME (e.g. cube-orbit), else the user preset
+                      NAME, when the editor opens
       --no-editor     Run without the editor window (also the case without a display)
 ";
 

@@ -1,0 +1,390 @@
+//! The matrix view: the four macro knobs under the patch's names, a chip per modulation
+//! source (drag one onto a knob of the controls view to add a slot there), and the matrix's
+//! slots, each with its source, "via" source, destination, amount, curve and on/off switch,
+//! to add, edit and remove. Also the knobs' modulation rings ([`decorate_knob`]).
+//!
+//! The matrix is synth state, not parameters: the view reads it from the backend every
+//! frame ([`SynthBackend::matrix`](crate::handle::SynthBackend::matrix)) and sends every
+//! edit back whole ([`SynthBackend::set_matrix`](crate::handle::SynthBackend::set_matrix)),
+//! which the plugin copies to its audio thread through a lock-free ring.
+
+use egui::{vec2, Color32, ComboBox, DragValue, Rect, Response, RichText, Ui};
+use wavecube_dsp::modulation::{Curve, Destination, ModMatrix, Slot, Source, MACROS, MAX_SLOTS};
+
+use crate::frame::FrameCx;
+use crate::param_table::ParamEntry;
+use crate::theme;
+use crate::widgets::{labelled_control, paint_mod_ring, KNOB_D};
+
+/// Ids of the macro parameters, in order (as the plugin names them).
+pub const MACRO_IDS: [&str; MACROS] = ["macro1", "macro2", "macro3", "macro4"];
+
+/// The amount a slot made by dropping a source chip on a knob starts with (−1..1).
+pub const DROP_AMOUNT: f32 = 0.25;
+
+/// The matrix view (its state is the backend's matrix; nothing is kept between frames).
+#[derive(Debug, Clone, Default)]
+pub struct MatrixView {
+    /// Slots the view showed in its last frame (tests read it).
+    shown: usize,
+}
+
+impl MatrixView {
+    /// Slots listed in the last frame drawn.
+    pub fn shown_slots(&self) -> usize {
+        self.shown
+    }
+
+    /// Draws the view in `rect`.
+    pub fn ui(&mut self, ui: &mut Ui, rect: Rect, cx: &mut FrameCx) {
+        let (_, content) = theme::panel(ui.painter(), rect, "MODULATION");
+        let backend = cx.handle.backend.clone();
+        let before = backend.matrix();
+        let mut matrix = before;
+        let names = backend.macro_names();
+        let mut body = ui.new_child(egui::UiBuilder::new().max_rect(content));
+        body.spacing_mut().item_spacing = vec2(4.0, 4.0);
+        body.horizontal(|ui| {
+            for (id, name) in MACRO_IDS.iter().zip(&names) {
+                if let Some(entry) = cx.table.get(id) {
+                    labelled_control(ui, entry, cx.setter, name);
+                }
+            }
+        });
+        body.horizontal_wrapped(|ui| {
+            ui.spacing_mut().item_spacing = vec2(2.0, 2.0);
+            for source in Source::ALL {
+                source_chip(ui, source, &names);
+            }
+        });
+        body.horizontal(|ui| {
+            let used = used_slots(&matrix).count();
+            ui.label(
+                RichText::new(format!("SLOTS {used}/{MAX_SLOTS}"))
+                    .size(theme::SMALL_PT)
+                    .color(theme::TEXT_WEAK),
+            );
+            let add = ui.add_enabled(used < MAX_SLOTS, egui::Button::new("+ Add slot").small());
+            let rect = add.rect;
+            ui.ctx()
+                .data_mut(|d| d.insert_temp(button_rect_id("add", 0), rect));
+            if add
+                .on_hover_text("A new slot: macro 1 to morph X, +50 %")
+                .clicked()
+            {
+                matrix.push(Slot::new(Source::Macro1, Destination::MorphX, 0.5));
+            }
+        });
+        let mut remove = None;
+        let mut shown = 0;
+        egui::ScrollArea::vertical()
+            .id_salt("matrix-slots")
+            .auto_shrink([false, false])
+            .show(&mut body, |ui| {
+                let used: Vec<usize> = used_slots(&matrix).collect();
+                if used.is_empty() {
+                    ui.label(
+                        RichText::new("No slots. Add one, or drag a source chip onto a knob.")
+                            .color(theme::TEXT_WEAK),
+                    );
+                }
+                for i in used {
+                    shown += 1;
+                    if slot_row(ui, i, &mut matrix.slots[i], &names) {
+                        remove = Some(i);
+                    }
+                    ui.add_space(4.0);
+                }
+            });
+        self.shown = shown;
+        if let Some(i) = remove {
+            matrix.slots[i] = Slot::default();
+        }
+        if matrix != before {
+            backend.set_matrix(&matrix);
+        }
+    }
+}
+
+/// Indices of the slots in use (anything but the default, unused slot).
+fn used_slots(matrix: &ModMatrix) -> impl Iterator<Item = usize> + '_ {
+    (0..MAX_SLOTS).filter(|&i| matrix.slots[i] != Slot::default())
+}
+
+/// How a source is shown: a macro by its patch name, the rest by their patch-format names.
+pub fn source_label(source: Source, macro_names: &[String; MACROS]) -> String {
+    match source.macro_index() {
+        Some(k) => macro_names[k].clone(),
+        None => source.name().replace('_', " "),
+    }
+}
+
+/// How a destination is shown.
+pub fn destination_label(destination: Destination) -> String {
+    destination.name().replace('_', " ")
+}
+
+/// Colour of a source's chip: LFOs, envelopes, per-note, controllers, macros.
+fn source_color(source: Source) -> Color32 {
+    match source {
+        Source::Lfo1 | Source::Lfo2 | Source::Lfo3 | Source::RandomLfo => theme::ACCENT,
+        Source::AmpEnv | Source::ModEnv => theme::BOUNDARY,
+        Source::Velocity | Source::Key | Source::NoteRandom | Source::PolyPressure => theme::VOICE,
+        Source::Macro1 | Source::Macro2 | Source::Macro3 | Source::Macro4 => theme::OK,
+        _ => theme::TEXT,
+    }
+}
+
+/// The id under which the rect of the view's button `name` ("add", or "remove" with the
+/// slot's index) is kept in egui's temporary data for the frame it was drawn (for tests).
+pub fn button_rect_id(name: &str, slot: usize) -> egui::Id {
+    egui::Id::unique(("wavecube-matrix-button", name, slot))
+}
+
+/// The id under which the rect of `source`'s chip is kept in egui's temporary data for the
+/// frame it was drawn (tests find chips by it).
+pub fn chip_rect_id(source: Source) -> egui::Id {
+    egui::Id::unique(("wavecube-source-chip-rect", source.index()))
+}
+
+/// A draggable chip for `source`.
+fn source_chip(ui: &mut Ui, source: Source, names: &[String; MACROS]) {
+    let id = egui::Id::unique(("wavecube-source-chip", source.index()));
+    let color = source_color(source);
+    // Sized up front, so the wrapping row knows where it fits.
+    let galley = ui.painter().layout_no_wrap(
+        source_label(source, names),
+        egui::FontId::proportional(theme::SMALL_PT - 0.5),
+        color,
+    );
+    let size = galley.size() + vec2(9.0, 2.0);
+    let (rect, response) = ui.allocate_exact_size(size, egui::Sense::drag());
+    response.dnd_set_drag_payload(source);
+    let paint = |painter: &egui::Painter, rect: Rect| {
+        painter.rect(
+            rect,
+            8,
+            theme::WIDGET,
+            egui::Stroke::new(1.0, theme::fade(color, 0.6)),
+            egui::StrokeKind::Inside,
+        );
+        painter.galley(rect.center() - galley.size() / 2.0, galley.clone(), color);
+    };
+    paint(ui.painter(), rect);
+    if response.dragged() {
+        // The chip follows the pointer while it is dragged.
+        if let Some(pointer) = ui.ctx().pointer_interact_pos() {
+            let layer = egui::LayerId::new(egui::Order::Tooltip, id);
+            paint(
+                &ui.ctx().layer_painter(layer),
+                rect.translate(pointer - rect.center()),
+            );
+        }
+    }
+    let rect = response.rect;
+    ui.ctx()
+        .data_mut(|d| d.insert_temp(chip_rect_id(source), rect));
+    response.on_hover_text("Drag onto a knob to modulate it from this source");
+}
+
+/// One slot's two rows; true when its remove button was clicked.
+fn slot_row(ui: &mut Ui, i: usize, slot: &mut Slot, names: &[String; MACROS]) -> bool {
+    let mut remove = false;
+    ui.horizontal(|ui| {
+        ui.checkbox(&mut slot.enabled, "")
+            .on_hover_text("Slot on or off");
+        ComboBox::from_id_salt(("slot-src", i))
+            .width(80.0)
+            .selected_text(source_label(slot.source, names))
+            .show_ui(ui, |ui| {
+                for s in Source::ALL {
+                    ui.selectable_value(&mut slot.source, s, source_label(s, names));
+                }
+            });
+        ui.label(RichText::new("to").color(theme::TEXT_WEAK));
+        ComboBox::from_id_salt(("slot-dst", i))
+            .width(92.0)
+            .selected_text(destination_label(slot.destination))
+            .show_ui(ui, |ui| {
+                for d in Destination::ALL {
+                    ui.selectable_value(&mut slot.destination, d, destination_label(d));
+                }
+            });
+        let button = ui.small_button("×");
+        let rect = button.rect;
+        ui.ctx()
+            .data_mut(|d| d.insert_temp(button_rect_id("remove", i), rect));
+        if button.on_hover_text("Remove the slot").clicked() {
+            remove = true;
+        }
+    });
+    ui.horizontal(|ui| {
+        ui.add_space(22.0);
+        let mut pct = slot.amount * 100.0;
+        let unit = slot.destination.full_scale() * slot.amount;
+        if ui
+            .add(
+                DragValue::new(&mut pct)
+                    .range(-100.0..=100.0)
+                    .speed(0.5)
+                    .fixed_decimals(1)
+                    .suffix(" %"),
+            )
+            .on_hover_text(format!(
+                "Amount: {unit:+.3} {} at full source",
+                slot.destination.unit()
+            ))
+            .changed()
+        {
+            slot.amount = (pct / 100.0).clamp(-1.0, 1.0);
+        }
+        ComboBox::from_id_salt(("slot-via", i))
+            .width(70.0)
+            .selected_text(match slot.via {
+                Some(v) => format!("× {}", source_label(v, names)),
+                None => "no via".to_owned(),
+            })
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut slot.via, None, "no via");
+                for s in Source::ALL {
+                    ui.selectable_value(&mut slot.via, Some(s), source_label(s, names));
+                }
+            });
+        ComboBox::from_id_salt(("slot-curve", i))
+            .width(58.0)
+            .selected_text(slot.curve.name())
+            .show_ui(ui, |ui| {
+                for c in Curve::ALL {
+                    ui.selectable_value(&mut slot.curve, c, c.name());
+                }
+            });
+    });
+    remove
+}
+
+/// The matrix destination a parameter's knob stands for, if the matrix can move it.
+pub fn destination_of(param_id: &str) -> Option<Destination> {
+    Some(match param_id {
+        "mx" => Destination::MorphX,
+        "my" => Destination::MorphY,
+        "mz" => Destination::MorphZ,
+        "flt_fc" => Destination::Cutoff,
+        "flt_q" => Destination::Resonance,
+        "uni_dt" => Destination::UnisonDetune,
+        "uni_sp" => Destination::UnisonSpread,
+        "lfo1_rate" => Destination::Lfo1Rate,
+        "lfo2_rate" => Destination::Lfo2Rate,
+        "lfo3_rate" => Destination::Lfo3Rate,
+        "amp_atk" => Destination::AmpAttack,
+        "amp_dec" => Destination::AmpDecay,
+        "amp_rel" => Destination::AmpRelease,
+        "env2_atk" => Destination::ModAttack,
+        "env2_dec" => Destination::ModDecay,
+        "env2_rel" => Destination::ModRelease,
+        _ => return None,
+    })
+}
+
+/// The parameter's plain value moved by `delta` of `destination`'s unit (the parameter's
+/// own unit: % for resonance and spread, Hz for cutoff, ms for envelope times).
+fn shifted(destination: Destination, plain: f32, delta: f32) -> f32 {
+    match destination {
+        Destination::Cutoff
+        | Destination::Lfo1Rate
+        | Destination::Lfo2Rate
+        | Destination::Lfo3Rate
+        | Destination::AmpAttack
+        | Destination::AmpDecay
+        | Destination::AmpRelease
+        | Destination::ModAttack
+        | Destination::ModDecay
+        | Destination::ModRelease => plain * delta.exp2(),
+        Destination::Resonance | Destination::UnisonSpread => plain + 100.0 * delta,
+        _ => plain + delta,
+    }
+}
+
+/// The range the active slots on `destination` can move it by, in its unit: (lowest,
+/// highest), 0 included; `None` when no active slot moves it.
+pub fn mod_range(matrix: &ModMatrix, destination: Destination) -> Option<(f32, f32)> {
+    let mut range = None;
+    for s in matrix
+        .slots
+        .iter()
+        .filter(|s| s.is_active() && s.destination == destination)
+    {
+        let d = s.amount * destination.full_scale();
+        let (lo, hi) = if s.source.is_bipolar() {
+            (-d.abs(), d.abs())
+        } else {
+            (d.min(0.0), d.max(0.0))
+        };
+        let (a, b) = range.unwrap_or((0.0, 0.0));
+        range = Some((a + lo, b + hi));
+    }
+    range
+}
+
+/// After a knob is drawn (`response` is its control's): takes a source chip dropped on it
+/// (a new slot from that source to the knob's destination, [`DROP_AMOUNT`]) and paints the
+/// ring of the range the matrix moves it by. `matrix` is this frame's copy; a new slot is
+/// added to it and sent to the synth.
+pub fn decorate_knob(
+    ui: &Ui,
+    entry: &ParamEntry,
+    response: &Response,
+    matrix: &mut ModMatrix,
+    cx: &FrameCx,
+) {
+    let Some(destination) = destination_of(entry.id()) else {
+        return;
+    };
+    if response.dnd_hover_payload::<Source>().is_some() {
+        ui.painter().rect_stroke(
+            response.rect.expand(2.0),
+            4,
+            egui::Stroke::new(1.5, theme::OK),
+            egui::StrokeKind::Outside,
+        );
+    }
+    if let Some(source) = response.dnd_release_payload::<Source>() {
+        if matrix.push(Slot::new(*source, destination, DROP_AMOUNT)) {
+            cx.handle.backend.set_matrix(matrix);
+        }
+    }
+    if let Some((lo, hi)) = mod_range(matrix, destination) {
+        let plain = entry.plain();
+        let from = entry.normalized_of(shifted(destination, plain, lo));
+        let to = entry.normalized_of(shifted(destination, plain, hi));
+        let knob = Rect::from_center_size(response.rect.center(), vec2(KNOB_D, KNOB_D));
+        paint_mod_ring(ui.painter(), knob, from, to, theme::OK);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_add_up_per_destination_and_bipolar_sources_swing_both_ways() {
+        let mut m = ModMatrix::default();
+        assert_eq!(mod_range(&m, Destination::Cutoff), None);
+        m.push(Slot::new(Source::Velocity, Destination::Cutoff, 0.5));
+        m.push(Slot::new(Source::Lfo1, Destination::Cutoff, -0.25));
+        m.push(Slot::new(Source::Lfo1, Destination::MorphX, 0.3));
+        // Velocity (0..1): 0..+4 octaves; LFO (−1..1): ±2 octaves.
+        assert_eq!(mod_range(&m, Destination::Cutoff), Some((-2.0, 6.0)));
+        assert_eq!(mod_range(&m, Destination::MorphX), Some((-0.3, 0.3)));
+        m.slots[0].enabled = false;
+        assert_eq!(mod_range(&m, Destination::Cutoff), Some((-2.0, 2.0)));
+    }
+
+    #[test]
+    fn knobs_map_to_destinations_in_their_own_units() {
+        assert_eq!(destination_of("flt_fc"), Some(Destination::Cutoff));
+        assert_eq!(destination_of("gain"), None);
+        assert_eq!(shifted(Destination::Cutoff, 1000.0, 1.0), 2000.0);
+        assert_eq!(shifted(Destination::Resonance, 20.0, 0.5), 70.0);
+        assert_eq!(shifted(Destination::MorphY, 0.5, -0.25), 0.25);
+    }
+}
