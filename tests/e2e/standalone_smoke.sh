@@ -70,8 +70,14 @@ for _ in $(seq 100); do
     sleep 0.1
 done
 jack_lsp 2>/dev/null | grep -q "^$CLIENT:output_2$" || fail "no $CLIENT:output_1/2 ports after 10 s"
-jack_lsp -c 2>/dev/null | grep -A1 "^Sequencer:out$" | grep -q "$CLIENT:midi_input" ||
-    fail "Sequencer:out is not connected to $CLIENT:midi_input"
+# The standalone connects its MIDI input after registering its ports: on a busy machine
+# that can take a moment, so wait for it (10 s at most) rather than look once.
+connected() { jack_lsp -c 2>/dev/null | grep -A1 "^Sequencer:out$" | grep -q "$CLIENT:midi_input"; }
+for _ in $(seq 100); do
+    connected && break
+    sleep 0.1
+done
+connected || fail "Sequencer:out is not connected to $CLIENT:midi_input after 10 s"
 
 log "recording 2 s of $CLIENT:output_1/2"
 jack_rec -f "$tmp/out.wav" -d 2 -b 16 "$CLIENT:output_1" "$CLIENT:output_2" > "$tmp/rec.log" 2>&1 ||
