@@ -724,11 +724,14 @@ mod tests {
             key: Some("factory:x".into()),
             factory: true,
         };
-        let (state, error) = preset_state(&found, &PluginState {
-            version: String::new(),
-            params: BTreeMap::new(),
-            fields: BTreeMap::new(),
-        });
+        let (state, error) = preset_state(
+            &found,
+            &PluginState {
+                version: String::new(),
+                params: BTreeMap::new(),
+                fields: BTreeMap::new(),
+            },
+        );
         assert!(error.is_none());
         assert_eq!(state.fields.keys().collect::<Vec<_>>(), ["matrix", "patch"]);
         let record: crate::macros::MatrixState =

@@ -80,8 +80,12 @@ fn a_macro_automated_at_offset_k_changes_the_output_from_k() {
         println!(
             "block {block}: first changed sample {first} (k = {k}); level {before:.3} -> {after:.3}"
         );
+        // Nothing changes before k. The voices' modulation runs at the output rate and is
+        // expanded to the 2x clock (half a sample late), and the decimator's first taps are
+        // zero, so the first changed bit shows a few samples after k (measured: k + 4); the
+        // step's centre is at k + the decimator's reported latency (49 samples).
         assert!(
-            (k..=k + 2).contains(&first),
+            (k..=k + 8).contains(&first),
             "block {block}: output changed at {first}, the macro at {k}"
         );
         assert!(after < 0.4 * before, "block {block}: {after} vs {before}");
