@@ -53,8 +53,9 @@ pub struct OscScratch {
     cell_of: [u32; SUB],
     /// Weight of corner `c` at sample `j` of a moving-morph sub-block.
     weights: [[f32; SUB]; 8],
-    /// Corner blends of a fixed-morph sub-block, `[channel][level][entry]`.
-    span: [[[f32; SPAN + 8]; 2]; 2],
+    /// Corner blends of a sub-block, `[power][channel][level][entry]`: power 0 alone for a
+    /// fixed morph point, powers 0 to 3 for the polynomial path of a moving one.
+    span: [[[[f32; SPAN + 8]; 2]; 2]; 4],
 }
 
 impl Default for OscScratch {
@@ -64,12 +65,12 @@ impl Default for OscScratch {
 }
 
 impl OscScratch {
-    /// Fresh scratch (about 6 KiB).
+    /// Fresh scratch (about 24 KiB).
     pub fn new() -> Self {
         Self {
             cell_of: [0; SUB],
             weights: [[0.0; SUB]; 8],
-            span: [[[0.0; SPAN + 8]; 2]; 2],
+            span: [[[[0.0; SPAN + 8]; 2]; 2]; 4],
         }
     }
 }
@@ -418,6 +419,131 @@ fn trilinear(f: [f32; 3], present: &[f32; 8], floor: f32) -> [f32; 8] {
     std::array::from_fn(|c| wx[c >> 2] * wy[(c >> 1) & 1] * wz[c & 1] * present[c])
 }
 
+/// Samples per sub-block of the moving-morph kernel: each is rendered by the polynomial
+/// path when its morph point moves on a line, else per sample.
+const POLY: usize = 32;
+
+/// Largest distance, in grid units, that a morph coordinate of a sub-block may lie from the
+/// straight line through its first and last samples for the polynomial path. The path is
+/// then the exact one's morph trajectory made piecewise linear between the sub-blocks'
+/// end samples (continuous, knots every 32 samples); as the eight weights' derivatives
+/// along an axis sum to at most 2 in magnitude, a sample moves by at most `6 · LINE_TOL`
+/// of the largest node sample, −104 dB. A sine LFO at 0.7 Hz over the whole cube bends
+/// by about 4e-7 over 32 samples at 96 kHz (the 2× clock of 48 kHz); f32 rounding of a
+/// coordinate near 3 adds a few 1e-7.
+const LINE_TOL: f32 = 1e-6;
+
+/// `RAMP[j] = j`: the sample index of a sub-block as a float.
+const RAMP: [f32; POLY] = {
+    let mut r = [0.0; POLY];
+    let mut j = 0;
+    while j < POLY {
+        r[j] = j as f32;
+        j += 1;
+    }
+    r
+};
+
+/// Largest value over a sub-block that a dropped polynomial term of a corner weight may
+/// reach: below f32 resolution of a weight.
+const TERM_TOL: f32 = 1e-7;
+
+/// The corner weights of a sub-block as polynomials in the sample index `u` (0 at the
+/// sub-block's first sample): corner `c` weighs `Σ_p coef[p][c] · u^p` for `p ≤ degree`.
+struct PolyWeights {
+    /// Index of the cell in the cell table.
+    cell: usize,
+    /// Coefficient of `u^p` for corner `c`, `[p][c]`.
+    coef: [[f32; 8]; 4],
+    /// Highest power that matters (0 to 3).
+    degree: usize,
+}
+
+/// When the morph point of a sub-block moves on a straight line (each coordinate within
+/// [`LINE_TOL`] of the line through its ends) inside one complete cell, its trilinear
+/// corner weights are exact cubics in the sample index: the product of three linear
+/// fractions. Returns them, with the powers whose terms stay under [`TERM_TOL`] over the
+/// sub-block dropped, or `None` when the motion is not a line (audio-rate or curved
+/// modulation, a cell crossing, a missing corner, fewer than 8 samples, NaN).
+#[inline]
+fn poly_weights(
+    geo: Geometry,
+    cells: &[CellCorners],
+    x: &[f32],
+    y: &[f32],
+    z: &[f32],
+) -> Option<PolyWeights> {
+    let m = x.len();
+    if !(8..=POLY).contains(&m) || y.len() < m || z.len() < m {
+        return None;
+    }
+    let last = (m - 1) as f32;
+    // Per axis, the weight factors of bit 0 and bit 1 as `[constant, slope]` in `u`:
+    // `1 − f` and `f`, with `f = f0 + d·u`.
+    let mut fac = [[[0.0f32; 2]; 2]; 3];
+    let mut idx = [0usize; 3];
+    for (a, v) in [x, &y[..m], &z[..m]].into_iter().enumerate() {
+        let s = geo.scale[a];
+        let (g0, g1) = (v[0] * s, v[m - 1] * s);
+        // Also false for NaN.
+        if !(g0 >= 0.0 && g0 <= s && g1 >= 0.0 && g1 <= s) {
+            return None;
+        }
+        let top = geo.cells[a] as i32 - 1;
+        // SAFETY: `g0` and `g1` are finite and within 0..=s (checked above), so they fit an
+        // i32; the unchecked form skips the saturating conversion.
+        let (i, i1) = unsafe { (g0.to_int_unchecked::<i32>(), g1.to_int_unchecked::<i32>()) };
+        let i = i.min(top);
+        if i1.min(top) != i {
+            return None;
+        }
+        let d = (g1 - g0) / last;
+        // Without an early exit, and with the sample index from a table (baseline x86-64
+        // cannot convert integers to floats in vectors), so the check vectorises; NaN fails
+        // the comparison.
+        let on_line = v.iter().zip(&RAMP).fold(true, |ok, (&t, &j)| {
+            ok & ((t * s - (g0 + j * d)).abs() <= LINE_TOL)
+        });
+        if !on_line {
+            return None;
+        }
+        idx[a] = i as usize;
+        let f0 = g0 - i as f32;
+        fac[a] = [[1.0 - f0, -d], [f0, d]];
+    }
+    let cell = (idx[0] * geo.cells[1] + idx[1]) * geo.cells[2] + idx[2];
+    if !cells[cell].complete {
+        return None;
+    }
+    // The x·y products (quadratics), then times z (cubics): corner `c = 4·bx + 2·by + bz`.
+    let mut coef = [[0.0f32; 8]; 4];
+    for xy in 0..4 {
+        let (p, q) = (fac[0][xy >> 1], fac[1][xy & 1]);
+        let pq = [p[0] * q[0], p[0] * q[1] + p[1] * q[0], p[1] * q[1]];
+        for bz in 0..2 {
+            let r = fac[2][bz];
+            let c = 2 * xy + bz;
+            coef[0][c] = pq[0] * r[0];
+            coef[1][c] = pq[0] * r[1] + pq[1] * r[0];
+            coef[2][c] = pq[1] * r[1] + pq[2] * r[0];
+            coef[3][c] = pq[2] * r[1];
+        }
+    }
+    // The highest power whose term reaches TERM_TOL over the sub-block.
+    let reach = [1.0, last, last * last, last * last * last];
+    let top = |p: usize| coef[p].iter().fold(0.0f32, |t, v| t.max(v.abs())) * reach[p];
+    let degree = if top(3) > TERM_TOL {
+        3
+    } else if top(2) > TERM_TOL {
+        2
+    } else if top(1) > TERM_TOL {
+        1
+    } else {
+        0
+    };
+    Some(PolyWeights { cell, coef, degree })
+}
+
 /// The cell and weights for the modes whose morph point holds still: computed once per call.
 #[inline(always)]
 fn hoisted<'a, const MODE: u8>(a: &Args<'a>) -> (&'a CellCorners, [f32; 8]) {
@@ -510,7 +636,7 @@ mod avx2 {
         if MODE == FIXED {
             // SAFETY: same CPU features as this function.
             let done = unsafe {
-                render_fixed::<STEREO, TWO>(table, &mut scratch.span, a, phase, out_l, out_r)
+                render_fixed::<STEREO, TWO>(table, &mut scratch.span[0], a, phase, out_l, out_r)
             };
             if done {
                 return;
@@ -533,15 +659,51 @@ mod avx2 {
         // A moving morph point: cells and weights for a sub-block at a time, in a
         // vectorised pass, then the per-sample reads.
         let OscScratch {
-            cell_of, weights, ..
+            cell_of,
+            weights,
+            span,
         } = scratch;
+        // The polynomial path needs every sub-block's reads to fit a span, as the fixed
+        // path does (they always do for picks from `MipLevels::pick`).
+        let poly_fits = MODE == MOVING
+            && [a.lo, a.hi][..if TWO { 2 } else { 1 }]
+                .iter()
+                .all(|r| last_offset_of(u32::MAX, r, POLY.min(n), a.inc) + BSPLINE_TAPS <= SPAN);
         let (pan_l, pan_r) = (_mm256_set1_ps(a.pan[0]), _mm256_set1_ps(a.pan[1]));
         let mut i = 0;
         while i < n {
-            let j = i % SUB;
+            let j = i % POLY;
             if MODE == MOVING && j == 0 {
-                let end = (i + SUB).min(n);
+                let end = (i + POLY).min(n);
                 let (x, y, z) = (&mx[i..end], &my[i..end], &mz[i..end]);
+                let poly = if poly_fits {
+                    poly_weights(a.geo, cells, x, y, z)
+                } else {
+                    None
+                };
+                if let Some(pw) = poly {
+                    let cell = &cells[pw.cell];
+                    let (o_l, o_r) = (&mut out_l[i..end], &mut out_r[i..end]);
+                    // SAFETY: same CPU features as this function; the spans fit (checked).
+                    unsafe {
+                        match pw.degree {
+                            0 => render_poly::<1, STEREO, TWO>(
+                                table, span, &a, cell, &pw.coef, &mut ph, i, o_l, o_r,
+                            ),
+                            1 => render_poly::<2, STEREO, TWO>(
+                                table, span, &a, cell, &pw.coef, &mut ph, i, o_l, o_r,
+                            ),
+                            2 => render_poly::<3, STEREO, TWO>(
+                                table, span, &a, cell, &pw.coef, &mut ph, i, o_l, o_r,
+                            ),
+                            _ => render_poly::<4, STEREO, TWO>(
+                                table, span, &a, cell, &pw.coef, &mut ph, i, o_l, o_r,
+                            ),
+                        }
+                    }
+                    i = end;
+                    continue;
+                }
                 corner_weights_block(a.geo, cells, x, y, z, cell_of, weights);
             }
             // Eight samples at a time when they fit in the sub-block: eight products, one
@@ -751,6 +913,127 @@ mod avx2 {
         }
         *phase = ph;
         true
+    }
+
+    /// One sub-block of a moving morph point whose corner weights are polynomials in the
+    /// sample index ([`poly_weights`]): the corners are blended into one span per power
+    /// of `u` (as the fixed path blends them once), and each sample reads the spans and
+    /// sums them by Horner's rule, `((s₃·u + s₂)·u + s₁)·u + s₀`, before the kernel.
+    /// `NP` is the number of powers (1 to 4). Renders `out_l.len()` samples (at most
+    /// [`POLY`]) starting at sample `start` of the call, whose gain it reads.
+    ///
+    /// # Safety
+    /// The CPU must support AVX2 and FMA; every level's reads over the sub-block must fit
+    /// a span (`last_offset_of(u32::MAX, …) + 8 ≤ SPAN`).
+    #[target_feature(enable = "avx2,fma")]
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn render_poly<const NP: usize, const STEREO: bool, const TWO: bool>(
+        table: &[PhaseRow],
+        span: &mut [[[[f32; SPAN + 8]; 2]; 2]; 4],
+        a: &Args<'_>,
+        cell: &CellCorners,
+        coef: &[[f32; 8]; 4],
+        phase: &mut u32,
+        start: usize,
+        out_l: &mut [f32],
+        out_r: &mut [f32],
+    ) {
+        let m = out_l.len().min(out_r.len());
+        debug_assert!(m <= POLY && start + m <= a.gain.len());
+        let gain = &a.gain[start..start + m];
+        let pair = [a.lo, a.hi];
+        let levels = &pair[..if TWO { 2 } else { 1 }];
+        let arena = a.set.arena();
+        let mut ph = *phase;
+        for (lv, r) in levels.iter().enumerate() {
+            let first = (ph >> r.index_shift) as usize;
+            let count = last_offset_of(ph, r, m, a.inc) + BSPLINE_TAPS;
+            let len = 1usize << r.log2_len;
+            for p in 0..NP {
+                // SAFETY: the bases come from the cell table; `count ≤ SPAN` (caller).
+                unsafe {
+                    blend_span(
+                        arena,
+                        &cell.left,
+                        &coef[p],
+                        r.offset,
+                        len,
+                        first,
+                        count,
+                        &mut span[p][0][lv],
+                    );
+                    if STEREO {
+                        blend_span(
+                            arena,
+                            &cell.right,
+                            &coef[p],
+                            r.offset,
+                            len,
+                            first,
+                            count,
+                            &mut span[p][1][lv],
+                        );
+                    }
+                }
+            }
+        }
+        let (g_lo, g_hi) = (_mm256_set1_ps(a.lo.weight), _mm256_set1_ps(a.hi.weight));
+        let masks = pair.map(|r| (1u64 << r.index_shift) - 1);
+        let mut acc = [0, 1].map(|lv| u64::from(ph) & masks[lv]);
+        let (pan_l, pan_r) = (_mm256_set1_ps(a.pan[0]), _mm256_set1_ps(a.pan[1]));
+        // The spans of level `lv`, channel `ch`, summed at entry `j` for sample index `u`.
+        let horner = |ch: usize, lv: usize, j: usize, u: __m256| {
+            // SAFETY: `j + 8 ≤ count ≤ SPAN` for every sample of the sub-block.
+            let load = |p: usize| unsafe { _mm256_loadu_ps(span[p][ch][lv].as_ptr().add(j)) };
+            let mut v = load(NP - 1);
+            for p in (0..NP - 1).rev() {
+                v = _mm256_fmadd_ps(v, u, load(p));
+            }
+            v
+        };
+        let mut i = 0;
+        while i < m {
+            let group = if i + 8 <= m { 8 } else { 1 };
+            let mut pl = [_mm256_setzero_ps(); 8];
+            let mut pr = [_mm256_setzero_ps(); 8];
+            for s in 0..group {
+                let u = _mm256_set1_ps(RAMP[i + s]);
+                let (_, r_lo, f_lo) = split_phase(ph, a.lo);
+                let k_lo = _mm256_mul_ps(taps(&table[r_lo], f_lo), g_lo);
+                let j_lo = (acc[0] >> a.lo.index_shift) as usize;
+                let read = |ch: usize| {
+                    let lo = horner(ch, 0, j_lo, u);
+                    if !TWO {
+                        return _mm256_mul_ps(lo, k_lo);
+                    }
+                    let (_, r_hi, f_hi) = split_phase(ph, a.hi);
+                    let k_hi = _mm256_mul_ps(taps(&table[r_hi], f_hi), g_hi);
+                    let j_hi = (acc[1] >> a.hi.index_shift) as usize;
+                    let hi = horner(ch, 1, j_hi, u);
+                    _mm256_fmadd_ps(lo, k_lo, _mm256_mul_ps(hi, k_hi))
+                };
+                pl[s] = read(0);
+                if STEREO {
+                    pr[s] = read(1);
+                }
+                ph = ph.wrapping_add(a.inc);
+                acc[0] += u64::from(a.inc);
+                acc[1] += u64::from(a.inc);
+            }
+            if group == 8 {
+                let l = reduce8(&pl);
+                let r = if STEREO { reduce8(&pr) } else { l };
+                // SAFETY: `i + 8 ≤ m` and every slice holds `m` samples.
+                unsafe { add_out8(l, r, gain, pan_l, pan_r, out_l, out_r, i) };
+            } else {
+                let l = hsum(pl[0]);
+                out_l[i] += l * gain[i] * a.pan[0];
+                let r = if STEREO { hsum(pr[0]) } else { l };
+                out_r[i] += r * gain[i] * a.pan[1];
+            }
+            i += group;
+        }
+        *phase = ph;
     }
 
     /// Table entries, after the first, that `m` samples from phase `ph` step through.
@@ -1003,6 +1286,139 @@ mod tests {
             .fold(0.0f32, f32::max);
         assert!(err < 2e-6, "simd vs scalar differ by {err}");
         assert!(outs[0].iter().any(|v| v.abs() > 0.1));
+    }
+
+    /// Straight-line morph ramps: slow ones inside one cell, and a fast one that crosses
+    /// cells, so sub-blocks take both the polynomial and the per-sample path.
+    fn ramps(n: usize) -> Vec<[Vec<f32>; 3]> {
+        let line = |a: f32, b: f32| (0..n).map(|i| a + (b - a) * i as f32 / n as f32).collect();
+        vec![
+            [line(0.40, 0.43), line(0.55, 0.56), line(0.10, 0.12)],
+            [line(0.40, 0.41), vec![0.5; n], vec![0.7; n]],
+            [line(0.0, 1.0), line(1.0, 0.0), line(0.2, 0.9)],
+            // Near the top of a 0.7 Hz sine LFO at the 2× clock of 48 kHz, its most curved
+            // part: within the line tolerance, so it takes the polynomial path too.
+            [
+                (0..n)
+                    .map(|i| {
+                        let t = i as f64 / 96000.0 - 0.01;
+                        (0.5 + 0.5 * (std::f64::consts::TAU * 0.7 * t).cos()) as f32 * 0.999
+                    })
+                    .collect(),
+                line(0.55, 0.56),
+                vec![0.4; n],
+            ],
+        ]
+    }
+
+    #[test]
+    fn poly_weights_match_the_trilinear_weights() {
+        let set = CubeSet::build(&factory_cube()).unwrap();
+        let geo = Geometry {
+            scale: set.dims().map(|s| (s - 1) as f32),
+            cells: set.cell_dims(),
+        };
+        let cells = set.cells();
+        let mut degrees = Vec::new();
+        for [x, y, z] in ramps(POLY) {
+            let Some(pw) = poly_weights(geo, cells, &x, &y, &z) else {
+                degrees.push(None);
+                continue;
+            };
+            degrees.push(Some(pw.degree));
+            for j in 0..POLY {
+                let (cell, w) = corner_weights(geo, cells, x[j], y[j], z[j]);
+                assert!(std::ptr::eq(cell, &cells[pw.cell]));
+                for c in 0..8 {
+                    let u = j as f64;
+                    let p: f64 = (0..=pw.degree)
+                        .map(|p| f64::from(pw.coef[p][c]) * u.powi(p as i32))
+                        .sum();
+                    assert!((p - f64::from(w[c])).abs() < 1e-6, "corner {c} sample {j}");
+                }
+            }
+        }
+        // Three moving axes make a cubic; one axis is linear; a ramp across cells takes
+        // the per-sample path; the top of a slow sine is within the line tolerance.
+        assert_eq!(degrees, [Some(3), Some(1), None, Some(2)]);
+        // A fixed point is degree 0; a curve, NaN or too few samples take the exact path.
+        let still = vec![0.3; POLY];
+        assert_eq!(
+            poly_weights(geo, cells, &still, &still, &still).map(|p| p.degree),
+            Some(0)
+        );
+        let curve: Vec<f32> = (0..POLY).map(|i| 0.4 + 1e-5 * (i * i) as f32).collect();
+        assert!(poly_weights(geo, cells, &curve, &still, &still).is_none());
+        let mut nan = still.clone();
+        nan[9] = f32::NAN;
+        assert!(poly_weights(geo, cells, &nan, &still, &still).is_none());
+        assert!(poly_weights(geo, cells, &still[..7], &still, &still).is_none());
+    }
+
+    #[test]
+    fn simd_matches_scalar_on_straight_line_morphs() {
+        let set = CubeSet::build(&factory_cube()).unwrap();
+        let n = 2000;
+        for (f0, two) in [
+            (41.0, false),
+            (220.0, false),
+            (330.0, true),
+            (1234.0, false),
+            (5000.0, true),
+        ] {
+            let inc = (f0 / 48000.0 * 4294967296.0) as u32;
+            let mut pick = set.levels().pick(inc);
+            if two {
+                // `MipLevels::pick` never crossfades; the kernels still support it.
+                pick.hi = (pick.lo + 1).min(set.levels().levels().len() - 1);
+                pick.w_lo = 0.7;
+                pick.w_hi = 0.3;
+            }
+            for [x, y, z] in ramps(n) {
+                let gain: Vec<f32> = (0..n)
+                    .map(|i| 0.5 + 0.5 * (i as f32 * 0.003).sin())
+                    .collect();
+                let mut outs = Vec::new();
+                for osc in [CubeOsc::new(), CubeOsc::scalar()] {
+                    let (mut l, mut r) = (vec![0.0; n], vec![0.0; n]);
+                    let mut phase = 12345;
+                    let mut work = OscScratch::new();
+                    // Uneven calls, as the voice makes them.
+                    let mut at = 0;
+                    for len in [100, 37, 512, 1, 700, 650] {
+                        let seg = at..at + len;
+                        osc.render(
+                            &mut work,
+                            &set,
+                            &mut phase,
+                            inc,
+                            pick,
+                            MorphBuffers {
+                                x: &x[seg.clone()],
+                                y: &y[seg.clone()],
+                                z: &z[seg.clone()],
+                            },
+                            &gain[seg.clone()],
+                            [0.7, 0.3],
+                            &mut l[seg.clone()],
+                            &mut r[seg.clone()],
+                        );
+                        at += len;
+                    }
+                    outs.push((l, r));
+                }
+                let err = |a: &[f32], b: &[f32]| {
+                    a.iter()
+                        .zip(b)
+                        .map(|(p, q)| (p - q).abs())
+                        .fold(0.0f32, f32::max)
+                };
+                let e = err(&outs[0].0, &outs[1].0).max(err(&outs[0].1, &outs[1].1));
+                eprintln!("{f0} Hz, two levels {two}: simd vs scalar {e:e}");
+                assert!(e < 2e-6, "simd vs scalar differ by {e} at {f0} Hz");
+                assert!(outs[1].0.iter().any(|v| v.abs() > 0.05));
+            }
+        }
     }
 
     #[test]
