@@ -22,6 +22,7 @@
 use super::delay_line::DelayLine;
 use super::{Effect, Smoothed};
 use crate::analysis::kaiser_window;
+use serde::{Deserialize, Serialize};
 
 /// The oversampling factor.
 pub const OVERSAMPLING: usize = 16;
@@ -41,7 +42,8 @@ const STAGE_CUTOFFS: [f64; 4] = [0.23, 0.25, 0.25, 0.25];
 const KAISER_BETA: f64 = 11.0;
 
 /// The shaping curve.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum DistortionMode {
     /// `tanh`: a smooth, tube-like saturation.
     #[default]
@@ -55,7 +57,8 @@ pub enum DistortionMode {
 }
 
 /// The distortion's settings, in user units.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct DistortionSettings {
     /// The shaping curve.
     pub mode: DistortionMode,
@@ -69,6 +72,8 @@ pub struct DistortionSettings {
     /// rate: no reduction).
     pub crush_rate_hz: f32,
     /// Dry/wet balance, 0 (dry) – 1 (wet).
+    /// In the rack the slot's mix takes its place (held at 1 here; not stored in a patch).
+    #[serde(skip)]
     pub mix: f32,
 }
 
