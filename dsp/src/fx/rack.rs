@@ -163,6 +163,8 @@ pub struct Slot<S> {
     /// Dry/wet around the effect, 0 (dry) – 1 (wet).
     pub mix: f32,
     /// The effect's settings, in its user units (its `mix` field is not used: see `mix`).
+    /// A patch may leave it out, or any of its fields (they take the effect's defaults).
+    #[serde(default)]
     pub settings: S,
 }
 

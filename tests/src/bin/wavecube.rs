@@ -9,6 +9,7 @@ use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use wavecube_dsp::analysis::{amplitude_to_dbfs, measure_tone};
+use wavecube_dsp::fx::Effect;
 use wavecube_dsp::patch::store::PresetStore;
 use wavecube_dsp::synth::SynthParams;
 use wavecube_harness::analyze::{run_analyze, AnalyzeArgs};
@@ -24,7 +25,7 @@ use wavecube_harness::options::{
 };
 use wavecube_harness::preset_cli::{embedded_bank, find_patch, run_preset, PresetArgs};
 use wavecube_harness::presets::workspace_root;
-use wavecube_harness::render::{build_engine_on, Renderer, Schedule};
+use wavecube_harness::render::{build_engine_on, build_rack, rack_tail_s, Renderer, Schedule};
 use wavecube_harness::text::count;
 use wavecube_harness::tqa::{expand_audiotq_flags, run_tqa, TqaArgs};
 use wavecube_harness::wav::{read_wav, WavFormat, WavOut};
@@ -305,10 +306,14 @@ fn render(args: &RenderArgs) -> Result<(), HarnessError> {
         .as_ref()
         .map_or_else(SynthParams::default, |(p, _)| p.to_params());
     let mut engine = build_engine_on(&bank.cube, sample_rate_hz, block, &base, &sound)?;
+    // The patch's effects rack after the engine (the default rack, without a patch, passes
+    // the engine's output through unchanged).
+    let fx = patch.as_ref().map(|(p, _)| p.sound.fx).unwrap_or_default();
+    let mut rack = build_rack(sample_rate_hz, &fx);
     let duration_s = match seconds {
         Some(s) => s,
         None => {
-            let d = song.default_duration_s(engine.params().amp_env.release_ms);
+            let d = song.default_duration_s(engine.params().amp_env.release_ms) + rack_tail_s(&fx);
             if d > MAX_SECONDS {
                 return Err(OptionError::SongTooLong(d).into());
             }
@@ -328,15 +333,23 @@ fn render(args: &RenderArgs) -> Result<(), HarnessError> {
     let (mut peak, mut sum_sq) = (0.0_f64, 0.0_f64);
     let started = Instant::now();
     renderer
-        .run(&mut engine, total, |start, left, right| {
-            for &x in left.iter().chain(right) {
-                let x = f64::from(x);
-                peak = peak.max(x.abs());
-                sum_sq += x * x;
-            }
-            progress.set_position(start + left.len() as u64);
-            out.write_block(left, right)
-        })
+        .run_with(
+            &mut engine,
+            total,
+            |engine, events, left, right| {
+                engine.process(events, left, right);
+                rack.process(left, right);
+            },
+            |start, left, right| {
+                for &x in left.iter().chain(right) {
+                    let x = f64::from(x);
+                    peak = peak.max(x.abs());
+                    sum_sq += x * x;
+                }
+                progress.set_position(start + left.len() as u64);
+                out.write_block(left, right)
+            },
+        )
         .map_err(wav_err)?;
     out.finalize().map_err(wav_err)?;
     let wall = started.elapsed();
