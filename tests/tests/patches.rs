@@ -373,7 +373,7 @@ fn cli_patch_errors_are_one_line_and_exit_2() {
             invalid,
             vec![invalid, "sound.filter.mode", "lowpass", "line "],
         ),
-        (missing, vec![missing, "cannot read patch"]),
+        (missing, vec![missing, "No such file"]),
     ] {
         let o = wavecube(
             &[
