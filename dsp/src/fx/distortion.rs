@@ -279,17 +279,19 @@ impl Down2 {
 
 #[inline]
 fn dot(a: &[f32], b: &[f32]) -> f32 {
-    // Four partial sums let the compiler vectorise.
-    let mut acc = [0.0f32; 4];
-    let chunks = a.len() / 4;
-    for c in 0..chunks {
-        for j in 0..4 {
-            acc[j] += a[4 * c + j] * b[4 * c + j];
+    // Eight partial sums over exact chunks: no bounds checks in the loop, so the compiler
+    // vectorises it.
+    let mut acc = [0.0f32; 8];
+    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for j in 0..8 {
+            acc[j] += x[j] * y[j];
         }
     }
-    let mut s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
-    for i in 4 * chunks..a.len() {
-        s += a[i] * b[i];
+    let mut s = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+    for (x, y) in ra.iter().zip(rb) {
+        s += x * y;
     }
     s
 }
@@ -301,6 +303,10 @@ struct Channel {
     downs: [Down2; 4],
     /// The previous shaper input at the 16× rate (ADAA).
     last: f64,
+    /// The shaper's antiderivative at `last` (so each sample evaluates it once), for the
+    /// mode in `big_f_mode` (`None` after a reset: recomputed before use).
+    last_big_f: f64,
+    big_f_mode: Option<DistortionMode>,
     /// Bit-crush sample-and-hold: the held value and the phase toward the next sample.
     held: f32,
     hold_phase: f32,
@@ -314,6 +320,8 @@ impl Channel {
             ups: std::array::from_fn(|i| Up2::new(&kernels[i])),
             downs: std::array::from_fn(|i| Down2::new(&kernels[i])),
             last: 0.0,
+            last_big_f: 0.0,
+            big_f_mode: None,
             held: 0.0,
             hold_phase: 1.0,
             tone: 0.0,
@@ -329,6 +337,8 @@ impl Channel {
             d.clear();
         }
         self.last = 0.0;
+        self.last_big_f = 0.0;
+        self.big_f_mode = None;
         self.held = 0.0;
         self.hold_phase = 1.0;
         self.tone = 0.0;
@@ -351,28 +361,22 @@ impl Channel {
             std::mem::swap(&mut a, &mut b);
             n *= 2;
         }
+        if self.big_f_mode != Some(mode) {
+            // A new mode (or a reset): the kept antiderivative must be the new shaper's.
+            self.last_big_f = match mode {
+                DistortionMode::SoftClip => log_cosh(self.last),
+                DistortionMode::HardClip => hard_clip_antiderivative(self.last),
+                DistortionMode::Fold => fold_antiderivative(self.last),
+                DistortionMode::BitCrush => 0.0,
+            };
+            self.big_f_mode = Some(mode);
+        }
         match mode {
-            DistortionMode::SoftClip => {
-                for v in &mut a {
-                    let x1 = *v as f64;
-                    *v = adaa(self.last, x1, log_cosh, f64::tanh) as f32;
-                    self.last = x1;
-                }
-            }
+            DistortionMode::SoftClip => self.shape(&mut a, log_cosh, f64::tanh),
             DistortionMode::HardClip => {
-                for v in &mut a {
-                    let x1 = *v as f64;
-                    *v = hard_clip_adaa(self.last, x1) as f32;
-                    self.last = x1;
-                }
+                self.shape(&mut a, hard_clip_antiderivative, |x| x.clamp(-1.0, 1.0))
             }
-            DistortionMode::Fold => {
-                for v in &mut a {
-                    let x1 = *v as f64;
-                    *v = adaa(self.last, x1, fold_antiderivative, fold) as f32;
-                    self.last = x1;
-                }
-            }
+            DistortionMode::Fold => self.shape(&mut a, fold_antiderivative, fold),
             DistortionMode::BitCrush => {}
         }
         for down in self.downs.iter_mut().rev() {
@@ -386,30 +390,44 @@ impl Channel {
     }
 }
 
-/// First-order ADAA of the shaper `f` with antiderivative `big_f` between the inputs `x0`
-/// (previous) and `x1` (current): the mean of `f` over the segment from `x0` to `x1`.
-#[inline]
-fn adaa(x0: f64, x1: f64, big_f: impl Fn(f64) -> f64, f: impl Fn(f64) -> f64) -> f64 {
-    let dx = x1 - x0;
-    if dx.abs() > 1e-6 {
-        (big_f(x1) - big_f(x0)) / dx
-    } else {
-        f(0.5 * (x0 + x1))
+impl Channel {
+    /// First-order ADAA of the shaper `f` with antiderivative `big_f` over the 16× block
+    /// `a` in place: each output is the mean of `f` over the segment from the previous
+    /// input to this one (`f` at the midpoint when they nearly coincide). The
+    /// antiderivative at the previous input is kept, so each sample evaluates it once.
+    #[inline]
+    fn shape(
+        &mut self,
+        a: &mut [f32; OVERSAMPLING],
+        big_f: impl Fn(f64) -> f64,
+        f: impl Fn(f64) -> f64,
+    ) {
+        let (mut x0, mut f0) = (self.last, self.last_big_f);
+        for v in a.iter_mut() {
+            let x1 = f64::from(*v);
+            let f1 = big_f(x1);
+            let dx = x1 - x0;
+            *v = if dx.abs() > 1e-6 {
+                (f1 - f0) / dx
+            } else {
+                f(0.5 * (x0 + x1))
+            } as f32;
+            x0 = x1;
+            f0 = f1;
+        }
+        self.last = x0;
+        self.last_big_f = f0;
     }
 }
 
-/// Hard clip with first-order ADAA between the inputs `x0` (previous) and `x1` (current).
+/// The antiderivative of clamp(x, −1, 1).
 #[inline]
-fn hard_clip_adaa(x0: f64, x1: f64) -> f64 {
-    // The antiderivative of clamp(x, -1, 1).
-    let big_f = |x: f64| {
-        if x.abs() <= 1.0 {
-            0.5 * x * x
-        } else {
-            x.abs() - 0.5
-        }
-    };
-    adaa(x0, x1, big_f, |x| x.clamp(-1.0, 1.0))
+fn hard_clip_antiderivative(x: f64) -> f64 {
+    if x.abs() <= 1.0 {
+        0.5 * x * x
+    } else {
+        x.abs() - 0.5
+    }
 }
 
 /// ln cosh x, the antiderivative of tanh, without overflow: |x| + ln(1 + e^(−2|x|)) − ln 2
