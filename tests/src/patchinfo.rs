@@ -1,11 +1,12 @@
-//! `wavecube patch`: a patch's summary and its modulation matrix as text.
+//! `wavecube patch`: a patch's summary, its effects rack and its modulation matrix as text.
 
 use std::fmt::Write as _;
 
 use wavecube_dsp::fx::rack::{FxKind, RackSettings, SLOTS};
 use wavecube_dsp::patch::Patch;
 
-/// The patch as text: name, category, bank, then the macros (name and value) and every
+/// The patch as text: name, category, bank, then the macros (name and value), the effects
+/// rack (one slot per line, in order) and every
 /// slot of the matrix, one per line: number, source, destination, amount (and what it
 /// means in the destination's unit), via, curve, and "off" for a disabled slot.
 pub fn describe(patch: &Patch) -> String {

@@ -45,7 +45,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Print a patch: name, category, bank, the four macros and the modulation matrix
+    /// Print a patch: name, category, bank, the four macros, the effects rack (each slot in
+    /// order: on/off, mix, and an enabled effect's settings) and the modulation matrix
     /// (each slot's source, destination, amount in the destination's unit, via, curve).
     ///
     /// Example: wavecube patch warm-pad
@@ -137,7 +138,9 @@ struct RenderArgs {
     /// preset (file stem or name; see `wavecube preset`), or a path to a patch file
     /// (anything ending in .json or holding a /). A factory patch wins over a user
     /// preset of the same name (a note says so). A bank embedded in a user preset is played.
-    /// --morph and --lfo apply on top of it. Default: the engine's settings.
+    /// --morph and --lfo apply on top of it. Its effects rack (sound.fx) plays after the
+    /// engine (synced effects at 120 BPM); without --seconds the render adds the rack's
+    /// tail (the reverb's decay, the delay's echoes). Default: the engine's settings.
     /// The patch's "bank" (meta.bank) is played unless --bank is given: a factory bank
     /// name or a bank file, relative to the patch file. Example: warm-pad
     #[arg(long, value_name = "NAME|FILE.json")]
