@@ -14,7 +14,9 @@ use fx_support::{check_contract, impulse, noise, run, sine};
 use wavecube_dsp::fx::chorus::ChorusSettings;
 use wavecube_dsp::fx::compressor::{CompressorSettings, Detection};
 use wavecube_dsp::fx::delay::{Delay, DelayMode, DelaySettings};
-use wavecube_dsp::fx::distortion::{Distortion, DistortionMode, DistortionSettings};
+use wavecube_dsp::fx::distortion::{
+    Distortion, DistortionMode, DistortionSettings, LATENCY_SAMPLES,
+};
 use wavecube_dsp::fx::eq::{BellBand, CutBand, CutSlope, Eq, EqSettings};
 use wavecube_dsp::fx::phaser::{PhaserMode, PhaserSettings};
 use wavecube_dsp::fx::rack::{ExternalStage, FxKind, Rack, RackSettings, FADE_MS, SLOTS};
@@ -307,7 +309,7 @@ fn switching_a_slot_fades_without_a_click_and_then_is_the_effect() {
 
 #[test]
 fn a_partly_wet_slot_lines_up_its_dry_path_with_the_effect_latency() {
-    // A small impulse through a half-wet distortion (103 samples of oversampler latency) and
+    // A small impulse through a half-wet distortion (its oversampler's latency) and
     // a look-ahead compressor: one peak at the rack's reported latency, not two.
     let mut s = RackSettings::default();
     s.distortion.enabled = true;
@@ -319,7 +321,11 @@ fn a_partly_wet_slot_lines_up_its_dry_path_with_the_effect_latency() {
     s.compressor.settings.threshold_db = 0.0;
     let mut r = rack(s, SR);
     let latency = r.latency_samples() as usize;
-    assert_eq!(latency, 103 + 240, "distortion 103 + compressor 5 ms");
+    assert_eq!(
+        latency,
+        LATENCY_SAMPLES as usize + 240,
+        "distortion + compressor 5 ms"
+    );
     let x: Vec<f32> = impulse(2_048).iter().map(|v| v * 1e-3).collect();
     let (l, _) = run(&mut r, &x, &x, 64);
     let (at, peak) =
@@ -389,7 +395,7 @@ fn the_callers_stages_run_at_their_slots() {
     let mut log = Log {
         calls: Vec::with_capacity(8),
     };
-    assert_eq!(r.latency_samples_with(&log), 64 + 103);
+    assert_eq!(r.latency_samples_with(&log), 64 + LATENCY_SAMPLES);
     let x = vec![0.8f32; 4_096];
     let (mut l, mut rr) = (x.clone(), x.clone());
     assert_no_alloc::assert_no_alloc(|| r.process_with(&mut l, &mut rr, &mut log));
@@ -406,7 +412,7 @@ fn the_callers_stages_run_at_their_slots() {
     };
     r.process_with(&mut l, &mut rr, &mut log);
     assert!(log.calls.is_empty(), "{:?}", log.calls);
-    assert_eq!(r.latency_samples_with(&log), 103);
+    assert_eq!(r.latency_samples_with(&log), LATENCY_SAMPLES);
 }
 
 #[test]

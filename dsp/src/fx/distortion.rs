@@ -6,9 +6,10 @@
 //! which is delayed by the oversampler's latency so the mix does not comb.
 //!
 //! The oversampler is a cascade of four 2× linear-phase FIR stages (Kaiser-windowed sinc,
-//! β = 11, about 110 dB stop band): the first, at 2× the host rate, passes 0–0.42·fs and stops
-//! 0.5·fs upward, so nothing that folds back lands in the audible band; the three half-band
-//! stages above it only have to protect 0–0.5·fs. The shapers also use first-order
+//! β = 11, about 110 dB stop band): the first down-sampler, at 2× the host rate, passes
+//! 0–0.42·fs and stops 0.5·fs upward, so nothing that folds back lands in the audible band;
+//! the first up-sampler and the three stages above are half-bands (every other tap zero) that
+//! only have to protect 0–0.5·fs. The shapers also use first-order
 //! antiderivative anti-aliasing (ADAA; Parker, Zavalishin & Le Bivic, "Reducing the aliasing of
 //! nonlinear waveshaping using continuous-time convolution", DAFx 2016) at the 16× rate: at
 //! 30 dB of drive a sine through tanh or a clipper is nearly square, and its harmonics fall too
@@ -28,14 +29,22 @@ use serde::{Deserialize, Serialize};
 pub const OVERSAMPLING: usize = 16;
 
 /// The distortion's latency in samples at the host rate (every mode, every rate).
-pub const LATENCY_SAMPLES: u32 = 103;
+pub const LATENCY_SAMPLES: u32 = 80;
 
 /// The largest drive, in dB.
 pub const MAX_DRIVE_DB: f32 = 30.0;
 
 /// The 2× stages' FIR lengths, from the host rate upward.
 const STAGE_LENGTHS: [usize; 4] = [181, 33, 29, 25];
-// Latency: Σ (L − 1)/2 high-rate samples per stage, both ways = 90 + 8 + 3.5 + 1.5 = 103.
+/// The first up-sampling stage's length: a half-band (cutoff 0.25), so every other tap is
+/// zero and its polyphase branches cost 44 + 1 multiplies instead of 181. It passes
+/// 0–0.42·fs and stops from 0.58·fs: the images it leaves between 0.5 and 0.58·fs come from
+/// input above 0.42·fs (20.2 kHz at 48 kHz) and are small; the first down-sampling stage
+/// keeps the steep 181-tap filter, which is what stops the shaper's harmonics from folding
+/// back.
+const FIRST_UP_LENGTH: usize = 89;
+// Latency: Σ (L − 1)/2 high-rate samples per stage and direction, in host samples:
+// up 44/2 + down 90/2 = 67 at the first stage, then 8 + 3.5 + 1.5 = 80.
 /// The stages' cutoffs in cycles per sample at each stage's output rate.
 const STAGE_CUTOFFS: [f64; 4] = [0.23, 0.25, 0.25, 0.25];
 /// The Kaiser window's β for every stage (≈ 110 dB stop band).
@@ -315,9 +324,15 @@ struct Channel {
 }
 
 impl Channel {
-    fn new(kernels: &[Vec<f64>; 4]) -> Self {
+    fn new(kernels: &[Vec<f64>; 4], first_up: &[f64]) -> Self {
         Self {
-            ups: std::array::from_fn(|i| Up2::new(&kernels[i])),
+            ups: std::array::from_fn(|i| {
+                if i == 0 {
+                    Up2::new(first_up)
+                } else {
+                    Up2::new(&kernels[i])
+                }
+            }),
             downs: std::array::from_fn(|i| Down2::new(&kernels[i])),
             last: 0.0,
             last_big_f: 0.0,
@@ -473,11 +488,15 @@ impl Distortion {
     pub fn new(sample_rate: f32) -> Self {
         let kernels: [Vec<f64>; 4] =
             std::array::from_fn(|i| lowpass(STAGE_LENGTHS[i], STAGE_CUTOFFS[i]));
+        let first_up = lowpass(FIRST_UP_LENGTH, 0.25);
         let sr = sanitize_rate(sample_rate);
         let mut d = Self {
             sample_rate: sr,
             settings: DistortionSettings::default(),
-            channels: [Channel::new(&kernels), Channel::new(&kernels)],
+            channels: [
+                Channel::new(&kernels, &first_up),
+                Channel::new(&kernels, &first_up),
+            ],
             drive: Smoothed::new(1.0, 10.0, sr),
             mix: Smoothed::new(1.0, 10.0, sr),
             tone_coef: 1.0,
