@@ -1,7 +1,8 @@
 //! The factory patches' effects racks, measured on renders: every patch that uses the rack
 //! renders finite, at or below 0 dBFS, not silent, with a plausible spectrum and a tail
 //! that dies away, and the rack changes it audibly; every patch that leaves the rack at its default renders bit for bit
-//! as the engine alone (old patches keep their sound).
+//! as the engine alone (old patches keep their sound); `wavecube patch` lists the rack and
+//! `wavecube render --patch` plays its tail.
 
 use realfft::RealFftPlanner;
 use wavecube_dsp::analysis::amplitude_to_dbfs;
@@ -178,4 +179,63 @@ fn patches_without_effects_render_bit_for_bit_as_the_engine_alone() {
         assert_eq!(dry, wet, "{}", p.meta.name);
     }
     assert!(plain >= 6, "{plain} patches without effects");
+}
+
+#[test]
+fn the_cli_lists_the_rack_and_renders_its_tail() {
+    let exe = env!("CARGO_BIN_EXE_wavecube");
+    let o = std::process::Command::new(exe)
+        .args(["patch", "fuzz-bass"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{text}");
+    assert!(text.contains("fx         5 of 9 slots on"), "{text}");
+    assert!(
+        text.contains("   4  distortion  on  mix 1.00  {\"mode\":\"hard-clip\""),
+        "{text}"
+    );
+
+    // A dotted-quarter echo with feedback 0.55 and a 1.8 s reverb: without --seconds the
+    // render runs on for the rack's tail (a 0.1 s note, then about 12 s of echoes).
+    let dir = std::env::temp_dir().join("wavecube-fx-cli");
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join("dub.wav");
+    let o = std::process::Command::new(exe)
+        .args([
+            "render", "--patch", "dub-echo", "--notes", "C4@0:0.1", "--out",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success(),
+        "{report}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let duration: f64 = report
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("duration"))
+        .and_then(|d| {
+            d.trim()
+                .trim_end_matches(" s")
+                .split_whitespace()
+                .next()?
+                .parse()
+                .ok()
+        })
+        .unwrap_or_else(|| panic!("{report}"));
+    let tail = rack_tail_s(
+        &factory_patches()
+            .iter()
+            .find(|p| p.meta.name == "Dub Echo")
+            .unwrap()
+            .sound
+            .fx,
+    );
+    assert!(
+        tail > 10.0 && duration > tail,
+        "duration {duration} s, tail {tail} s"
+    );
 }
