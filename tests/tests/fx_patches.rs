@@ -1,8 +1,8 @@
 //! The factory patches' effects racks, measured on renders: every patch that uses the rack
 //! renders finite, at or below 0 dBFS, not silent, with a plausible spectrum and a tail
-//! that dies away, and the rack changes it audibly; every patch that leaves the rack at its default renders bit for bit
-//! as the engine alone (old patches keep their sound); `wavecube patch` lists the rack and
-//! `wavecube render --patch` plays its tail.
+//! that dies away, and the rack changes it audibly; every patch that leaves the rack at its
+//! default renders bit for bit as the engine alone (old patches keep their sound);
+//! `wavecube patch` lists the rack and `wavecube render --patch` plays its tail.
 
 use realfft::RealFftPlanner;
 use wavecube_dsp::analysis::amplitude_to_dbfs;
