@@ -1,10 +1,12 @@
-//! `wavecube patch`: a patch's summary and its modulation matrix as text.
+//! `wavecube patch`: a patch's summary, its effects rack and its modulation matrix as text.
 
 use std::fmt::Write as _;
 
+use wavecube_dsp::fx::rack::{FxKind, RackSettings, SLOTS};
 use wavecube_dsp::patch::Patch;
 
-/// The patch as text: name, category, bank, then the macros (name and value) and every
+/// The patch as text: name, category, bank, then the macros (name and value), the effects
+/// rack (one slot per line, in order) and every
 /// slot of the matrix, one per line: number, source, destination, amount (and what it
 /// means in the destination's unit), via, curve, and "off" for a disabled slot.
 pub fn describe(patch: &Patch) -> String {
@@ -21,6 +23,7 @@ pub fn describe(patch: &Patch) -> String {
     for (i, (name, value)) in m.macro_names.iter().zip(md.macros).enumerate() {
         let _ = writeln!(out, "macro {}    {name} = {value}", i + 1);
     }
+    describe_fx(&mut out, &patch.sound.fx);
     if md.slots.is_empty() {
         let _ = writeln!(out, "matrix     no slots (fixed routings only)");
         return out;
@@ -58,6 +61,40 @@ pub fn describe(patch: &Patch) -> String {
     out
 }
 
+/// The rack, one slot per line in processing order: position, kind, on/off, mix and, for
+/// an effect that is on, its settings as the patch file writes them.
+fn describe_fx(out: &mut String, fx: &RackSettings) {
+    let on = fx.slots().filter(|s| s.1).count();
+    let _ = writeln!(out, "fx         {on} of {SLOTS} slots on, in this order:");
+    for (i, (kind, enabled, mix)) in fx.slots().enumerate() {
+        let _ = write!(
+            out,
+            "  {:>2}  {:<11} {:<3} mix {mix:.2}",
+            i + 1,
+            kind.name(),
+            if enabled { "on" } else { "off" }
+        );
+        let settings = match kind {
+            FxKind::Codec | FxKind::Body => None,
+            FxKind::Distortion => serde_json::to_string(&fx.distortion.settings).ok(),
+            FxKind::Chorus => serde_json::to_string(&fx.chorus.settings).ok(),
+            FxKind::Phaser => serde_json::to_string(&fx.phaser.settings).ok(),
+            FxKind::Delay => serde_json::to_string(&fx.delay.settings).ok(),
+            FxKind::Reverb => serde_json::to_string(&fx.reverb.settings).ok(),
+            FxKind::Eq => serde_json::to_string(&fx.eq.settings).ok(),
+            FxKind::Compressor => serde_json::to_string(&fx.compressor.settings).ok(),
+        };
+        match settings {
+            Some(s) if enabled => {
+                let _ = write!(out, "  {s}");
+            }
+            None if kind.is_external() => out.push_str("  (the plugin's stage)"),
+            _ => {}
+        }
+        out.push('\n');
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -91,5 +128,19 @@ mod tests {
         assert!(text.contains("-0.250 (-0.25 morph units) off"), "{text}");
         let plain = describe(&Patch::default());
         assert!(plain.contains("no slots"), "{plain}");
+        assert!(plain.contains("fx         2 of 9 slots on"), "{plain}");
+        assert!(plain.contains("   1  codec       on  mix 1.00"), "{plain}");
+        assert!(
+            plain.contains("   9  compressor  off mix 1.00\n"),
+            "{plain}"
+        );
+        let mut verb = Patch::default();
+        verb.sound.fx.reverb.enabled = true;
+        verb.sound.fx.order.swap(0, 6);
+        let text = describe(&verb);
+        assert!(
+            text.contains("   1  reverb      on  mix 0.30  {\"size\":"),
+            "{text}"
+        );
     }
 }

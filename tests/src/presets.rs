@@ -8,6 +8,13 @@
 
 use std::path::{Path, PathBuf};
 
+use wavecube_dsp::fx::compressor::Detection;
+use wavecube_dsp::fx::delay::DelayMode;
+use wavecube_dsp::fx::distortion::DistortionMode;
+use wavecube_dsp::fx::eq::BellBand;
+use wavecube_dsp::fx::phaser::PhaserMode;
+use wavecube_dsp::fx::rack::{FxKind, RackSettings};
+use wavecube_dsp::fx::sync::{Feel, NoteValue, SyncDivision};
 use wavecube_dsp::patch::{
     Category, EnvSection, FilterSection, LfoSection, ModEnvSection, Patch, PatchError, PatchMeta,
     Sound, TensionSection, VoiceSection,
@@ -112,16 +119,22 @@ pub fn factory_patches() -> Vec<Patch> {
         warm_pad(),
         glass_pad(),
         tension_pad(),
+        cathedral_pad(),
+        phase_strings(),
         sub_bass(),
         acid_bass(),
+        fuzz_bass(),
         bright_lead(),
         square_lead(),
         soft_pluck(),
         vowel_pluck(),
+        dub_echo(),
         electric_keys(),
         drawbar_organ(),
+        lofi_keys(),
         robot_chatter(),
         siren_riser(),
+        jet_flanger(),
         cube_orbit(),
         formant_sweep(),
     ]
@@ -420,6 +433,240 @@ fn mono(
     }
 }
 
+/// The default rack (codec and body on, every effect off) changed by `f`.
+fn rack(f: impl FnOnce(&mut RackSettings)) -> RackSettings {
+    let mut r = RackSettings::default();
+    f(&mut r);
+    r
+}
+
+fn cathedral_pad() -> Patch {
+    Patch {
+        meta: meta(
+            "Cathedral Pad",
+            Category::Pad,
+            "Soft sine-triangle choir in an eight-second stone hall, chorused, rumble cut",
+            &["reverb", "huge", "slow", "fx-rack"],
+        ),
+        sound: Sound {
+            gain_db: -3.0,
+            velocity_sensitivity: 0.3,
+            morph: [0.2, 0.4, 0.45],
+            voice: poly(12, 2, 8.0, 0.6),
+            amp_env: adsr(1200.0, 1500.0, 0.9, 2500.0),
+            filter: filter(FilterMode::LowPass, 2400.0, 0.1, 0.0, 0.3),
+            lfos: [morph_lfo(LfoShape::Sine, 0.08, [0.0, 0.1, 0.1]), OFF, OFF],
+            fx: rack(|r| {
+                r.chorus.enabled = true;
+                r.chorus.mix = 0.35;
+                r.chorus.settings.voices = 3;
+                r.reverb.enabled = true;
+                r.reverb.mix = 0.5;
+                r.reverb.settings.size = 1.0;
+                r.reverb.settings.decay_s = 8.0;
+                r.reverb.settings.predelay_ms = 45.0;
+                r.reverb.settings.damping = 0.35;
+                r.eq.enabled = true;
+                r.eq.settings.low_cut.enabled = true;
+                r.eq.settings.low_cut.freq_hz = 90.0;
+            }),
+            ..Sound::default()
+        },
+    }
+}
+
+fn fuzz_bass() -> Patch {
+    Patch {
+        meta: meta(
+            "Fuzz Bass",
+            Category::Bass,
+            "Hard-clipped saw bass, its mids carved and its level held by a look-ahead compressor",
+            &["distortion", "fuzz", "mono", "fx-rack"],
+        ),
+        sound: Sound {
+            gain_db: -6.0,
+            velocity_sensitivity: 0.5,
+            morph: [0.67, 0.6, 0.0],
+            voice: mono(VoiceMode::Legato, 25.0, 1, 0.0, 0.0),
+            amp_env: adsr(2.0, 300.0, 0.85, 120.0),
+            mod_env: mod_env(adsr(0.0, 200.0, 0.2, 120.0), [0.0; 3]),
+            filter: filter(FilterMode::LowPass, 900.0, 0.2, 2.0, 0.5),
+            fx: rack(|r| {
+                r.order = [
+                    FxKind::Codec,
+                    FxKind::Body,
+                    FxKind::Eq,
+                    FxKind::Distortion,
+                    FxKind::Compressor,
+                    FxKind::Chorus,
+                    FxKind::Phaser,
+                    FxKind::Delay,
+                    FxKind::Reverb,
+                ];
+                r.eq.enabled = true;
+                r.eq.settings.low_cut.enabled = true;
+                r.eq.settings.low_cut.freq_hz = 40.0;
+                r.eq.settings.peaks[0] = BellBand {
+                    enabled: true,
+                    freq_hz: 500.0,
+                    gain_db: -5.0,
+                    q: 0.8,
+                };
+                r.distortion.enabled = true;
+                r.distortion.settings.mode = DistortionMode::HardClip;
+                r.distortion.settings.drive_db = 20.0;
+                r.distortion.settings.tone_hz = 3_500.0;
+                r.compressor.enabled = true;
+                r.compressor.settings.threshold_db = -14.0;
+                r.compressor.settings.ratio = 4.0;
+                r.compressor.settings.lookahead_ms = 2.0;
+                r.compressor.settings.makeup_db = -4.0;
+            }),
+            ..Sound::default()
+        },
+    }
+}
+
+fn dub_echo() -> Patch {
+    Patch {
+        meta: meta(
+            "Dub Echo",
+            Category::Pluck,
+            "Short square pluck thrown into dark dotted-quarter ping-pong echoes that duck under it",
+            &["delay", "dub", "ping-pong", "fx-rack"],
+        ),
+        sound: Sound {
+            gain_db: 2.0,
+            morph: [0.9, 0.5, 0.1],
+            voice: poly(12, 1, 0.0, 0.0),
+            amp_env: adsr(1.0, 350.0, 0.0, 250.0),
+            mod_env: mod_env(adsr(0.0, 150.0, 0.0, 150.0), [0.0; 3]),
+            filter: filter(FilterMode::LowPass, 900.0, 0.3, 3.0, 0.5),
+            fx: rack(|r| {
+                r.delay.enabled = true;
+                r.delay.mix = 0.45;
+                r.delay.settings.mode = DelayMode::PingPong;
+                r.delay.settings.sync = Some(SyncDivision {
+                    note: NoteValue::Quarter,
+                    feel: Feel::Dotted,
+                });
+                r.delay.settings.feedback = 0.55;
+                r.delay.settings.low_cut_hz = 250.0;
+                r.delay.settings.high_cut_hz = 2_500.0;
+                r.delay.settings.ducking = 0.5;
+                r.reverb.enabled = true;
+                r.reverb.mix = 0.2;
+                r.reverb.settings.size = 0.5;
+                r.reverb.settings.decay_s = 1.8;
+            }),
+            ..Sound::default()
+        },
+    }
+}
+
+fn jet_flanger() -> Patch {
+    Patch {
+        meta: meta(
+            "Jet Flanger",
+            Category::Fx,
+            "Bright saw chord through a slow, deep, high-feedback flanger: the jet-plane swoosh",
+            &["flanger", "jet", "sweep", "fx-rack"],
+        ),
+        sound: Sound {
+            gain_db: -7.0,
+            velocity_sensitivity: 0.3,
+            morph: [0.67, 0.85, 0.0],
+            voice: poly(12, 2, 6.0, 0.5),
+            amp_env: adsr(300.0, 1000.0, 0.9, 1200.0),
+            fx: rack(|r| {
+                r.phaser.enabled = true;
+                r.phaser.mix = 0.5;
+                r.phaser.settings.mode = PhaserMode::Flanger;
+                r.phaser.settings.rate_hz = 0.15;
+                r.phaser.settings.depth = 0.9;
+                r.phaser.settings.delay_ms = 3.0;
+                r.phaser.settings.feedback = 0.75;
+                r.reverb.enabled = true;
+                r.reverb.mix = 0.2;
+                r.reverb.settings.decay_s = 2.0;
+            }),
+            ..Sound::default()
+        },
+    }
+}
+
+fn lofi_keys() -> Patch {
+    Patch {
+        meta: meta(
+            "Lo-Fi Keys",
+            Category::Keys,
+            "Triangle keys crushed to 6 bits at 11 kHz, half wet, chorused and rolled off like tape",
+            &["bit-crush", "lo-fi", "chorus", "fx-rack"],
+        ),
+        sound: Sound {
+            gain_db: -5.0,
+            velocity_sensitivity: 0.6,
+            morph: [0.33, 0.5, 0.0],
+            voice: poly(12, 1, 0.0, 0.0),
+            amp_env: adsr(2.0, 900.0, 0.5, 400.0),
+            fx: rack(|r| {
+                r.distortion.enabled = true;
+                r.distortion.mix = 0.5;
+                r.distortion.settings.mode = DistortionMode::BitCrush;
+                r.distortion.settings.drive_db = 0.0;
+                r.distortion.settings.bits = 6.0;
+                r.distortion.settings.crush_rate_hz = 11_025.0;
+                r.chorus.enabled = true;
+                r.chorus.mix = 0.4;
+                r.chorus.settings.rate_hz = 0.6;
+                r.eq.enabled = true;
+                r.eq.settings.high_cut.enabled = true;
+                r.eq.settings.high_cut.freq_hz = 7_000.0;
+            }),
+            ..Sound::default()
+        },
+    }
+}
+
+fn phase_strings() -> Patch {
+    Patch {
+        meta: meta(
+            "Phase Strings",
+            Category::Pad,
+            "Saw string ensemble through a twelve-stage phaser synced to two bars, glued by a compressor",
+            &["phaser", "strings", "synced", "fx-rack"],
+        ),
+        sound: Sound {
+            gain_db: -6.0,
+            velocity_sensitivity: 0.4,
+            morph: [0.67, 0.55, 0.05],
+            voice: poly(12, 3, 12.0, 0.8),
+            amp_env: adsr(400.0, 1200.0, 0.85, 1500.0),
+            filter: filter(FilterMode::LowPass, 5000.0, 0.1, 0.0, 0.3),
+            lfos: [morph_lfo(LfoShape::Sine, 0.1, [0.08, 0.08, 0.0]), OFF, OFF],
+            fx: rack(|r| {
+                r.phaser.enabled = true;
+                r.phaser.mix = 0.5;
+                r.phaser.settings.stages = 12;
+                r.phaser.settings.sync = Some(SyncDivision {
+                    note: NoteValue::TwoBars,
+                    feel: Feel::Straight,
+                });
+                r.phaser.settings.feedback = 0.5;
+                r.reverb.enabled = true;
+                r.reverb.mix = 0.25;
+                r.reverb.settings.decay_s = 2.5;
+                r.compressor.enabled = true;
+                r.compressor.settings.threshold_db = -20.0;
+                r.compressor.settings.ratio = 2.0;
+                r.compressor.settings.knee_db = 12.0;
+                r.compressor.settings.detection = Detection::Rms;
+            }),
+            ..Sound::default()
+        },
+    }
+}
+
 fn warm_pad() -> Patch {
     Patch {
         meta: meta(
@@ -440,6 +687,16 @@ fn warm_pad() -> Patch {
                 morph_lfo(LfoShape::Triangle, 0.07, [0.0, 0.1, 0.0]),
                 OFF,
             ],
+            fx: rack(|r| {
+                // A slow wide chorus, then a medium hall.
+                r.chorus.enabled = true;
+                r.chorus.mix = 0.4;
+                r.chorus.settings.rate_hz = 0.3;
+                r.reverb.enabled = true;
+                r.reverb.mix = 0.3;
+                r.reverb.settings.decay_s = 3.5;
+                r.reverb.settings.predelay_ms = 25.0;
+            }),
             ..Sound::default()
         },
     }
@@ -465,6 +722,20 @@ fn glass_pad() -> Patch {
                 morph_lfo(LfoShape::Sine, 0.23, [0.0, 0.12, 0.0]),
                 OFF,
             ],
+            fx: rack(|r| {
+                // Dotted-quarter echoes into a long bright hall.
+                r.delay.enabled = true;
+                r.delay.mix = 0.2;
+                r.delay.settings.sync = Some(SyncDivision {
+                    note: NoteValue::Quarter,
+                    feel: Feel::Dotted,
+                });
+                r.delay.settings.feedback = 0.4;
+                r.reverb.enabled = true;
+                r.reverb.mix = 0.35;
+                r.reverb.settings.decay_s = 5.0;
+                r.reverb.settings.damping = 0.2;
+            }),
             ..Sound::default()
         },
     }
@@ -490,6 +761,17 @@ fn tension_pad() -> Patch {
                 morph_depth: [0.6, 1.0, 0.2],
                 ..TensionSection::default()
             },
+            fx: rack(|r| {
+                // A slow 8-stage phaser under a hall.
+                r.phaser.enabled = true;
+                r.phaser.mix = 0.5;
+                r.phaser.settings.stages = 8;
+                r.phaser.settings.rate_hz = 0.12;
+                r.phaser.settings.feedback = 0.4;
+                r.reverb.enabled = true;
+                r.reverb.mix = 0.3;
+                r.reverb.settings.decay_s = 3.0;
+            }),
             ..Sound::default()
         },
     }
@@ -532,6 +814,25 @@ fn acid_bass() -> Patch {
             amp_env: adsr(1.0, 300.0, 0.75, 140.0),
             mod_env: mod_env(adsr(0.0, 240.0, 0.12, 150.0), [0.0; 3]),
             filter: filter(FilterMode::LowPass, 180.0, 0.55, 4.5, 0.5),
+            fx: rack(|r| {
+                // Warm saturation, the mud cut out, a steady level.
+                r.distortion.enabled = true;
+                r.distortion.mix = 0.6;
+                r.distortion.settings.drive_db = 12.0;
+                r.distortion.settings.tone_hz = 6_000.0;
+                r.eq.enabled = true;
+                r.eq.settings.low_cut.enabled = true;
+                r.eq.settings.low_cut.freq_hz = 35.0;
+                r.eq.settings.peaks[0] = BellBand {
+                    enabled: true,
+                    freq_hz: 300.0,
+                    gain_db: -3.0,
+                    q: 1.0,
+                };
+                r.compressor.enabled = true;
+                r.compressor.settings.threshold_db = -18.0;
+                r.compressor.settings.ratio = 3.0;
+            }),
             ..Sound::default()
         },
     }
@@ -554,6 +855,22 @@ fn bright_lead() -> Patch {
             mod_env: mod_env(adsr(0.0, 400.0, 0.4, 200.0), [0.0; 3]),
             filter: filter(FilterMode::LowPass, 5000.0, 0.2, 1.2, 0.4),
             lfos: [vibrato(LfoShape::Sine, 5.5, 0.15), OFF, OFF],
+            fx: rack(|r| {
+                // Dotted-eighth ping-pong and a touch of room.
+                r.delay.enabled = true;
+                r.delay.mix = 0.25;
+                r.delay.settings.mode = DelayMode::PingPong;
+                r.delay.settings.sync = Some(SyncDivision {
+                    note: NoteValue::Eighth,
+                    feel: Feel::Dotted,
+                });
+                r.delay.settings.feedback = 0.35;
+                r.delay.settings.high_cut_hz = 6_000.0;
+                r.reverb.enabled = true;
+                r.reverb.mix = 0.15;
+                r.reverb.settings.size = 0.4;
+                r.reverb.settings.decay_s = 1.2;
+            }),
             ..Sound::default()
         },
     }
@@ -579,6 +896,18 @@ fn square_lead() -> Patch {
                 morph_lfo(LfoShape::Sine, 0.35, [0.0, 0.0, 0.15]),
                 OFF,
             ],
+            fx: rack(|r| {
+                // A doubling chorus and a quarter-note echo.
+                r.chorus.enabled = true;
+                r.chorus.mix = 0.35;
+                r.delay.enabled = true;
+                r.delay.mix = 0.2;
+                r.delay.settings.sync = Some(SyncDivision {
+                    note: NoteValue::Quarter,
+                    feel: Feel::Straight,
+                });
+                r.delay.settings.feedback = 0.3;
+            }),
             ..Sound::default()
         },
     }
@@ -637,6 +966,14 @@ fn electric_keys() -> Patch {
             voice: poly(16, 2, 4.0, 0.4),
             amp_env: adsr(2.0, 1600.0, 0.3, 450.0),
             mod_env: mod_env(adsr(0.0, 500.0, 0.0, 300.0), [0.0, 0.45, 0.35]),
+            fx: rack(|r| {
+                // The classic stage-piano phaser: four stages, slow.
+                r.phaser.enabled = true;
+                r.phaser.mix = 0.5;
+                r.phaser.settings.stages = 4;
+                r.phaser.settings.rate_hz = 0.5;
+                r.phaser.settings.feedback = 0.2;
+            }),
             ..Sound::default()
         },
     }

@@ -7,6 +7,9 @@
 use std::sync::Arc;
 
 use wavecube_dsp::cube::{factory_cube, Cube, CubeSet};
+use wavecube_dsp::fx::rack::{Rack, RackSettings};
+use wavecube_dsp::fx::sync::DEFAULT_BPM;
+use wavecube_dsp::fx::Effect;
 use wavecube_dsp::synth::{Engine, NoteEvent, SynthParams, TimedEvent};
 
 use crate::error::HarnessError;
@@ -239,6 +242,81 @@ pub fn render_song(engine: &mut Engine, song: &Song, seconds: f64, block_len: us
             out.right.extend_from_slice(right);
             Ok(())
         });
+    let Ok(()) = done;
+    out.peak_voices = engine.peak_voices();
+    out
+}
+
+/// A rack at `sample_rate_hz` playing `settings` (a patch's `sound.fx`), reset, at the
+/// effects' default tempo (120 BPM).
+///
+/// # Allocation
+/// Allocates every effect.
+pub fn build_rack(sample_rate_hz: u32, settings: &RackSettings) -> Rack {
+    let mut rack = Rack::new(sample_rate_hz as f32);
+    rack.set_settings(*settings);
+    rack.reset();
+    rack
+}
+
+/// How long the rack keeps sounding after its input stops, in seconds: 1.2 times the
+/// reverb's decay time (RT60, so −72 dB) and the delay's echoes down to −72 dB (each only
+/// when on; a synced delay at the effects' default 120 BPM), at most 30 s.
+pub fn rack_tail_s(settings: &RackSettings) -> f64 {
+    let mut tail = 0.0_f64;
+    if settings.reverb.enabled {
+        tail += 1.2 * f64::from(settings.reverb.settings.clamped().decay_s);
+    }
+    if settings.delay.enabled {
+        let d = settings.delay.settings.clamped();
+        let repeats = if d.feedback > 1e-3 {
+            (72.0 / (-20.0 * f64::from(d.feedback).log10())).ceil() + 1.0
+        } else {
+            1.0
+        };
+        let time_s = match d.sync {
+            Some(division) => division.seconds(DEFAULT_BPM),
+            None => f64::from(d.time_ms) * 1e-3,
+        };
+        tail += time_s * repeats;
+    }
+    tail.min(30.0)
+}
+
+/// [`render_song`] with `rack` after the engine (each block through the engine, then the
+/// rack), as `wavecube render --patch` plays a patch.
+///
+/// # Allocation
+/// Allocates the output and the schedule; the rack allocates nothing.
+pub fn render_song_with_rack(
+    engine: &mut Engine,
+    rack: &mut Rack,
+    song: &Song,
+    seconds: f64,
+    block_len: usize,
+) -> Rendered {
+    let sample_rate_hz = engine.sample_rate().round() as u32;
+    let schedule = Schedule::new(song, sample_rate_hz);
+    let total = (seconds.max(0.0) * f64::from(sample_rate_hz)).round() as u64;
+    let mut out = Rendered {
+        left: Vec::with_capacity(total as usize),
+        right: Vec::with_capacity(total as usize),
+        peak_voices: 0,
+    };
+    let mut renderer = Renderer::new(&schedule, block_len);
+    let done: Result<(), std::convert::Infallible> = renderer.run_with(
+        engine,
+        total,
+        |engine, events, left, right| {
+            engine.process(events, left, right);
+            rack.process(left, right);
+        },
+        |_, left, right| {
+            out.left.extend_from_slice(left);
+            out.right.extend_from_slice(right);
+            Ok(())
+        },
+    );
     let Ok(()) = done;
     out.peak_voices = engine.peak_voices();
     out

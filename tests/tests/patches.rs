@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use wavecube_dsp::analysis::amplitude_to_dbfs;
-use wavecube_dsp::patch::{Category, Patch, PatchError, TextProblem};
+use wavecube_dsp::patch::{Category, Patch, PatchError, TextProblem, PATCH_VERSION};
 use wavecube_dsp::synth::{FilterMode, NoteEvent, VoiceMode};
 use wavecube_harness::options::SoundOptions;
 use wavecube_harness::presets::{
@@ -53,7 +53,8 @@ fn phrase() -> Song {
     Song::from_events(events)
 }
 
-/// The phrase through `patch`, plus its release and half a second.
+/// The phrase through `patch` (the engine; its effects rack is measured in `fx_patches.rs`),
+/// plus its release and half a second.
 fn render(patch: &Patch) -> Rendered {
     let params = patch.to_params();
     let mut engine = build_engine_with(SR, BLOCK, &params, &SoundOptions::default()).unwrap();
@@ -246,11 +247,15 @@ fn bad_patch_files_give_typed_errors() {
         }
         other => panic!("{other:?}"),
     }
+    let (now, next) = (PATCH_VERSION, PATCH_VERSION + 1);
     assert_eq!(
-        edit("\"version\": 2", "\"version\": 3"),
+        edit(
+            &format!("\"version\": {now}"),
+            &format!("\"version\": {next}")
+        ),
         Err(PatchError::UnsupportedVersion {
-            found: 3,
-            supported: 2
+            found: u64::from(next),
+            supported: now
         })
     );
     assert!(matches!(

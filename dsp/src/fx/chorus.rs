@@ -10,6 +10,7 @@
 
 use super::delay_line::DelayLine;
 use super::{Effect, Smoothed};
+use serde::{Deserialize, Serialize};
 
 /// The largest centre delay, in ms.
 pub const MAX_DELAY_MS: f32 = 40.0;
@@ -19,7 +20,8 @@ pub const MAX_DEPTH_MS: f32 = 10.0;
 pub const MAX_VOICES: usize = 4;
 
 /// The chorus's settings, in user units.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct ChorusSettings {
     /// Voices per channel, 1–4 (2–4 is a chorus; 1 is a vibrato when fully wet).
     pub voices: usize,
@@ -32,6 +34,8 @@ pub struct ChorusSettings {
     /// The mean of the voices fed back into the line, −0.9–0.9.
     pub feedback: f32,
     /// Dry/wet balance, 0 (dry) – 1 (wet).
+    /// In the rack the slot's mix takes its place (held at 1 here; not stored in a patch).
+    #[serde(skip)]
     pub mix: f32,
     /// The right channel's LFO phase offset in half-cycles, 0 (mono) – 1 (opposite).
     pub spread: f32,

@@ -21,6 +21,7 @@
 //! compression).
 
 use super::{Effect, Smoothed};
+use serde::{Deserialize, Serialize};
 
 /// The RMS detector's averaging time constant, in ms (in RMS mode it adds to the attack and
 /// release: a 1 kHz sine's level ripples by < 0.05 dB).
@@ -33,7 +34,8 @@ const SMOOTH_MS: f32 = 20.0;
 const DB_PER_NEPER: f32 = 8.685_89;
 
 /// How the compressor measures the level.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Detection {
     /// The instantaneous peak `max(|left|, |right|)`: the gain follows transients.
     #[default]
@@ -44,7 +46,8 @@ pub enum Detection {
 
 /// The compressor's settings, in user units. `Compressor::set_settings` clamps them
 /// (non-finite → default).
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct CompressorSettings {
     /// Threshold, in dBFS (−60–0; default −18).
     pub threshold_db: f32,
@@ -63,6 +66,8 @@ pub struct CompressorSettings {
     /// Look-ahead, in ms (0–10; default 0). Sets [`Effect::latency_samples`].
     pub lookahead_ms: f32,
     /// Dry/compressed mix (0–1; default 1 = fully compressed).
+    /// In the rack the slot's mix takes its place (held at 1 here; not stored in a patch).
+    #[serde(skip)]
     pub mix: f32,
 }
 

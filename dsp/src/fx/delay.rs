@@ -11,6 +11,7 @@
 use super::delay_line::DelayLine;
 use super::sync::{sanitize_bpm, SyncDivision, DEFAULT_BPM};
 use super::{Effect, Smoothed};
+use serde::{Deserialize, Serialize};
 
 /// The longest delay time, free or synced, in seconds.
 pub const MAX_DELAY_S: f32 = 4.0;
@@ -21,7 +22,8 @@ pub const DUCK_START_LEVEL: f32 = 0.01;
 pub const DUCK_FULL_LEVEL: f32 = 0.1;
 
 /// How the two channels' echoes are arranged.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum DelayMode {
     /// Each channel echoes itself.
     #[default]
@@ -31,7 +33,8 @@ pub enum DelayMode {
 }
 
 /// The delay's settings, in user units.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct DelaySettings {
     /// Stereo or ping-pong.
     pub mode: DelayMode,
@@ -50,6 +53,8 @@ pub struct DelaySettings {
     /// is above −20 dBFS).
     pub ducking: f32,
     /// Dry/wet balance, 0 (dry) – 1 (echoes only).
+    /// In the rack the slot's mix takes its place (held at 1 here; not stored in a patch).
+    #[serde(skip)]
     pub mix: f32,
 }
 

@@ -6,9 +6,10 @@
 //! which is delayed by the oversampler's latency so the mix does not comb.
 //!
 //! The oversampler is a cascade of four 2× linear-phase FIR stages (Kaiser-windowed sinc,
-//! β = 11, about 110 dB stop band): the first, at 2× the host rate, passes 0–0.42·fs and stops
-//! 0.5·fs upward, so nothing that folds back lands in the audible band; the three half-band
-//! stages above it only have to protect 0–0.5·fs. The shapers also use first-order
+//! β = 11, about 110 dB stop band): the first down-sampler, at 2× the host rate, passes
+//! 0–0.42·fs and stops 0.5·fs upward, so nothing that folds back lands in the audible band;
+//! the first up-sampler and the three stages above are half-bands (every other tap zero) that
+//! only have to protect 0–0.5·fs. The shapers also use first-order
 //! antiderivative anti-aliasing (ADAA; Parker, Zavalishin & Le Bivic, "Reducing the aliasing of
 //! nonlinear waveshaping using continuous-time convolution", DAFx 2016) at the 16× rate: at
 //! 30 dB of drive a sine through tanh or a clipper is nearly square, and its harmonics fall too
@@ -22,26 +23,36 @@
 use super::delay_line::DelayLine;
 use super::{Effect, Smoothed};
 use crate::analysis::kaiser_window;
+use serde::{Deserialize, Serialize};
 
 /// The oversampling factor.
 pub const OVERSAMPLING: usize = 16;
 
 /// The distortion's latency in samples at the host rate (every mode, every rate).
-pub const LATENCY_SAMPLES: u32 = 103;
+pub const LATENCY_SAMPLES: u32 = 80;
 
 /// The largest drive, in dB.
 pub const MAX_DRIVE_DB: f32 = 30.0;
 
 /// The 2× stages' FIR lengths, from the host rate upward.
 const STAGE_LENGTHS: [usize; 4] = [181, 33, 29, 25];
-// Latency: Σ (L − 1)/2 high-rate samples per stage, both ways = 90 + 8 + 3.5 + 1.5 = 103.
+/// The first up-sampling stage's length: a half-band (cutoff 0.25), so every other tap is
+/// zero and its polyphase branches cost 44 + 1 multiplies instead of 181. It passes
+/// 0–0.42·fs and stops from 0.58·fs: the images it leaves between 0.5 and 0.58·fs come from
+/// input above 0.42·fs (20.2 kHz at 48 kHz) and are small; the first down-sampling stage
+/// keeps the steep 181-tap filter, which is what stops the shaper's harmonics from folding
+/// back.
+const FIRST_UP_LENGTH: usize = 89;
+// Latency: Σ (L − 1)/2 high-rate samples per stage and direction, in host samples:
+// up 44/2 + down 90/2 = 67 at the first stage, then 8 + 3.5 + 1.5 = 80.
 /// The stages' cutoffs in cycles per sample at each stage's output rate.
 const STAGE_CUTOFFS: [f64; 4] = [0.23, 0.25, 0.25, 0.25];
 /// The Kaiser window's β for every stage (≈ 110 dB stop band).
 const KAISER_BETA: f64 = 11.0;
 
 /// The shaping curve.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum DistortionMode {
     /// `tanh`: a smooth, tube-like saturation.
     #[default]
@@ -55,7 +66,8 @@ pub enum DistortionMode {
 }
 
 /// The distortion's settings, in user units.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct DistortionSettings {
     /// The shaping curve.
     pub mode: DistortionMode,
@@ -69,6 +81,8 @@ pub struct DistortionSettings {
     /// rate: no reduction).
     pub crush_rate_hz: f32,
     /// Dry/wet balance, 0 (dry) – 1 (wet).
+    /// In the rack the slot's mix takes its place (held at 1 here; not stored in a patch).
+    #[serde(skip)]
     pub mix: f32,
 }
 
@@ -274,17 +288,19 @@ impl Down2 {
 
 #[inline]
 fn dot(a: &[f32], b: &[f32]) -> f32 {
-    // Four partial sums let the compiler vectorise.
-    let mut acc = [0.0f32; 4];
-    let chunks = a.len() / 4;
-    for c in 0..chunks {
-        for j in 0..4 {
-            acc[j] += a[4 * c + j] * b[4 * c + j];
+    // Eight partial sums over exact chunks: no bounds checks in the loop, so the compiler
+    // vectorises it.
+    let mut acc = [0.0f32; 8];
+    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for j in 0..8 {
+            acc[j] += x[j] * y[j];
         }
     }
-    let mut s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
-    for i in 4 * chunks..a.len() {
-        s += a[i] * b[i];
+    let mut s = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+    for (x, y) in ra.iter().zip(rb) {
+        s += x * y;
     }
     s
 }
@@ -296,6 +312,10 @@ struct Channel {
     downs: [Down2; 4],
     /// The previous shaper input at the 16× rate (ADAA).
     last: f64,
+    /// The shaper's antiderivative at `last` (so each sample evaluates it once), for the
+    /// mode in `big_f_mode` (`None` after a reset: recomputed before use).
+    last_big_f: f64,
+    big_f_mode: Option<DistortionMode>,
     /// Bit-crush sample-and-hold: the held value and the phase toward the next sample.
     held: f32,
     hold_phase: f32,
@@ -304,11 +324,19 @@ struct Channel {
 }
 
 impl Channel {
-    fn new(kernels: &[Vec<f64>; 4]) -> Self {
+    fn new(kernels: &[Vec<f64>; 4], first_up: &[f64]) -> Self {
         Self {
-            ups: std::array::from_fn(|i| Up2::new(&kernels[i])),
+            ups: std::array::from_fn(|i| {
+                if i == 0 {
+                    Up2::new(first_up)
+                } else {
+                    Up2::new(&kernels[i])
+                }
+            }),
             downs: std::array::from_fn(|i| Down2::new(&kernels[i])),
             last: 0.0,
+            last_big_f: 0.0,
+            big_f_mode: None,
             held: 0.0,
             hold_phase: 1.0,
             tone: 0.0,
@@ -324,6 +352,8 @@ impl Channel {
             d.clear();
         }
         self.last = 0.0;
+        self.last_big_f = 0.0;
+        self.big_f_mode = None;
         self.held = 0.0;
         self.hold_phase = 1.0;
         self.tone = 0.0;
@@ -346,28 +376,22 @@ impl Channel {
             std::mem::swap(&mut a, &mut b);
             n *= 2;
         }
+        if self.big_f_mode != Some(mode) {
+            // A new mode (or a reset): the kept antiderivative must be the new shaper's.
+            self.last_big_f = match mode {
+                DistortionMode::SoftClip => log_cosh(self.last),
+                DistortionMode::HardClip => hard_clip_antiderivative(self.last),
+                DistortionMode::Fold => fold_antiderivative(self.last),
+                DistortionMode::BitCrush => 0.0,
+            };
+            self.big_f_mode = Some(mode);
+        }
         match mode {
-            DistortionMode::SoftClip => {
-                for v in &mut a {
-                    let x1 = *v as f64;
-                    *v = adaa(self.last, x1, log_cosh, f64::tanh) as f32;
-                    self.last = x1;
-                }
-            }
+            DistortionMode::SoftClip => self.shape(&mut a, log_cosh, f64::tanh),
             DistortionMode::HardClip => {
-                for v in &mut a {
-                    let x1 = *v as f64;
-                    *v = hard_clip_adaa(self.last, x1) as f32;
-                    self.last = x1;
-                }
+                self.shape(&mut a, hard_clip_antiderivative, |x| x.clamp(-1.0, 1.0))
             }
-            DistortionMode::Fold => {
-                for v in &mut a {
-                    let x1 = *v as f64;
-                    *v = adaa(self.last, x1, fold_antiderivative, fold) as f32;
-                    self.last = x1;
-                }
-            }
+            DistortionMode::Fold => self.shape(&mut a, fold_antiderivative, fold),
             DistortionMode::BitCrush => {}
         }
         for down in self.downs.iter_mut().rev() {
@@ -381,30 +405,44 @@ impl Channel {
     }
 }
 
-/// First-order ADAA of the shaper `f` with antiderivative `big_f` between the inputs `x0`
-/// (previous) and `x1` (current): the mean of `f` over the segment from `x0` to `x1`.
-#[inline]
-fn adaa(x0: f64, x1: f64, big_f: impl Fn(f64) -> f64, f: impl Fn(f64) -> f64) -> f64 {
-    let dx = x1 - x0;
-    if dx.abs() > 1e-6 {
-        (big_f(x1) - big_f(x0)) / dx
-    } else {
-        f(0.5 * (x0 + x1))
+impl Channel {
+    /// First-order ADAA of the shaper `f` with antiderivative `big_f` over the 16× block
+    /// `a` in place: each output is the mean of `f` over the segment from the previous
+    /// input to this one (`f` at the midpoint when they nearly coincide). The
+    /// antiderivative at the previous input is kept, so each sample evaluates it once.
+    #[inline]
+    fn shape(
+        &mut self,
+        a: &mut [f32; OVERSAMPLING],
+        big_f: impl Fn(f64) -> f64,
+        f: impl Fn(f64) -> f64,
+    ) {
+        let (mut x0, mut f0) = (self.last, self.last_big_f);
+        for v in a.iter_mut() {
+            let x1 = f64::from(*v);
+            let f1 = big_f(x1);
+            let dx = x1 - x0;
+            *v = if dx.abs() > 1e-6 {
+                (f1 - f0) / dx
+            } else {
+                f(0.5 * (x0 + x1))
+            } as f32;
+            x0 = x1;
+            f0 = f1;
+        }
+        self.last = x0;
+        self.last_big_f = f0;
     }
 }
 
-/// Hard clip with first-order ADAA between the inputs `x0` (previous) and `x1` (current).
+/// The antiderivative of clamp(x, −1, 1).
 #[inline]
-fn hard_clip_adaa(x0: f64, x1: f64) -> f64 {
-    // The antiderivative of clamp(x, -1, 1).
-    let big_f = |x: f64| {
-        if x.abs() <= 1.0 {
-            0.5 * x * x
-        } else {
-            x.abs() - 0.5
-        }
-    };
-    adaa(x0, x1, big_f, |x| x.clamp(-1.0, 1.0))
+fn hard_clip_antiderivative(x: f64) -> f64 {
+    if x.abs() <= 1.0 {
+        0.5 * x * x
+    } else {
+        x.abs() - 0.5
+    }
 }
 
 /// ln cosh x, the antiderivative of tanh, without overflow: |x| + ln(1 + e^(−2|x|)) − ln 2
@@ -450,11 +488,15 @@ impl Distortion {
     pub fn new(sample_rate: f32) -> Self {
         let kernels: [Vec<f64>; 4] =
             std::array::from_fn(|i| lowpass(STAGE_LENGTHS[i], STAGE_CUTOFFS[i]));
+        let first_up = lowpass(FIRST_UP_LENGTH, 0.25);
         let sr = sanitize_rate(sample_rate);
         let mut d = Self {
             sample_rate: sr,
             settings: DistortionSettings::default(),
-            channels: [Channel::new(&kernels), Channel::new(&kernels)],
+            channels: [
+                Channel::new(&kernels, &first_up),
+                Channel::new(&kernels, &first_up),
+            ],
             drive: Smoothed::new(1.0, 10.0, sr),
             mix: Smoothed::new(1.0, 10.0, sr),
             tone_coef: 1.0,

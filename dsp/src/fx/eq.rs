@@ -19,6 +19,7 @@
 //! band switched on or off crossfades with its input over 10 ms.
 
 use super::{Effect, Smoothed};
+use serde::{Deserialize, Serialize};
 
 /// How often (in samples) the coefficients follow the smoothed parameters while they move.
 pub const CONTROL_INTERVAL: u32 = 16;
@@ -47,7 +48,8 @@ const SMOOTH_MS: f32 = 20.0;
 const FADE_MS: f32 = 10.0;
 
 /// The slope of a low-cut or high-cut band (Butterworth).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum CutSlope {
     /// 12 dB per octave: one second-order section.
     #[default]
@@ -70,7 +72,8 @@ impl CutSlope {
 }
 
 /// One low-cut or high-cut band.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CutBand {
     /// Whether the band filters (off passes the signal unchanged).
     pub enabled: bool,
@@ -81,7 +84,8 @@ pub struct CutBand {
 }
 
 /// One peaking or shelving band.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct BellBand {
     /// Whether the band filters (off passes the signal unchanged).
     pub enabled: bool,
@@ -95,7 +99,8 @@ pub struct BellBand {
 
 /// The EQ's settings, in user units. Ranges are documented per field; `Eq::set_settings`
 /// clamps them and replaces non-finite values with the defaults.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct EqSettings {
     /// The low-cut (high-pass) band; default off at 30 Hz, 12 dB/oct.
     pub low_cut: CutBand,

@@ -13,7 +13,7 @@
 //! - [`Effect::process`] works in place on a left and a right block of equal length, any
 //!   length from 1 to 8192, with identical output for any split of the stream into blocks.
 //!
-//! The rack that orders them lives in `rack` (a later change).
+//! The rack that orders them, with the plugin's codec and body stages, is [`rack::Rack`].
 
 pub mod chorus;
 pub mod compressor;
@@ -22,6 +22,7 @@ pub mod delay_line;
 pub mod distortion;
 pub mod eq;
 pub mod phaser;
+pub mod rack;
 pub mod reverb;
 pub mod sync;
 

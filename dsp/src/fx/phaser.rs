@@ -16,6 +16,7 @@
 use super::delay_line::DelayLine;
 use super::sync::{sanitize_bpm, SyncDivision, DEFAULT_BPM};
 use super::{Effect, Smoothed};
+use serde::{Deserialize, Serialize};
 
 /// The phaser's sweep at depth 1, in octaves each side of the centre.
 pub const PHASER_OCTAVES: f32 = 3.0;
@@ -25,7 +26,8 @@ pub const MAX_STAGES: usize = 12;
 pub const MAX_FLANGER_DELAY_MS: f32 = 10.0;
 
 /// Which element the LFO moves.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum PhaserMode {
     /// First-order all-pass stages.
     #[default]
@@ -35,7 +37,8 @@ pub enum PhaserMode {
 }
 
 /// The phaser/flanger's settings, in user units.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct PhaserSettings {
     /// Phaser or flanger.
     pub mode: PhaserMode,
@@ -54,6 +57,8 @@ pub struct PhaserSettings {
     /// Feedback, −0.95–0.95 (negative moves the resonances between the notches).
     pub feedback: f32,
     /// Dry/wet balance, 0–1 (0.5 gives the deepest notches).
+    /// In the rack the slot's mix takes its place (held at 1 here; not stored in a patch).
+    #[serde(skip)]
     pub mix: f32,
     /// The right LFO's phase offset in half-cycles, 0 (mono) – 1 (opposite).
     pub spread: f32,

@@ -30,6 +30,7 @@
 //! that of a 1 s reverb).
 
 use super::{Effect, Smoothed};
+use serde::{Deserialize, Serialize};
 
 /// Number of delay lines in the network.
 pub const LINES: usize = 16;
@@ -68,7 +69,8 @@ const MIX_SMOOTH_MS: f32 = 20.0;
 
 /// The reverb's settings, in user units. `Reverb::set_settings` clamps them (non-finite →
 /// default).
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct ReverbSettings {
     /// Room size, 0–1 (scales the line lengths ×0.25 … ×2: lines of 5–20 ms up to 40–160
     /// ms; default 0.5).
@@ -83,6 +85,8 @@ pub struct ReverbSettings {
     /// Stereo width of the wet signal, 0–1 (0 = mono; default 1).
     pub width: f32,
     /// Dry/wet mix, 0–1 (default 0.3).
+    /// In the rack the slot's mix takes its place (held at 1 here; not stored in a patch).
+    #[serde(skip)]
     pub mix: f32,
 }
 

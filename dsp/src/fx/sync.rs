@@ -1,7 +1,10 @@
 //! Tempo-sync note divisions (1/4, 1/8., 1/8T …) shared by the tempo-synced effects.
 
+use serde::{Deserialize, Serialize};
+
 /// A note value, before dotting or triplets, in the host's beats (quarter notes).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum NoteValue {
     /// Four bars of 4/4 (16 beats).
     FourBars,
@@ -38,7 +41,8 @@ impl NoteValue {
 }
 
 /// Straight, dotted (×1.5) or triplet (×2/3) feel.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Feel {
     /// The plain note value.
     #[default]
@@ -50,7 +54,8 @@ pub enum Feel {
 }
 
 /// A tempo-synced length: a note value with a feel, e.g. 1/8 dotted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SyncDivision {
     /// The note value.
     pub note: NoteValue,

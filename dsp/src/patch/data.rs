@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::modulation::{default_macro_names, ModSection};
 use super::{MAX_GAIN_DB, MIN_GAIN_DB};
+use crate::fx::rack::RackSettings;
 use crate::harmony::{AnalysisMode, TensionWeights};
 use crate::modulation::MACROS;
 use crate::synth::{
@@ -155,6 +156,11 @@ pub struct Sound {
     /// default (no slots), so patches without it read and write as before.
     #[serde(skip_serializing_if = "ModSection::is_default")]
     pub modulation: ModSection,
+    /// The effects rack after the engine: the slots' order, switches, mixes and every
+    /// effect's settings. Not part of [`SynthParams`] (the rack runs after the engine).
+    /// Omitted from the file while it is the default (codec and body on, the effects off).
+    #[serde(skip_serializing_if = "RackSettings::is_default")]
+    pub fx: RackSettings,
 }
 
 /// Harmonic tension as a modulation source (JSON `sound.tension`): the chords held move the
@@ -354,7 +360,8 @@ impl Patch {
     /// taken as given; [`Patch::validate`] checks the metadata. The gain is rounded to
     /// [`GAIN_DB_STEP`](super::GAIN_DB_STEP) and held to −96..12 dB (a linear gain of 0 becomes −96 dB), so for
     /// every patch `p` that [`Patch::from_json`] returns,
-    /// `Patch::from_params(&p.to_params(), p.meta.clone()) == p`.
+    /// `Patch::from_params(&p.to_params(), p.meta.clone()) == p` once `p.sound.fx` is
+    /// put back (the rack is not part of [`SynthParams`]; this gives the default rack).
     pub fn from_params(params: &SynthParams, meta: PatchMeta) -> Self {
         Self {
             meta,
@@ -439,6 +446,7 @@ impl Sound {
             lfos: p.lfo.map(|l| LfoSection::from_params(&l)),
             tension: TensionSection::from_params(&p.tension),
             modulation: ModSection::from_matrix(&p.matrix, p.macros),
+            fx: RackSettings::default(),
         }
     }
 }

@@ -167,13 +167,34 @@ pub(crate) type Migration = fn(&mut Map<String, Value>) -> Result<(), PatchError
 /// [`PATCH_VERSION`], change the structs, and append a step here that rewrites the
 /// previous version's document (renamed fields, new units) into the new one; old files
 /// then load through it. Never edit a step once released.
-const MIGRATIONS: [Migration; PATCH_VERSION as usize - 1] = [v1_to_v2];
+const MIGRATIONS: [Migration; PATCH_VERSION as usize - 1] = [v1_to_v2, v2_to_v3];
 
 /// Version 2 added `sound.modulation` (the matrix, macro values) and `meta.macro_names`.
 /// A version-1 file has neither: its fixed routings stay what they were (they are still
 /// named settings), and the new sections take their defaults (no slots, macros at 0,
 /// names "Macro 1".."Macro 4"), which leave the sound as it was. Nothing to rewrite.
 fn v1_to_v2(_doc: &mut Map<String, Value>) -> Result<(), PatchError> {
+    Ok(())
+}
+
+/// Version 3 added `sound.fx`, the effects rack. Before it, the plugin ran its codec stage
+/// and then its body stage after the engine, and had no other effects; the rack's default
+/// (order codec, body, then the effects; codec and body on — their own switches still
+/// decide —, every effect off) is exactly that chain, so a version-2 file gets the default
+/// rack and sounds as it did. Nothing to rewrite; a version-2 file that already holds a
+/// `sound.fx` (no released version wrote one) is refused as an unknown field.
+fn v2_to_v3(doc: &mut Map<String, Value>) -> Result<(), PatchError> {
+    let has_fx = doc
+        .get("sound")
+        .and_then(Value::as_object)
+        .is_some_and(|s| s.contains_key("fx"));
+    if has_fx {
+        return Err(PatchError::UnknownField {
+            path: "sound.fx".into(),
+            expected: "(no effects before version 3)".into(),
+            at: None,
+        });
+    }
     Ok(())
 }
 

@@ -20,6 +20,7 @@
 
 mod data;
 mod error;
+mod fx;
 mod json;
 mod modulation;
 pub mod ranges;
@@ -34,7 +35,7 @@ pub use modulation::*;
 pub const PATCH_FORMAT: &str = "wavecube-patch";
 
 /// The patch format version this build writes, and the newest it reads.
-pub const PATCH_VERSION: u32 = 2;
+pub const PATCH_VERSION: u32 = 3;
 
 /// Largest patch file accepted, bytes (a factory patch is about 2 KiB).
 pub const MAX_PATCH_BYTES: usize = 1 << 20;

@@ -617,6 +617,7 @@ impl Sound {
                 gamma: v[t + 6],
             },
             modulation: super::ModSection::default(),
+            fx: crate::fx::rack::RackSettings::default(),
         }
     }
 }

@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 use super::data::round_gain_db;
 use super::json::{migrate, migrate_with, path_at, Migration};
 use super::*;
+use crate::fx::rack::RackSettings;
 use crate::harmony::AnalysisMode;
 use crate::synth::{FilterMode, FilterParams, LfoParams, LfoShape, SynthParams, VoiceMode};
 
@@ -74,7 +75,9 @@ fn json_round_trips_and_reads_well() {
     assert_eq!(Patch::from_json(&text), Ok(p.clone()));
     assert_eq!(text, p.to_json_pretty(), "deterministic");
     assert!(text.ends_with("}\n") && !text.ends_with("\n\n"), "{text}");
-    assert!(text.starts_with("{\n  \"format\": \"wavecube-patch\",\n  \"version\": 2,\n"));
+    assert!(text.starts_with(&format!(
+        "{{\n  \"format\": \"wavecube-patch\",\n  \"version\": {PATCH_VERSION},\n"
+    )));
     assert!(text.contains("\"morph\": [0.25, 0.5, 0.75]"), "{text}");
     assert!(text.contains("\"tags\": [\"test\", \"bright\"]"), "{text}");
     assert!(text.contains("\"gain_db\": -6.5,"), "{text}");
@@ -427,15 +430,21 @@ fn values_are_checked_against_their_ranges() {
 fn migration_steps_run_in_order_from_the_file_version() {
     let doc = serde_json::json!({"format": PATCH_FORMAT, "version": 1, "sound": {}});
     let v2 = serde_json::json!({"format": PATCH_FORMAT, "version": 2, "sound": {}});
+    let v3 = serde_json::json!({"format": PATCH_FORMAT, "version": 3, "sound": {}});
     assert_eq!(
         migrate(doc, 1).unwrap(),
-        v2,
-        "v1 to v2 rewrites nothing but the version"
+        v3,
+        "v1 to v3 rewrites nothing but the version"
     );
     assert_eq!(
-        migrate(v2.clone(), 2).unwrap(),
-        v2,
-        "v2 is current: unchanged"
+        migrate(v2, 2).unwrap(),
+        v3,
+        "v2 to v3 rewrites nothing but the version"
+    );
+    assert_eq!(
+        migrate(v3.clone(), 3).unwrap(),
+        v3,
+        "v3 is current: unchanged"
     );
     // A made-up history: v1 named the gain `level_db`, v2 renamed it, v3 added a field.
     fn v1_to_v2(obj: &mut Map<String, Value>) -> Result<(), PatchError> {
@@ -590,6 +599,7 @@ prop_compose! {
             lfos,
             tension,
             modulation: ModSection::default(),
+            fx: crate::fx::rack::RackSettings::default(),
         }
     }
 }
@@ -710,16 +720,125 @@ fn bad_modulation_fields_are_named() {
 }
 
 #[test]
-fn version_1_files_load_through_the_migration_unchanged() {
+fn version_1_and_2_files_load_through_the_migrations_unchanged() {
     let p = busy_patch();
-    let v2 = p.to_json_pretty();
-    assert!(v2.contains("\"version\": 2,"), "{v2}");
-    let v1 = v2.replace("\"version\": 2,", "\"version\": 1,");
-    let back = Patch::from_json(&v1).unwrap();
-    assert_eq!(back, p);
-    assert_eq!(
-        back.to_params().matrix,
-        crate::modulation::ModMatrix::default()
+    let now = p.to_json_pretty();
+    let current = format!("\"version\": {PATCH_VERSION},");
+    assert!(now.contains(&current), "{now}");
+    assert!(
+        !now.contains("\"fx\""),
+        "the default rack is left out: {now}"
     );
-    assert_eq!(back.to_json_pretty(), v2, "written back as version 2");
+    for old in [1, 2] {
+        let text = now.replace(&current, &format!("\"version\": {old},"));
+        let back = Patch::from_json(&text).unwrap();
+        assert_eq!(back, p, "version {old}");
+        assert_eq!(back.sound.fx, RackSettings::default(), "version {old}");
+        assert_eq!(
+            back.to_params().matrix,
+            crate::modulation::ModMatrix::default()
+        );
+        assert_eq!(
+            back.to_json_pretty(),
+            now,
+            "written back as the current version"
+        );
+    }
+    // Version 2 had no rack: a version-2 file with one is refused, naming the field.
+    let mut doc: serde_json::Value = serde_json::from_str(&now).unwrap();
+    doc["version"] = 2.into();
+    doc["sound"]["fx"] = serde_json::json!({});
+    let e = Patch::from_json(&doc.to_string()).unwrap_err();
+    assert_eq!(e.path(), Some("sound.fx"), "{e}");
+}
+
+/// A patch with a busy rack: a reordered chain, every kind of setting changed.
+fn fx_patch() -> Patch {
+    use crate::fx::distortion::DistortionMode;
+    use crate::fx::rack::FxKind;
+    use crate::fx::sync::{Feel, NoteValue, SyncDivision};
+    let mut p = busy_patch();
+    let fx = &mut p.sound.fx;
+    fx.order.swap(2, 6);
+    fx.order.swap(0, 8);
+    fx.body.enabled = false;
+    fx.distortion.enabled = true;
+    fx.distortion.mix = 0.25;
+    fx.distortion.settings.mode = DistortionMode::Fold;
+    fx.distortion.settings.drive_db = 9.5;
+    fx.delay.enabled = true;
+    fx.delay.settings.sync = Some(SyncDivision {
+        note: NoteValue::Eighth,
+        feel: Feel::Dotted,
+    });
+    fx.eq.settings.peaks[2].gain_db = -4.5;
+    fx.compressor.settings.lookahead_ms = 2.0;
+    assert!(fx.order_is_valid());
+    assert_ne!(fx.order, FxKind::ALL);
+    p
+}
+
+#[test]
+fn the_rack_round_trips_through_json() {
+    let p = fx_patch();
+    let text = p.to_json_pretty();
+    assert!(text.contains("\"fx\": {"), "{text}");
+    assert!(text.contains("\"mode\": \"fold\""), "{text}");
+    assert!(text.contains("\"note\": \"eighth\""), "{text}");
+    assert!(
+        !text.contains("\"mix\": 1.0,\n          \"mode\""),
+        "effect mixes are not stored"
+    );
+    assert_eq!(Patch::from_json(&text), Ok(p.clone()));
+    assert_eq!(text, Patch::from_json(&text).unwrap().to_json_pretty());
+}
+
+#[test]
+fn rack_values_are_range_checked_with_their_path_and_range() {
+    let p = fx_patch();
+    let doc: serde_json::Value = serde_json::from_str(&p.to_json_pretty()).unwrap();
+    let with = |f: &dyn Fn(&mut serde_json::Value)| {
+        let mut d = doc.clone();
+        f(&mut d);
+        Patch::from_json(&d.to_string()).unwrap_err()
+    };
+    let e = with(&|d| d["sound"]["fx"]["delay"]["settings"]["feedback"] = 3.0.into());
+    assert_eq!(e.path(), Some("sound.fx.delay.settings.feedback"), "{e}");
+    assert!(
+        matches!(e, PatchError::OutOfRange { value, .. } if value == 3.0),
+        "{e}"
+    );
+    let e = with(&|d| d["sound"]["fx"]["distortion"]["settings"]["drive_db"] = 31.0.into());
+    assert!(
+        matches!(e, PatchError::OutOfRange { min, max, unit: "dB", .. } if min == 0.0 && max == 30.0),
+        "{e}"
+    );
+    let e = with(&|d| d["sound"]["fx"]["eq"]["settings"]["peaks"][1]["q"] = 0.0.into());
+    assert_eq!(e.path(), Some("sound.fx.eq.settings.peaks[1].q"), "{e}");
+    let e = with(&|d| d["sound"]["fx"]["chorus"]["settings"]["voices"] = 9.into());
+    assert!(
+        matches!(e, PatchError::OutOfRange { max, .. } if max == 4.0),
+        "{e}"
+    );
+    let e = with(&|d| d["sound"]["fx"]["reverb"]["mix"] = (-0.5).into());
+    assert_eq!(e.path(), Some("sound.fx.reverb.mix"), "{e}");
+    let e = with(&|d| d["sound"]["fx"]["order"][0] = "eq".into());
+    assert_eq!(e.path(), Some("sound.fx.order"), "{e}");
+    let e = with(&|d| d["sound"]["fx"]["delay"]["settings"]["mode"] = "tape".into());
+    assert_eq!(e.path(), Some("sound.fx.delay.settings.mode"), "{e}");
+    let e = with(&|d| d["sound"]["fx"]["delay"]["settings"]["mix"] = 0.5.into());
+    assert!(matches!(e, PatchError::UnknownField { .. }), "{e}");
+    // A slot's settings may be partial: the rest take the effect's defaults.
+    let mut d = doc.clone();
+    d["sound"]["fx"]["reverb"] =
+        serde_json::json!({"enabled": true, "mix": 0.4, "settings": {"decay_s": 6.0}});
+    let q = Patch::from_json(&d.to_string()).unwrap();
+    assert_eq!(q.sound.fx.reverb.settings.decay_s, 6.0);
+    assert_eq!(
+        q.sound.fx.reverb.settings.size,
+        crate::fx::reverb::ReverbSettings::default().size
+    );
+    // Every factory-style default is valid.
+    assert_eq!(Patch::default().validate(), Ok(()));
+    assert_eq!(p.validate(), Ok(()));
 }

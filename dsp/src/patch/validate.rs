@@ -16,7 +16,8 @@ impl Patch {
         for (setting, value) in SETTINGS.iter().zip(self.sound.to_values()) {
             num(setting.path, value, setting.min, setting.max, setting.unit)?;
         }
-        self.sound.modulation.validate()
+        self.sound.modulation.validate()?;
+        super::fx::validate_fx(&self.sound.fx)
     }
 
     fn validate_meta(&self) -> Result<(), PatchError> {

@@ -9,6 +9,7 @@ use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use wavecube_dsp::analysis::{amplitude_to_dbfs, measure_tone};
+use wavecube_dsp::fx::Effect;
 use wavecube_dsp::patch::store::PresetStore;
 use wavecube_dsp::synth::SynthParams;
 use wavecube_harness::analyze::{run_analyze, AnalyzeArgs};
@@ -24,7 +25,7 @@ use wavecube_harness::options::{
 };
 use wavecube_harness::preset_cli::{embedded_bank, find_patch, run_preset, PresetArgs};
 use wavecube_harness::presets::workspace_root;
-use wavecube_harness::render::{build_engine_on, Renderer, Schedule};
+use wavecube_harness::render::{build_engine_on, build_rack, rack_tail_s, Renderer, Schedule};
 use wavecube_harness::text::count;
 use wavecube_harness::tqa::{expand_audiotq_flags, run_tqa, TqaArgs};
 use wavecube_harness::wav::{read_wav, WavFormat, WavOut};
@@ -44,7 +45,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Print a patch: name, category, bank, the four macros and the modulation matrix
+    /// Print a patch: name, category, bank, the four macros, the effects rack (each slot in
+    /// order: on/off, mix, and an enabled effect's settings) and the modulation matrix
     /// (each slot's source, destination, amount in the destination's unit, via, curve).
     ///
     /// Example: wavecube patch warm-pad
@@ -136,7 +138,9 @@ struct RenderArgs {
     /// preset (file stem or name; see `wavecube preset`), or a path to a patch file
     /// (anything ending in .json or holding a /). A factory patch wins over a user
     /// preset of the same name (a note says so). A bank embedded in a user preset is played.
-    /// --morph and --lfo apply on top of it. Default: the engine's settings.
+    /// --morph and --lfo apply on top of it. Its effects rack (sound.fx) plays after the
+    /// engine (synced effects at 120 BPM); without --seconds the render adds the rack's
+    /// tail (the reverb's decay, the delay's echoes). Default: the engine's settings.
     /// The patch's "bank" (meta.bank) is played unless --bank is given: a factory bank
     /// name or a bank file, relative to the patch file. Example: warm-pad
     #[arg(long, value_name = "NAME|FILE.json")]
@@ -305,10 +309,14 @@ fn render(args: &RenderArgs) -> Result<(), HarnessError> {
         .as_ref()
         .map_or_else(SynthParams::default, |(p, _)| p.to_params());
     let mut engine = build_engine_on(&bank.cube, sample_rate_hz, block, &base, &sound)?;
+    // The patch's effects rack after the engine (the default rack, without a patch, passes
+    // the engine's output through unchanged).
+    let fx = patch.as_ref().map(|(p, _)| p.sound.fx).unwrap_or_default();
+    let mut rack = build_rack(sample_rate_hz, &fx);
     let duration_s = match seconds {
         Some(s) => s,
         None => {
-            let d = song.default_duration_s(engine.params().amp_env.release_ms);
+            let d = song.default_duration_s(engine.params().amp_env.release_ms) + rack_tail_s(&fx);
             if d > MAX_SECONDS {
                 return Err(OptionError::SongTooLong(d).into());
             }
@@ -328,15 +336,23 @@ fn render(args: &RenderArgs) -> Result<(), HarnessError> {
     let (mut peak, mut sum_sq) = (0.0_f64, 0.0_f64);
     let started = Instant::now();
     renderer
-        .run(&mut engine, total, |start, left, right| {
-            for &x in left.iter().chain(right) {
-                let x = f64::from(x);
-                peak = peak.max(x.abs());
-                sum_sq += x * x;
-            }
-            progress.set_position(start + left.len() as u64);
-            out.write_block(left, right)
-        })
+        .run_with(
+            &mut engine,
+            total,
+            |engine, events, left, right| {
+                engine.process(events, left, right);
+                rack.process(left, right);
+            },
+            |start, left, right| {
+                for &x in left.iter().chain(right) {
+                    let x = f64::from(x);
+                    peak = peak.max(x.abs());
+                    sum_sq += x * x;
+                }
+                progress.set_position(start + left.len() as u64);
+                out.write_block(left, right)
+            },
+        )
         .map_err(wav_err)?;
     out.finalize().map_err(wav_err)?;
     let wall = started.elapsed();
