@@ -4,44 +4,25 @@
 //! default renders bit for bit as the engine alone (old patches keep their sound);
 //! `wavecube patch` lists the rack and `wavecube render --patch` plays its tail.
 
+mod common;
+
 use realfft::RealFftPlanner;
 use wavecube_dsp::analysis::amplitude_to_dbfs;
 use wavecube_dsp::patch::Patch;
-use wavecube_dsp::synth::NoteEvent;
 use wavecube_harness::options::SoundOptions;
 use wavecube_harness::presets::factory_patches;
 use wavecube_harness::render::{
     build_engine_with, build_rack, rack_tail_s, render_song, render_song_with_rack, Rendered,
 };
-use wavecube_harness::song::{Song, SongEvent};
 
 const SR: u32 = 48_000;
 const BLOCK: usize = 512;
-
-/// C3, G3 and E4 at velocity 0.8 for 1.5 s (mono patches play the last of them).
-fn phrase() -> Song {
-    let mut events = Vec::new();
-    for note in [48, 55, 64] {
-        events.push(SongEvent {
-            time_s: 0.0,
-            event: NoteEvent::NoteOn {
-                note,
-                velocity: 0.8,
-            },
-        });
-        events.push(SongEvent {
-            time_s: 1.5,
-            event: NoteEvent::NoteOff { note },
-        });
-    }
-    Song::from_events(events)
-}
 
 /// The phrase through the engine alone and through the engine and the rack, the same
 /// length (release plus the rack's tail).
 fn renders(patch: &Patch) -> (Rendered, Rendered) {
     let params = patch.to_params();
-    let song = phrase();
+    let song = common::phrase();
     let seconds = song.default_duration_s(params.amp_env.release_ms) + rack_tail_s(&patch.sound.fx);
     let mut engine = build_engine_with(SR, BLOCK, &params, &SoundOptions::default()).unwrap();
     let dry = render_song(&mut engine, &song, seconds, BLOCK);
@@ -183,12 +164,8 @@ fn patches_without_effects_render_bit_for_bit_as_the_engine_alone() {
 
 #[test]
 fn the_cli_lists_the_rack_and_renders_its_tail() {
-    let exe = env!("CARGO_BIN_EXE_wavecube");
-    let o = std::process::Command::new(exe)
-        .args(["patch", "fuzz-bass"])
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&o.stdout);
+    let o = common::wavecube(&["patch", "fuzz-bass"]);
+    let text = common::text(&o.stdout);
     assert!(o.status.success(), "{text}");
     assert!(text.contains("fx         5 of 9 slots on"), "{text}");
     assert!(
@@ -198,22 +175,16 @@ fn the_cli_lists_the_rack_and_renders_its_tail() {
 
     // A dotted-quarter echo with feedback 0.55 and a 1.8 s reverb: without --seconds the
     // render runs on for the rack's tail (a 0.1 s note, then about 12 s of echoes).
-    let dir = std::env::temp_dir().join("wavecube-fx-cli");
-    std::fs::create_dir_all(&dir).unwrap();
-    let out = dir.join("dub.wav");
-    let o = std::process::Command::new(exe)
-        .args([
-            "render", "--patch", "dub-echo", "--notes", "C4@0:0.1", "--out",
-        ])
-        .arg(&out)
-        .output()
-        .unwrap();
-    let report = String::from_utf8_lossy(&o.stdout);
-    assert!(
-        o.status.success(),
-        "{report}{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    let out = common::scratch_path("fx-cli", "dub.wav");
+    let report = common::ok(&[
+        "render",
+        "--patch",
+        "dub-echo",
+        "--notes",
+        "C4@0:0.1",
+        "--out",
+        common::s(&out),
+    ]);
     let duration: f64 = report
         .lines()
         .find_map(|l| l.trim().strip_prefix("duration"))

@@ -2,19 +2,20 @@
 //! finite, audible, bounded and repeatable audio, together they span the cube, bad files
 //! give typed errors, and `wavecube render --patch` plays them.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use wavecube_dsp::analysis::amplitude_to_dbfs;
 use wavecube_dsp::patch::{Category, Patch, PatchError, TextProblem, PATCH_VERSION};
-use wavecube_dsp::synth::{FilterMode, NoteEvent, VoiceMode};
+use wavecube_dsp::synth::{FilterMode, VoiceMode};
 use wavecube_harness::options::SoundOptions;
 use wavecube_harness::presets::{
     available_patches, factory_files, factory_patches, file_stem, read_patch, PresetError,
     PATCHES_DIR,
 };
 use wavecube_harness::render::{build_engine_with, render_song, Rendered};
-use wavecube_harness::song::{Song, SongEvent};
 
 const SR: u32 = 48_000;
 const BLOCK: usize = 512;
@@ -34,31 +35,12 @@ fn patches_dir() -> PathBuf {
     root().join(PATCHES_DIR)
 }
 
-/// C3, G3 and E4 at velocity 0.8 for 1.5 s (mono patches play the last of them).
-fn phrase() -> Song {
-    let mut events = Vec::new();
-    for note in [48, 55, 64] {
-        events.push(SongEvent {
-            time_s: 0.0,
-            event: NoteEvent::NoteOn {
-                note,
-                velocity: 0.8,
-            },
-        });
-        events.push(SongEvent {
-            time_s: 1.5,
-            event: NoteEvent::NoteOff { note },
-        });
-    }
-    Song::from_events(events)
-}
-
 /// The phrase through `patch` (the engine; its effects rack is measured in `fx_patches.rs`),
 /// plus its release and half a second.
 fn render(patch: &Patch) -> Rendered {
     let params = patch.to_params();
     let mut engine = build_engine_with(SR, BLOCK, &params, &SoundOptions::default()).unwrap();
-    let song = phrase();
+    let song = common::phrase();
     let seconds = song.default_duration_s(params.amp_env.release_ms);
     render_song(&mut engine, &song, seconds, BLOCK)
 }

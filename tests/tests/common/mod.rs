@@ -6,6 +6,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use wavecube_dsp::synth::NoteEvent;
+use wavecube_harness::song::{Song, SongEvent};
+
 /// The `wavecube` binary Cargo built for these tests, not yet run.
 pub fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_wavecube"))
@@ -61,4 +64,24 @@ pub fn scratch_path(group: &str, name: &str) -> PathBuf {
         let _ = std::fs::remove_file(&path);
     }
     path
+}
+
+/// The patch tests' phrase: C3, G3 and E4 at velocity 0.8 for 1.5 s (mono patches play the
+/// last of them).
+pub fn phrase() -> Song {
+    let mut events = Vec::new();
+    for note in [48, 55, 64] {
+        events.push(SongEvent {
+            time_s: 0.0,
+            event: NoteEvent::NoteOn {
+                note,
+                velocity: 0.8,
+            },
+        });
+        events.push(SongEvent {
+            time_s: 1.5,
+            event: NoteEvent::NoteOff { note },
+        });
+    }
+    Song::from_events(events)
 }
