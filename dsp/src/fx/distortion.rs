@@ -1,7 +1,46 @@
 //! The distortion effect: soft clip, hard clip, sine fold and bit-crush, with drive, tone
 //! and mix, oversampled 16× so that the clipping's harmonics do not alias.
 //!
-//! (Design notes and measured numbers: see below.)
+//! Topology per channel: drive → (bit-crush at the host rate, in that mode) → 16× up-sampling
+//! → the shaper → 16× down-sampling → tone (one-pole low-pass) → mix with the dry signal,
+//! which is delayed by the oversampler's latency so the mix does not comb.
+//!
+//! The oversampler is a cascade of four 2× linear-phase FIR stages (Kaiser-windowed sinc,
+//! β = 11, about 110 dB stop band): the first down-sampler, at 2× the host rate, passes
+//! 0–0.42·fs and stops 0.5·fs upward, so nothing that folds back lands in the audible band;
+//! the first up-sampler and the three stages above are half-bands (every other tap zero) that
+//! only have to protect 0–0.5·fs. The shapers also use first-order
+//! antiderivative anti-aliasing (ADAA; Parker, Zavalishin & Le Bivic, "Reducing the aliasing of
+//! nonlinear waveshaping using continuous-time convolution", DAFx 2016) at the 16× rate: at
+//! 30 dB of drive a sine through tanh or a clipper is nearly square, and its harmonics fall too
+//! slowly for 16× alone (the soft clip measured −80.8 dB without ADAA, −116 dB with it).
+//! Measured (dsp/tests/fx_distortion.rs): a 5 kHz sine at 48 kHz at full drive leaves
+//! inharmonic energy below −80 dB of the harmonics in every shaping mode (soft clip −116.3 dB,
+//! hard clip −88.8 dB, fold −81.6 dB).
+//!
+//! The latency, [`LATENCY_SAMPLES`] at every rate, is reported by [`Effect::latency_samples`].
+//!
+//! # Cost
+//!
+//! The host block is cut into chunks of up to 64 samples and every step runs over a whole
+//! chunk: each 2× stage is a polyphase correlation vectorised across 32 outputs (a
+//! half-band's zero taps skipped: one of its branches is a single tap), and the shapers are
+//! branch-free f32 loops over the chunk's 1 024 samples at 16×. The same code is compiled
+//! plain and for AVX2 (chosen at run time); it uses no `mul_add`, so both round alike and the
+//! output is bit-identical on either path. The ADAA quotients are rewritten so that nothing
+//! cancels in f32 (see each shaper; the textbook form needs f64), with `exp`/`ln`/`sin` as
+//! polynomials (errors ≈ 1e-7, each shaper within 5e-7 of an f64 evaluation, tested).
+//!
+//! We kept the linear-phase FIR stages rather than polyphase-allpass IIR half-bands: those are
+//! cheaper per stage, but their phase is not linear, so a partly wet mix would comb against
+//! the delayed dry signal; vectorised, the sixteen FIR branches cost about 20 µs per block
+//! (the hard clip's total below), and the soft clip's tanh ADAA is now the larger part.
+//!
+//! Measured with `cargo bench -p wavecube-dsp --bench fx_a -- distortion --measurement-time 3
+//! --warm-up-time 1 --noplot`, median per 256-sample stereo block at 48 kHz (24 dB of drive)
+//! on a shared 2-core Zen 4 (busy with other builds, which inflates these by up to ~1.4×),
+//! before → after: soft clip 584 → 106 µs (2.28 → 0.41 µs per stereo sample), hard clip
+//! 451 → 22 µs, fold 571 → 35 µs, bit-crush 441 → 29 µs.
 
 use super::delay_line::DelayLine;
 use super::{Effect, Smoothed};
@@ -792,6 +831,7 @@ impl Distortion {
         let tone = self.tone_coef;
         let q = 2f32.powf(1.0 - self.settings.bits);
         let hold_step = (self.settings.crush_rate_hz / self.sample_rate).min(1.0);
+        let avx2 = self.avx2;
         let sc = &mut self.scratch;
         for i in 0..n {
             sc.drive[i] = self.drive.next();
@@ -835,23 +875,7 @@ impl Distortion {
             ch.last = sc.high[high_n];
             let (prev, cur) = (&sc.high[..high_n], &sc.high[1..=high_n]);
             let shaped = &mut sc.a[..high_n];
-            // One loop per mode, each calling its shaper directly: through a closure or a
-            // function pointer it would not be inlined, and so not vectorised.
-            let pairs = shaped.iter_mut().zip(prev.iter().zip(cur));
-            match mode {
-                DistortionMode::SoftClip => soft_clip_block(prev, cur, shaped),
-                DistortionMode::HardClip => {
-                    for (y, (&x0, &x1)) in pairs {
-                        *y = hard_clip_adaa(x0, x1);
-                    }
-                }
-                DistortionMode::Fold => {
-                    for (y, (&x0, &x1)) in pairs {
-                        *y = fold_adaa(x0, x1);
-                    }
-                }
-                DistortionMode::BitCrush => shaped.copy_from_slice(cur),
-            }
+            shape(avx2, mode, prev, cur, shaped);
             // 16× down, ping-ponging between `a` and `b`; the result lands in `b`'s head
             // after four stages (a → b → a → b → a would be five).
             let (mut src, mut dst) = (&mut sc.a, &mut sc.b);
@@ -875,6 +899,58 @@ impl Distortion {
                 io[i] = dry + (ch.tone - dry) * sc.mix[i];
             }
         }
+    }
+}
+
+/// Shapes a block at 16×, `out[i] = f(prev[i], cur[i])` for the mode's two-point shaper
+/// (bit-crush: a copy of `cur`), with the AVX2 build when `avx2` says the CPU has it.
+///
+/// The loops are kept out of line: inlined into the chunk's long body, LLVM left the soft
+/// clip scalar (8× slower).
+#[inline(always)]
+fn shape(avx2: bool, mode: DistortionMode, prev: &[f32], cur: &[f32], out: &mut [f32]) {
+    #[cfg(target_arch = "x86_64")]
+    if avx2 {
+        // SAFETY: `avx2` is true only when the CPU reported AVX2 (`has_avx2`).
+        unsafe { shape_avx2(mode, prev, cur, out) };
+        return;
+    }
+    let _ = avx2;
+    shape_portable(mode, prev, cur, out);
+}
+
+/// [`shape_loops`] for any CPU.
+#[inline(never)]
+fn shape_portable(mode: DistortionMode, prev: &[f32], cur: &[f32], out: &mut [f32]) {
+    shape_loops(mode, prev, cur, out);
+}
+
+/// [`shape_loops`] compiled for AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[inline(never)]
+fn shape_avx2(mode: DistortionMode, prev: &[f32], cur: &[f32], out: &mut [f32]) {
+    shape_loops(mode, prev, cur, out);
+}
+
+/// One loop per mode, each calling its shaper directly (through a closure or a function
+/// pointer it would not be inlined, and so not vectorised).
+#[inline(always)]
+fn shape_loops(mode: DistortionMode, prev: &[f32], cur: &[f32], out: &mut [f32]) {
+    let pairs = out.iter_mut().zip(prev.iter().zip(cur));
+    match mode {
+        DistortionMode::SoftClip => soft_clip_block(prev, cur, out),
+        DistortionMode::HardClip => {
+            for (y, (&x0, &x1)) in pairs {
+                *y = hard_clip_adaa(x0, x1);
+            }
+        }
+        DistortionMode::Fold => {
+            for (y, (&x0, &x1)) in pairs {
+                *y = fold_adaa(x0, x1);
+            }
+        }
+        DistortionMode::BitCrush => out.copy_from_slice(cur),
     }
 }
 
