@@ -33,14 +33,16 @@
 //!
 //! We kept the linear-phase FIR stages rather than polyphase-allpass IIR half-bands: those are
 //! cheaper per stage, but their phase is not linear, so a partly wet mix would comb against
-//! the delayed dry signal; vectorised, the sixteen FIR branches cost about 20 µs per block
+//! the delayed dry signal; vectorised, the sixteen FIR branches cost under 23 µs per block
 //! (the hard clip's total below), and the soft clip's tanh ADAA is now the larger part.
 //!
 //! Measured with `cargo bench -p wavecube-dsp --bench fx_a -- distortion --measurement-time 3
 //! --warm-up-time 1 --noplot`, median per 256-sample stereo block at 48 kHz (24 dB of drive)
-//! on a shared 2-core Zen 4 (busy with other builds, which inflates these by up to ~1.4×),
-//! before → after: soft clip 584 → 106 µs (2.28 → 0.41 µs per stereo sample), hard clip
-//! 451 → 22 µs, fold 571 → 35 µs, bit-crush 441 → 29 µs.
+//! on a shared 2-core Zen 4 (both runs at a moment when the rack bench without the distortion
+//! read 140 µs, as on the idle machine; under heavier load the soft clip read up to 106 µs),
+//! before → after: soft clip 584 → 69 µs (2.28 → 0.27 µs per stereo sample), hard clip
+//! 451 → 23 µs, fold 571 → 37 µs, bit-crush 441 → 29 µs. The whole rack, every effect on:
+//! 561 → 212 µs per block (10.5 → 4.0 % of a core at 48 kHz).
 
 use super::delay_line::DelayLine;
 use super::{Effect, Smoothed};
