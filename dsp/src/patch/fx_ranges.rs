@@ -22,7 +22,9 @@ use crate::fx::chorus::{MAX_DELAY_MS as CHORUS_MAX_DELAY_MS, MAX_DEPTH_MS, MAX_V
 use crate::fx::compressor::{Detection, MAX_LOOKAHEAD_MS};
 use crate::fx::delay::{DelayMode, MAX_DELAY_S};
 use crate::fx::distortion::{DistortionMode, MAX_DRIVE_DB};
-use crate::fx::eq::{CutSlope, MAX_FREQ_HZ, MAX_GAIN_DB, MAX_Q, MAX_SHELF_Q, MIN_FREQ_HZ, MIN_Q};
+use crate::fx::eq::{
+    CutSlope, MAX_FREQ_HZ, MAX_GAIN_DB, MAX_Q, MAX_SHELF_Q, MIN_FREQ_HZ, MIN_Q, PLAIN_SHELF_Q,
+};
 use crate::fx::phaser::{PhaserMode, MAX_FLANGER_DELAY_MS, MAX_STAGES};
 use crate::fx::rack::{FxKind, RackSettings, SLOTS};
 use crate::fx::reverb::{MAX_DECAY_S, MAX_PREDELAY_MS, MIN_DECAY_S};
@@ -784,7 +786,7 @@ const EQ_LOW: [FxSetting; 9] = join(
             "sound.fx.eq.settings.low_shelf.q"
         ],
         120.0,
-        std::f32::consts::FRAC_1_SQRT_2,
+        PLAIN_SHELF_Q,
         MAX_SHELF_Q,
         low_shelf
     ),
@@ -868,7 +870,7 @@ const EQ_HIGH: [FxSetting; 7] = join(
             "sound.fx.eq.settings.high_shelf.q"
         ],
         8000.0,
-        std::f32::consts::FRAC_1_SQRT_2,
+        PLAIN_SHELF_Q,
         MAX_SHELF_Q,
         high_shelf
     ),
@@ -1029,15 +1031,22 @@ impl RackSettings {
     }
 
     /// The rack of `values` (in [`FX_SETTINGS`] order, patch units) in `order` (made valid
-    /// by the rack if it is not a permutation). Fields that are not settings (the effects'
-    /// own mixes) take their defaults; a NaN takes the setting's default. Never allocates.
+    /// by the rack if it is not a permutation), each value snapped to its setting's grid
+    /// ([`Setting::snap`], as [`Sound::from_values`](super::Sound::from_values) does, so a
+    /// plugin parameter's f32 rounding does not reach the sound). Fields that are not
+    /// settings (the effects' own mixes) take their defaults; a NaN takes the setting's
+    /// default. Never allocates.
     pub fn from_fx_values(values: &[f32; FX_SETTING_COUNT], order: [FxKind; SLOTS]) -> Self {
         let mut rack = Self {
             order,
             ..Self::default()
         };
         for (&v, s) in values.iter().zip(&FX_SETTINGS) {
-            let v = if v.is_nan() { s.setting.default } else { v };
+            let v = if v.is_nan() {
+                s.setting.default
+            } else {
+                s.setting.snap(v)
+            };
             (s.set)(&mut rack, v);
         }
         rack
