@@ -201,9 +201,9 @@ impl FxStage {
     }
 
     /// Runs the rack over `left` and `right` in place, with `stages` at the codec and body
-    /// slots. Never allocates.
+    /// slots, then the output safety clip ([`Rack::process_output`]). Never allocates.
     pub fn process(&mut self, stages: &mut Stages<'_>, left: &mut [f32], right: &mut [f32]) {
-        self.rack.process_with(left, right, stages);
+        self.rack.process_output(left, right, stages);
     }
 
     /// Clears every effect's memory (delay lines, reverb tails).
