@@ -10,7 +10,6 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use wavecube_dsp::analysis::{amplitude_to_dbfs, measure_tone};
 use wavecube_dsp::fx::rack::NoExternal;
-use wavecube_dsp::fx::Effect;
 use wavecube_dsp::patch::store::PresetStore;
 use wavecube_dsp::synth::SynthParams;
 use wavecube_harness::analyze::{run_analyze, AnalyzeArgs};
