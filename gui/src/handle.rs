@@ -10,6 +10,7 @@ use nice_plug_core::params::Params;
 use ringbuf::traits::{Consumer, Producer, Split};
 use ringbuf::{HeapCons, HeapProd, HeapRb};
 use wavecube_dsp::cube::Cube;
+use wavecube_dsp::fx::rack::{FxKind, SLOTS};
 use wavecube_dsp::modulation::{ModMatrix, MACROS};
 use wavecube_dsp::patch::store::Preset;
 use wavecube_dsp::patch::{default_macro_names, Patch, PatchMeta, Sound};
@@ -155,6 +156,17 @@ pub trait SynthBackend: Send + Sync + 'static {
     fn macro_names(&self) -> [String; MACROS] {
         default_macro_names()
     }
+
+    /// The effects rack's processing order (state, not parameters: every [`FxKind`] once).
+    /// The effects' switches, mixes and settings are parameters, with the ids of
+    /// [`FX_SETTINGS`](wavecube_dsp::patch::fx_ranges::FX_SETTINGS).
+    fn fx_order(&self) -> [FxKind; SLOTS] {
+        FxKind::ALL
+    }
+
+    /// Makes `order` the rack's (the FX tab's drag to reorder); an order that is not a
+    /// permutation of [`FxKind::ALL`] is ignored.
+    fn set_fx_order(&self, _order: [FxKind; SLOTS]) {}
 }
 
 /// Events the editor plays into the synth: what a MIDI keyboard with two wheels sends, on

@@ -16,6 +16,7 @@ use nice_plug::prelude::*;
 use wavecube_dsp::bank::factory::{factory_bank, FACTORY_BANKS};
 use wavecube_dsp::bank::read_wcube;
 use wavecube_dsp::cube::{factory_cube, Cube};
+use wavecube_dsp::fx::rack::{FxKind, SLOTS};
 use wavecube_dsp::patch::store::Preset;
 use wavecube_dsp::patch::{Patch, PatchMeta, Sound, MAX_NAME_CHARS};
 use wavecube_dsp::telemetry::TelemetryHub;
@@ -115,14 +116,17 @@ fn set<P: Param>(setter: &ParamSetter, param: &P, value: P::Plain) {
 
 /// Sets every parameter a patch describes, through `setter` (the contract's mapping,
 /// [`mapping::apply_sound`], and the macro knobs), and makes its matrix and macro names the
-/// plugin's (state, see [`crate::macros`]). The bank, the codec, the body and the capture
-/// are not part of a patch and keep their values.
+/// plugin's (state, see [`crate::macros`]), and its effects rack's order (state, see
+/// [`crate::fx_params`]). The bank, the codec and body settings other than their rack
+/// slots, and the capture are not part of a patch and keep their values.
 pub fn apply_patch(params: &WavecubeParams, patch: &Patch, setter: &ParamSetter) {
     mapping::apply_sound(params, &patch.sound, setter);
     params.macros.apply(patch.sound.modulation.macros, setter);
     params
         .matrix
         .set_patch(&patch.sound.modulation, &patch.meta.macro_names);
+    // The effects' order is state; their settings went with the sound's parameters.
+    params.fx_order.set(patch.sound.fx.order);
 }
 
 /// The sound playing now as a user preset with `meta` (the editor's Save and Save As): the
@@ -318,6 +322,14 @@ impl SynthBackend for PluginBackend {
 
     fn macro_names(&self) -> [String; wavecube_dsp::modulation::MACROS] {
         self.params.matrix.macro_names()
+    }
+
+    fn fx_order(&self) -> [FxKind; SLOTS] {
+        self.params.fx_order.get()
+    }
+
+    fn set_fx_order(&self, order: [FxKind; SLOTS]) {
+        self.params.fx_order.set(order);
     }
 
     fn current_cube(&self) -> Arc<Cube> {

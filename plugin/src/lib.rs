@@ -29,6 +29,8 @@ pub mod clap_entry;
 pub mod codec_stage;
 pub mod editor;
 pub mod events;
+pub mod fx_params;
+pub mod fx_stage;
 pub mod macros;
 pub mod mapping;
 pub mod params;
@@ -41,6 +43,7 @@ use bank_loader::{BankAudio, BankLoader};
 use body_stage::{BodyLoader, BodyStage};
 use capture::{CaptureError, CaptureStatus, CaptureTap, CaptureWorker};
 use codec_stage::{CodecStage, LatencyChange, LatencyRule};
+use fx_stage::{FxStage, Stages};
 
 /// The engine's own delay (its oversampling decimator), samples: the same at every sample
 /// rate, block size and setting, so it is reported once with the codec stage's.
@@ -82,6 +85,9 @@ pub struct Wavecube {
     voice_capacity: u32,
     /// The codec stage; `None` until activated. Audio thread only.
     codec: Option<CodecStage>,
+    /// The effects rack (with the codec and body stages at their slots); `None` until
+    /// activated. Audio thread only.
+    fx: Option<FxStage>,
     /// The codec stage's live SQNR, dB (NaN while off, +∞ before anything audible was coded):
     /// written by the audio thread after every `process` call, read by the editor.
     codec_sqnr_db: Arc<AtomicF32>,
@@ -134,6 +140,7 @@ impl Default for Wavecube {
             poly: PolyMods::new(),
             voice_capacity: 0,
             codec: None,
+            fx: None,
             codec_sqnr_db: Arc::new(AtomicF32::new(f32::NAN)),
             capture_input: None,
             capture: None,
@@ -352,12 +359,17 @@ impl Plugin for Wavecube {
                 }
             }
         }
-        if let Some(codec) = &mut self.codec {
-            // The one place the latency changes under CLAP (see `codec_stage`).
-            let latency = codec.activate(&self.params.codec);
+        if self.fx.as_ref().map(FxStage::sample_rate) != Some(buffer_config.sample_rate) {
+            self.fx = Some(FxStage::new(buffer_config.sample_rate, &self.params));
+        }
+        if let (Some(codec), Some(fx)) = (&mut self.codec, &mut self.fx) {
+            // The one place the latency changes under CLAP (see `codec_stage`, `fx_stage`).
+            codec.activate(&self.params.codec);
             codec.publish();
-            // The engine's decimator delays every note by a constant; the codec adds its block.
-            context.set_latency_samples(latency + ENGINE_LATENCY);
+            fx.follow(&self.params, None);
+            // The engine's decimator delays every note by a constant; the codec and the
+            // rack's effects add theirs.
+            context.set_latency_samples(fx.activate(codec, ENGINE_LATENCY));
         }
         if self.body.is_none() {
             match BodyStage::start(self.params.body_ir_file.clone(), self.body_swaps.clone()) {
@@ -394,6 +406,9 @@ impl Plugin for Wavecube {
         if let Some(codec) = &mut self.codec {
             codec.reset();
         }
+        if let Some(fx) = &mut self.fx {
+            fx.reset();
+        }
         if let Some(body) = &mut self.body {
             body.reset();
         }
@@ -414,9 +429,12 @@ impl Plugin for Wavecube {
             self.voice_capacity = capacity;
             context.set_current_voice_capacity(capacity);
         }
-        let (Some(engine), Some(codec), [left, right, ..]) =
-            (self.engine.as_mut(), self.codec.as_mut(), buffer.as_slice())
-        else {
+        let (Some(engine), Some(codec), Some(fx), [left, right, ..]) = (
+            self.engine.as_mut(),
+            self.codec.as_mut(),
+            self.fx.as_mut(),
+            buffer.as_slice(),
+        ) else {
             for channel in buffer.as_slice() {
                 channel.fill(0.0);
             }
@@ -435,12 +453,14 @@ impl Plugin for Wavecube {
         } else {
             LatencyRule::Live
         };
-        match codec.follow(&self.params.codec, rule) {
-            LatencyChange::None => {}
-            LatencyChange::Report(latency) => context.set_latency_samples(latency + ENGINE_LATENCY),
-            LatencyChange::Restart => context.request_restart(),
+        if codec.follow(&self.params.codec, rule) == LatencyChange::Restart {
+            fx.restart_asked();
+            context.request_restart();
         }
+        fx.follow(&self.params, tempo_bpm);
+        fx_stage::tell_host(fx.check_latency(codec, ENGINE_LATENCY, rule), context);
         let codec_on = codec.is_on();
+        let codec_gain = fx.codec_applies_gain(codec);
         if let Some(body) = &mut self.body {
             body.follow(&self.params.body, engine.sample_rate());
         }
@@ -539,9 +559,9 @@ impl Plugin for Wavecube {
             if let Some(matrix) = matrix {
                 macros::write_modulation(&self.params.macros, matrix, engine.params_mut());
             }
-            // With the codec stage on, master gain follows the stage (after the filter, before
-            // master gain): the engine renders at unity.
-            let gain = if codec_on {
+            // With the codec stage on and first in the rack, master gain follows the stage
+            // (see `fx_stage`): the engine renders at unity.
+            let gain = if codec_gain {
                 std::mem::replace(&mut engine.params_mut().gain, 1.0)
             } else {
                 1.0
@@ -552,14 +572,17 @@ impl Plugin for Wavecube {
                 &mut right[pos..end],
             );
             self.tap.chords(engine);
-            if codec_on {
-                let mix = mapping::tqa_mix(&self.params, steps);
-                codec.process(&mut left[pos..end], &mut right[pos..end], mix, gain);
-            }
+            let codec_mix = mapping::tqa_mix(&self.params, steps);
             let body_mix = mapping::body_mix(&self.params, steps);
-            if let Some(body) = &mut self.body {
-                body.process(&mut left[pos..end], &mut right[pos..end], body_on, body_mix);
-            }
+            let mut stages = Stages {
+                codec: &mut *codec,
+                codec_mix,
+                codec_gain: gain,
+                body: self.body.as_mut(),
+                body_on,
+                body_mix,
+            };
+            fx.process(&mut stages, &mut left[pos..end], &mut right[pos..end]);
             for ended in engine.ended_voices() {
                 if let Some(id) = ended.voice_id {
                     self.poly.voice_ended(id);

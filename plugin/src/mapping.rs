@@ -236,6 +236,8 @@ pub fn sound_of(params: &WavecubeParams) -> Sound {
         &params.matrix.matrix(),
         params.macros.values(),
     );
+    // The effects: parameters, and the order (state).
+    sound.fx = params.fx.rack(params.fx_order.get());
     sound
 }
 
@@ -276,6 +278,7 @@ pub fn apply_sound(params: &WavecubeParams, sound: &Sound, setter: &ParamSetter)
         setter.set_parameter(&lfo.sync, false);
         setter.end_set_parameter(&lfo.sync);
     }
+    params.fx.apply(&sound.fx, setter);
 }
 
 /// The smoothed parameters the engine reads (each one glides when changed).

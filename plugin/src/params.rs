@@ -784,6 +784,13 @@ pub struct WavecubeParams {
     /// audio thread gets copies through the cell's ring, see [`crate::macros`]).
     #[persist = "matrix"]
     pub matrix: Arc<crate::macros::MatrixCell>,
+    /// The effects rack's switches, mixes and settings (ids `fx_…`, host group `Effects`).
+    #[nested(group = "Effects")]
+    pub fx: crate::fx_params::FxParams,
+    /// The effects rack's order: state, not parameters (one atomic word the audio thread
+    /// reads, see [`crate::fx_params`]).
+    #[persist = "fx_order"]
+    pub fx_order: Arc<crate::fx_params::FxOrderCell>,
     /// The user's impulse response for the body stage (written by the main thread; read by
     /// the body loader thread, never by the audio thread).
     #[persist = "body-ir"]
@@ -824,6 +831,8 @@ impl Default for WavecubeParams {
             body: BodyParams::default(),
             macros: crate::macros::MacroParams::default(),
             matrix: Arc::default(),
+            fx: crate::fx_params::FxParams::default(),
+            fx_order: Arc::default(),
             body_ir_file: Arc::new(IrCell::default()),
             bank_state: Arc::new(BankCell::default()),
             editor_state: Arc::new(wavecube_gui::WindowState::default()),

@@ -291,6 +291,9 @@ const PATCH_FIELD: &str = "patch";
 /// are stored.
 const MATRIX_FIELD: &str = "matrix";
 
+/// The key under which the effects rack's order ([`crate::fx_params::FxOrder`]) is stored.
+const FX_ORDER_FIELD: &str = "fx_order";
+
 /// A state object that loads `found` the way the editor's browser does, over `current` (the
 /// instance's state now, for its bank and patch record):
 /// - a factory patch sets its sound settings only ([`crate::editor::apply_patch`]);
@@ -300,7 +303,7 @@ const MATRIX_FIELD: &str = "matrix";
 ///
 /// and the record names the patch (its name and key, not modified), as the browser does.
 /// The patch's matrix and macro names (state, not parameters) ride along as the `matrix`
-/// field. Parameters the preset does not describe, and the codec, body and window fields,
+/// field, its effects' order as the `fx_order` field. Parameters the preset does not describe, and the codec, body and window fields,
 /// are not in the object, so they keep their values.
 ///
 /// # Errors
@@ -330,7 +333,7 @@ pub fn preset_state(found: &HostPreset, current: &PluginState) -> (PluginState, 
     let fields = scratch
         .serialize_fields()
         .into_iter()
-        .filter(|(k, _)| k == PATCH_FIELD || k == MATRIX_FIELD)
+        .filter(|(k, _)| [PATCH_FIELD, MATRIX_FIELD, FX_ORDER_FIELD].contains(&k.as_str()))
         .collect();
     let state = PluginState {
         version: Wavecube::VERSION.to_owned(),
@@ -701,19 +704,23 @@ mod tests {
         let (_, patch) = &factory_patches()[0];
         let values = patch_param_values(patch);
         let settings = wavecube_dsp::patch::ranges::SETTING_COUNT;
-        // Every setting plus the three LFO sync switches and the four macros.
+        // Every setting plus the three LFO sync switches, the four macros and every effect
+        // setting.
         let macros = wavecube_dsp::modulation::MACROS;
-        assert_eq!(values.len(), settings + 3 + macros, "{values:?}");
+        let fx = wavecube_dsp::patch::fx_ranges::FX_SETTING_COUNT;
+        assert_eq!(values.len(), settings + 3 + macros + fx, "{values:?}");
     }
 
     #[test]
-    fn a_preset_state_carries_the_matrix_macro_names_and_patch_record_only() {
+    fn a_preset_state_carries_the_matrix_macro_names_fx_order_and_patch_record_only() {
         use wavecube_dsp::modulation::{Destination, Slot, Source};
         use wavecube_dsp::patch::SlotSection;
         let (_, patch) = &factory_patches()[0];
         let mut patch = patch.clone();
         patch.meta.macro_names[1] = "Wobble".into();
         patch.sound.modulation.macros[1] = 0.75;
+        patch.sound.fx.order.swap(2, 6);
+        patch.sound.fx.delay.enabled = true;
         patch.sound.modulation.slots = vec![SlotSection::from_slot(&Slot::new(
             Source::Macro2,
             Destination::Resonance,
@@ -733,7 +740,17 @@ mod tests {
             },
         );
         assert!(error.is_none());
-        assert_eq!(state.fields.keys().collect::<Vec<_>>(), ["matrix", "patch"]);
+        assert_eq!(
+            state.fields.keys().collect::<Vec<_>>(),
+            ["fx_order", "matrix", "patch"]
+        );
+        let order: crate::fx_params::FxOrder =
+            serde_json::from_str(&state.fields["fx_order"]).expect("json");
+        assert_eq!(order.0, patch.sound.fx.order);
+        assert!(matches!(
+            state.params.get("fx_dly_on"),
+            Some(ParamValue::Bool(true))
+        ));
         let record: crate::macros::MatrixState =
             serde_json::from_str(&state.fields["matrix"]).expect("json");
         assert_eq!(record.macro_names[1], "Wobble");

@@ -24,6 +24,9 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use clap_sys::ext::latency::{clap_host_latency, CLAP_EXT_LATENCY};
+use wavecube_dsp::fx::rack::{FxKind, NoExternal, Rack, RackSettings};
+use wavecube_dsp::patch::fx_ranges::{FX_SETTINGS, FX_SETTING_COUNT};
+use wavecube_dsp::patch::ranges::{Kind, Taper};
 use wavecube_plugin::params::TQA_BLOCK_LOG2_MIN;
 
 #[path = "common/clap.rs"]
@@ -50,12 +53,36 @@ fn capture_dir() -> &'static PathBuf {
 /// its step, 0..steps.)
 fn wanted_latency(instance: &Instance) -> u32 {
     let engine = wavecube_dsp::synth::LATENCY_SAMPLES as u32;
-    if instance.value(instance.param("TQA").id) >= 0.5 {
+    let rack = rack_of(instance);
+    let codec = if instance.value(instance.param("TQA").id) >= 0.5 && rack.codec.enabled {
         let step = instance.value(instance.param("TQA Block").id).round() as i32;
-        engine + (1 << (TQA_BLOCK_LOG2_MIN + step))
+        1 << (TQA_BLOCK_LOG2_MIN + step)
     } else {
-        engine
+        0
+    };
+    // The rack's own effects (distortion, compressor look-ahead), as the dsp rack reports
+    // them for these settings.
+    let mut dsp_rack = Rack::new(48_000.0);
+    dsp_rack.set_settings(rack);
+    engine + codec + dsp_rack.latency_samples_with(&NoExternal)
+}
+
+/// The effects rack the host's parameter values describe (CLAP values: normalised for
+/// continuous parameters, steps above the minimum for stepped ones), in the default order.
+fn rack_of(instance: &Instance) -> RackSettings {
+    let mut values = [0.0; FX_SETTING_COUNT];
+    for (v, f) in values.iter_mut().zip(&FX_SETTINGS) {
+        let s = &f.setting;
+        let clap = instance.value(instance.param(&f.name()).id) as f32;
+        *v = match s.kind {
+            Kind::Float(Taper::Linear) => s.min + clap * (s.max - s.min),
+            Kind::Float(Taper::Skewed { exponent }) => {
+                s.min + (s.max - s.min) * clap.powf(1.0 / 2f32.powf(exponent))
+            }
+            Kind::Int | Kind::Bool | Kind::Choice(_) => s.min + clap.round(),
+        };
     }
+    RackSettings::from_fx_values(&values, FxKind::ALL)
 }
 
 /// Files in the capture folder (none if it does not exist).

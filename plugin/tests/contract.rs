@@ -1,7 +1,7 @@
 //! The sound contract end to end: every factory patch, applied to the plugin the way the
 //! editor's browser applies it (through the host, as normalised parameter values), renders
-//! the same samples as the harness (`wavecube render --patch`) on the same notes, and the
-//! parameters give the patch back.
+//! the same samples as the harness (`wavecube render --patch`, its effects rack included) on
+//! the same notes, and the parameters give the patch back.
 
 mod common;
 
@@ -10,13 +10,15 @@ use std::sync::Arc;
 use common::{max_diff, peak, Event, Host, MAX_BLOCK, SR};
 use nice_plug::midi::{Channel, Key, VoiceID};
 use nice_plug::prelude::*;
+use wavecube_dsp::patch::fx_ranges::{FX_SETTINGS, FX_SETTING_COUNT};
 use wavecube_dsp::patch::ranges::{SETTINGS, SETTING_COUNT};
-use wavecube_dsp::patch::{Patch, Sound};
+use wavecube_dsp::patch::Patch;
 use wavecube_dsp::synth::NoteEvent as DspEvent;
 use wavecube_gui::testing::RecordingContext;
 use wavecube_harness::options::SoundOptions;
-use wavecube_harness::render::{build_engine_with, render_song};
+use wavecube_harness::render::{build_engine_with, build_rack, render_song_with_rack};
 use wavecube_harness::song::{Song, SongEvent};
+use wavecube_plugin::fx_params::FxParam;
 use wavecube_plugin::params::WavecubeParams;
 use wavecube_plugin::{editor, mapping};
 
@@ -72,7 +74,15 @@ fn harness_render(patch: &Patch) -> [Vec<f32>; 2] {
     let song = Song::from_events(events);
     let mut engine = build_engine_with(sr, MAX_BLOCK, &patch.to_params(), &SoundOptions::default())
         .expect("an engine");
-    let out = render_song(&mut engine, &song, LENGTH as f64 / f64::from(sr), MAX_BLOCK);
+    // The patch's effects rack after the engine, as `wavecube render --patch` plays it.
+    let mut rack = build_rack(sr, &patch.sound.fx);
+    let out = render_song_with_rack(
+        &mut engine,
+        &mut rack,
+        &song,
+        LENGTH as f64 / f64::from(sr),
+        MAX_BLOCK,
+    );
     [out.left, out.right]
 }
 
@@ -156,12 +166,6 @@ fn a_patch_survives_the_trip_through_the_parameters() {
         let params = WavecubeParams::default();
         apply_as_editor(&params, &patch);
         let back = mapping::sound_of(&params);
-        // NOTE: the effects rack (`sound.fx`) is not yet plugin parameters (issue 18 builds
-        // them in a later round); every other setting must make the trip.
-        let back = Sound {
-            fx: patch.sound.fx,
-            ..back
-        };
         assert_eq!(back, patch.sound, "{stem}");
         // And again from parameters that held another patch: nothing is left over.
         let other = Patch::default();
@@ -180,16 +184,17 @@ fn every_contract_setting_is_a_parameter_with_the_contract_range_and_default() {
         .collect();
     let listed = mapping::sound_params(&params);
     assert_eq!(listed.len(), SETTING_COUNT);
-    for (setting, param) in SETTINGS.iter().zip(listed) {
+    let sound = SETTINGS.iter().zip(listed.iter().map(|p| p.ptr()));
+    let fx = FX_SETTINGS
+        .iter()
+        .map(|f| &f.setting)
+        .zip(params.fx.params().iter().map(FxParam::ptr));
+    assert_eq!(params.fx.params().len(), FX_SETTING_COUNT);
+    for (setting, param) in sound.chain(fx) {
         let ptr = *map
             .get(setting.id)
             .unwrap_or_else(|| panic!("no parameter {}", setting.id));
-        assert_eq!(
-            ptr,
-            param.ptr(),
-            "{} is mapped to another parameter",
-            setting.id
-        );
+        assert_eq!(ptr, param, "{} is mapped to another parameter", setting.id);
         // SAFETY: `params` outlives these calls.
         unsafe {
             let scale = if setting.is_stepped() {

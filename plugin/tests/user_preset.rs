@@ -62,9 +62,6 @@ fn a_saved_preset_reloads_bit_identically_in_a_new_instance_without_its_bank_fil
 
     // The sound the user made: a factory patch, changed, on a file bank.
     let mut patch = factory_patch("glass-pad");
-    // The plugin does not play or store the effects rack yet (issue 18), so the sound it
-    // saves has the default rack: compare the rest.
-    patch.sound.fx = Default::default();
     patch.sound.gain_db = -4.25;
     patch.sound.morph = [0.7, 0.35, 0.6];
     patch.sound.filter.cutoff_hz = 3_100.0;

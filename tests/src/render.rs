@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use wavecube_dsp::cube::{factory_cube, Cube, CubeSet};
-use wavecube_dsp::fx::rack::{Rack, RackSettings};
+use wavecube_dsp::fx::rack::{NoExternal, Rack, RackSettings};
 use wavecube_dsp::fx::sync::DEFAULT_BPM;
 use wavecube_dsp::fx::Effect;
 use wavecube_dsp::synth::{Engine, NoteEvent, SynthParams, TimedEvent};
@@ -284,7 +284,8 @@ pub fn rack_tail_s(settings: &RackSettings) -> f64 {
 }
 
 /// [`render_song`] with `rack` after the engine (each block through the engine, then the
-/// rack), as `wavecube render --patch` plays a patch.
+/// rack and the output safety clip, [`Rack::process_output`]), as `wavecube render --patch`
+/// plays a patch and the plugin plays it.
 ///
 /// # Allocation
 /// Allocates the output and the schedule; the rack allocates nothing.
@@ -309,7 +310,7 @@ pub fn render_song_with_rack(
         total,
         |engine, events, left, right| {
             engine.process(events, left, right);
-            rack.process(left, right);
+            rack.process_output(left, right, &mut NoExternal);
         },
         |_, left, right| {
             out.left.extend_from_slice(left);

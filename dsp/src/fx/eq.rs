@@ -36,6 +36,9 @@ pub const MIN_Q: f32 = 0.1;
 pub const MAX_Q: f32 = 18.0;
 /// The largest shelf Q (above ≈ 0.71 a shelf overshoots; 3 is a strong resonant shelf).
 pub const MAX_SHELF_Q: f32 = 3.0;
+/// The shelves' default Q: a plain shelf (1/√2 to the patch format's 0.001 grid, so a
+/// default survives the trip through a plugin parameter unchanged).
+pub const PLAIN_SHELF_Q: f32 = 0.707;
 /// The number of peaking bands.
 pub const PEAKS: usize = 3;
 /// Sections per cut band (enough for 48 dB per octave).
@@ -128,9 +131,9 @@ impl Default for EqSettings {
                 freq_hz: 30.0,
                 slope: CutSlope::Db12,
             },
-            low_shelf: bell(120.0, std::f32::consts::FRAC_1_SQRT_2),
+            low_shelf: bell(120.0, PLAIN_SHELF_Q),
             peaks: [bell(300.0, 1.0), bell(1200.0, 1.0), bell(4000.0, 1.0)],
-            high_shelf: bell(8000.0, std::f32::consts::FRAC_1_SQRT_2),
+            high_shelf: bell(8000.0, PLAIN_SHELF_Q),
             high_cut: CutBand {
                 enabled: false,
                 freq_hz: 18_000.0,

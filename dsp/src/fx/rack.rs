@@ -38,6 +38,7 @@ use super::eq::{Eq, EqSettings};
 use super::phaser::{Phaser, PhaserSettings};
 use super::reverb::{Reverb, ReverbSettings};
 use super::{Effect, Smoothed};
+use crate::synth::SafetyClip;
 
 /// The number of slots (every [`FxKind`] once).
 pub const SLOTS: usize = 9;
@@ -494,6 +495,22 @@ impl Rack {
             FxKind::Compressor => self.compressor.latency_samples(),
         };
         l.min(MAX_SLOT_LATENCY as u32)
+    }
+
+    /// The rack as the instrument's last stage: [`Rack::process_with`], then the output
+    /// safety clip ([`SafetyClip`]: transparent up to full scale, never beyond ±4, never
+    /// NaN), so effects that boost (EQ gain, make-up, drive) cannot push the instrument's
+    /// output past what the engine alone guarantees. The plugin and `wavecube render` both
+    /// end with this, so they agree sample for sample. Never allocates.
+    pub fn process_output(
+        &mut self,
+        left: &mut [f32],
+        right: &mut [f32],
+        external: &mut dyn ExternalStage,
+    ) {
+        self.process_with(left, right, external);
+        SafetyClip.process_block(left);
+        SafetyClip.process_block(right);
     }
 
     /// Runs one stereo block (equal lengths, any length) through the slots in order, the

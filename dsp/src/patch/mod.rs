@@ -21,6 +21,7 @@
 mod data;
 mod error;
 mod fx;
+pub mod fx_ranges;
 mod json;
 mod modulation;
 pub mod ranges;

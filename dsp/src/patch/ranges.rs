@@ -134,7 +134,7 @@ pub const GLIDE_MAX_MS: f32 = 10_000.0;
 /// Widest pitch-bend range, semitones.
 pub const BEND_MAX_SEMITONES: f32 = 48.0;
 
-const fn float(
+pub(crate) const fn float(
     id: &'static str,
     path: &'static str,
     (min, max, default): (f32, f32, f32),
@@ -154,14 +154,14 @@ const fn float(
 }
 
 /// A 0..1 setting shown in % by the plugin.
-const fn percent(id: &'static str, path: &'static str, default: f32) -> Setting {
+pub(crate) const fn percent(id: &'static str, path: &'static str, default: f32) -> Setting {
     Setting {
         display_scale: 100.0,
         ..float(id, path, (0.0, 1.0, default), "", Taper::Linear)
     }
 }
 
-const fn other(
+pub(crate) const fn other(
     id: &'static str,
     path: &'static str,
     (min, max, default): (f32, f32, f32),
@@ -179,7 +179,7 @@ const fn other(
     }
 }
 
-const fn choice(
+pub(crate) const fn choice(
     id: &'static str,
     path: &'static str,
     names: &'static [&'static str],
@@ -433,9 +433,13 @@ pub const LFO_SETTINGS: usize = 7;
 /// Offset of the rate within an LFO's settings.
 pub const LFO_RATE: usize = 1;
 
-/// The setting with plugin id `id`.
+/// The setting with plugin id `id`: a sound setting of [`SETTINGS`] or an effect setting of
+/// [`FX_SETTINGS`](super::fx_ranges::FX_SETTINGS).
 pub fn setting(id: &str) -> Option<&'static Setting> {
-    SETTINGS.iter().find(|s| s.id == id)
+    SETTINGS
+        .iter()
+        .find(|s| s.id == id)
+        .or_else(|| super::fx_ranges::fx_setting(id).map(|f| &f.setting))
 }
 
 fn voice_mode_index(m: VoiceMode) -> f32 {

@@ -195,6 +195,11 @@ impl Host {
         self.latency
     }
 
+    /// Sets the host transport's tempo, beats per minute (120 at the start).
+    pub fn set_tempo(&mut self, bpm: f64) {
+        self.ctx.transport.tempo = Some(bpm);
+    }
+
     fn ptr(&self, id: &str) -> ParamPtr {
         *self
             .param_ptrs

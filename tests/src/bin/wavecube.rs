@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use wavecube_dsp::analysis::{amplitude_to_dbfs, measure_tone};
-use wavecube_dsp::fx::Effect;
+use wavecube_dsp::fx::rack::NoExternal;
 use wavecube_dsp::patch::store::PresetStore;
 use wavecube_dsp::synth::SynthParams;
 use wavecube_harness::analyze::{run_analyze, AnalyzeArgs};
@@ -341,7 +341,7 @@ fn render(args: &RenderArgs) -> Result<(), HarnessError> {
             total,
             |engine, events, left, right| {
                 engine.process(events, left, right);
-                rack.process(left, right);
+                rack.process_output(left, right, &mut NoExternal);
             },
             |start, left, right| {
                 for &x in left.iter().chain(right) {
