@@ -92,20 +92,23 @@ pub fn labelled_control(
     setter: &ParamSetter,
     label: &str,
 ) -> Response {
-    control_as(ui, entry, setter, label, entry.kind())
+    let width = cell_width(ui, entry);
+    control_as(ui, entry, setter, label, entry.kind(), width)
 }
 
-/// [`labelled_control`] drawn as a `kind` control: [`ParamKind::Enum`] gives an integer
-/// parameter whose values have names (a choice the plugin holds as an index) a menu of them.
+/// [`labelled_control`] drawn as a `kind` control in a cell `width` points wide (from
+/// [`cell_width_as`], which a caller may keep: a menu's width takes laying out every
+/// choice): [`ParamKind::Enum`] gives an integer parameter whose values have names (a choice
+/// the plugin holds as an index) a menu of them.
 pub fn control_as(
     ui: &mut Ui,
     entry: &ParamEntry,
     setter: &ParamSetter,
     label: &str,
     kind: ParamKind,
+    width: f32,
 ) -> Response {
-    let (cell, _) =
-        ui.allocate_exact_size(vec2(cell_width_as(ui, entry, kind), CELL_H), Sense::hover());
+    let (cell, _) = ui.allocate_exact_size(vec2(width, CELL_H), Sense::hover());
     let painter = ui.painter_at(cell.expand(2.0));
     // Name: up to two lines, centred.
     let name = painter.layout(

@@ -26,7 +26,7 @@ use wavecube_dsp::patch::ranges::Kind;
 use crate::frame::FrameCx;
 use crate::param_table::{ParamKind, ParamTable};
 use crate::theme;
-use crate::widgets::{bare_switch, control_as, CELL_H};
+use crate::widgets::{bare_switch, cell_width_as, control_as, CELL_H};
 
 /// The parameter group (the first part of a group path, "Effects/Delay") that holds the
 /// effects; the controls view leaves this section to the FX tab.
@@ -210,9 +210,17 @@ pub struct FxView {
     /// Each [`FX_SETTINGS`] entry's label under its control ("Time"; an EQ band's carries
     /// the band: "Low Shelf Gain"), built on the first frame.
     labels: Vec<String>,
+    /// Each [`FX_SETTINGS`] entry's cell width, points, measured the first time it is
+    /// drawn (a menu's width takes laying out every choice).
+    widths: Vec<Option<f32>>,
+    /// The slots' titles as the headers show them ("DELAY"), by [`FxKind::index`].
+    titles: Vec<String>,
     /// The EQ curve.
     curve: Option<EqCurve>,
 }
+
+/// Positions as the headers number them.
+const NUMBERS: [&str; SLOTS] = ["1", "2", "3", "4", "5", "6", "7", "8", "9"];
 
 impl FxView {
     /// The order of the slots drawn in the last frame (`None` before the first).
@@ -270,6 +278,11 @@ impl FxView {
                 }
                 _ => fx.label.to_owned(),
             })
+            .collect();
+        self.widths = vec![None; FX_SETTINGS.len()];
+        self.titles = FxKind::ALL
+            .iter()
+            .map(|k| slot_title(*k).to_uppercase())
             .collect();
     }
 
@@ -406,7 +419,7 @@ impl FxView {
                     out.move_to = Some(pos + 1);
                 }
                 ui.label(
-                    RichText::new(format!("{}", pos + 1))
+                    RichText::new(NUMBERS[pos])
                         .font(theme::mono())
                         .color(theme::TEXT_WEAK),
                 );
@@ -418,13 +431,14 @@ impl FxView {
                 }
                 let arrow = match (has_settings || switch.is_some(), open) {
                     (false, _) => "",
-                    (true, true) => "⏷ ",
-                    (true, false) => "⏵ ",
+                    (true, true) => "⏷",
+                    (true, false) => "⏵",
                 };
+                ui.label(RichText::new(arrow).color(theme::TEXT_WEAK));
                 let name = ui
                     .add(
                         egui::Label::new(
-                            RichText::new(format!("{arrow}{}", slot_title(kind).to_uppercase()))
+                            RichText::new(self.titles[kind.index()].as_str())
                                 .font(theme::body())
                                 .color(if on { theme::TEXT } else { theme::TEXT_WEAK }),
                         )
@@ -486,7 +500,10 @@ impl FxView {
                             continue;
                         };
                         let entry = cx.table.entry(e);
-                        control_as(ui, entry, cx.setter, &self.labels[i], control_kind(fx));
+                        let style = control_kind(fx);
+                        let width =
+                            *self.widths[i].get_or_insert_with(|| cell_width_as(ui, entry, style));
+                        control_as(ui, entry, cx.setter, &self.labels[i], style, width);
                     }
                 });
             });
