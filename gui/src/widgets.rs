@@ -327,6 +327,16 @@ fn paint_knob(ui: &Ui, rect: Rect, entry: &ParamEntry, value: f32, response: &Re
     }
 }
 
+/// A bare knob for `entry` centred in `rect` ([`KNOB_D`] across), without a cell, name or
+/// value (a header's mix knob); its rect is kept under [`control_rect_id`].
+pub fn bare_knob(ui: &mut Ui, rect: Rect, entry: &ParamEntry, setter: &ParamSetter) -> Response {
+    let response = knob(ui, rect, entry, setter);
+    let control = response.rect;
+    ui.ctx()
+        .data_mut(|d| d.insert_temp(control_rect_id(entry.id()), control));
+    response
+}
+
 /// A bare on/off switch for `entry` centred in `rect` (34 × 18 points), without a cell,
 /// name or value (a header's switch); its rect is kept under [`control_rect_id`].
 pub fn bare_switch(ui: &mut Ui, rect: Rect, entry: &ParamEntry, setter: &ParamSetter) -> Response {

@@ -1,7 +1,7 @@
 //! The FX tab: the effects rack, one card per slot in the synth's processing order. A card's
 //! header holds a drag handle (drag it to reorder), move up/down buttons (the same by
-//! keyboard), the slot's on/off switch and its name; below it, while the slot is on (or
-//! opened by clicking its name), the mix knob and every setting of the effect, and for the
+//! keyboard), the slot's on/off switch, its name and its mix knob; below it, while the slot
+//! is on (or opened by clicking its name), every setting of the effect, and for the
 //! EQ, the delay and the reverb a small display of what the settings do: the EQ's magnitude
 //! response, the delay's echoes, the reverb's decay.
 //!
@@ -26,7 +26,9 @@ use wavecube_dsp::patch::ranges::Kind;
 use crate::frame::FrameCx;
 use crate::param_table::{ParamKind, ParamTable};
 use crate::theme;
-use crate::widgets::{bare_switch, cell_width_as, control_as, CELL_H};
+use crate::widgets::{
+    bare_knob, bare_switch, cell_width_as, compact_text, control_as, CELL_H, KNOB_D,
+};
 
 /// The parameter group (the first part of a group path, "Effects/Delay") that holds the
 /// effects; the controls view leaves this section to the FX tab.
@@ -53,6 +55,12 @@ const DISPLAY_SIZE: egui::Vec2 = vec2(236.0, CELL_H);
 const HEADER_ROW_H: f32 = 22.0;
 /// Opacity of an open slot that is off.
 const OFF_OPACITY: f32 = 0.5;
+
+/// True for the slot's mix (in the header, beside its switch), not an effect's setting.
+fn is_mix(fx: &FxSetting) -> bool {
+    let slot = fx.setting.path.strip_prefix("sound.fx.");
+    slot.and_then(|p| p.strip_suffix(".mix")) == Some(fx.kind.name())
+}
 
 /// The slot title of `kind` as the plugin's parameter groups name it ("Delay", "EQ"):
 /// `"Effects/<title>"` is the group of its parameters.
@@ -215,6 +223,9 @@ pub struct FxView {
     widths: Vec<Option<f32>>,
     /// The slots' titles as the headers show them ("DELAY"), by [`FxKind::index`].
     titles: Vec<String>,
+    /// Whether a slot has anything to show below its header (a setting the synth has a
+    /// parameter for; the switch and the mix sit in the header), by [`FxKind::index`].
+    bodies: [bool; SLOTS],
     /// The EQ curve.
     curve: Option<EqCurve>,
 }
@@ -229,7 +240,10 @@ impl FxView {
     }
 
     /// The EQ curve drawn last: (frequency Hz, gain dB) at each of [`CURVE_POINTS`] points;
-    /// empty until the EQ's card has been drawn open.
+    /// empty until the EQ's card has been drawn open. For tests.
+    ///
+    /// # Allocation
+    /// Collects the points into a `Vec`.
     pub fn eq_curve(&self) -> Vec<(f32, f32)> {
         self.curve.as_ref().map_or_else(Vec::new, |c| {
             c.gain_db
@@ -280,6 +294,13 @@ impl FxView {
             })
             .collect();
         self.widths = vec![None; FX_SETTINGS.len()];
+        if let Some(entries) = &self.entries {
+            for (fx, e) in FX_SETTINGS.iter().zip(entries) {
+                if e.is_some() && !fx.is_switch() && !is_mix(fx) {
+                    self.bodies[fx.kind.index()] = true;
+                }
+            }
+        }
         self.titles = FxKind::ALL
             .iter()
             .map(|k| slot_title(*k).to_uppercase())
@@ -299,7 +320,7 @@ impl FxView {
         ui.painter().text(
             pos2(header.max.x, header.center().y),
             Align2::RIGHT_CENTER,
-            "Drag ≡ or use ⏶ ⏷ to reorder · click a name to open an off slot",
+            "Drag a handle or use ⏶ ⏷ to reorder · click a name to open an off slot",
             theme::small(),
             theme::TEXT_WEAK,
         );
@@ -367,7 +388,8 @@ impl FxView {
         }
     }
 
-    /// Draws the card of `kind` at position `pos` of the order.
+    /// Draws the card of `kind` at position `pos` of the order: the header (handle, move
+    /// buttons, number, switch, name, mix knob), then while open the settings.
     fn card(
         &mut self,
         ui: &mut Ui,
@@ -377,8 +399,8 @@ impl FxView {
         cx: &mut FrameCx,
     ) -> CardOut {
         let (on, mix) = rack.switch(kind);
-        let has_settings = fx_settings_of(kind).count() > 2;
-        let open = on || self.open[kind.index()];
+        let has_body = self.bodies[kind.index()];
+        let open = has_body && (on || self.open[kind.index()]);
         let dragged = self.drag.is_some_and(|d| d.kind == kind);
         let stroke = if dragged {
             theme::ACCENT
@@ -429,12 +451,14 @@ impl FxView {
                         ui.allocate_exact_size(vec2(38.0, HEADER_ROW_H), Sense::hover());
                     bare_switch(ui, rect, entry, cx.setter);
                 }
-                let arrow = match (has_settings || switch.is_some(), open) {
+                let arrow = match (has_body, open) {
                     (false, _) => "",
                     (true, true) => "⏷",
                     (true, false) => "⏵",
                 };
-                ui.label(RichText::new(arrow).color(theme::TEXT_WEAK));
+                if !arrow.is_empty() {
+                    ui.label(RichText::new(arrow).color(theme::TEXT_WEAK));
+                }
                 let name = ui
                     .add(
                         egui::Label::new(
@@ -452,20 +476,33 @@ impl FxView {
                     });
                 ui.ctx()
                     .data_mut(|d| d.insert_temp(part_rect_id(kind, "name"), name.rect));
-                if name.clicked() && !on {
+                if name.clicked() && !on && has_body {
                     self.open[kind.index()] = !self.open[kind.index()];
                 }
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                    let state = if on {
-                        format!("mix {:.0} %", mix * 100.0)
-                    } else {
-                        "off".to_owned()
-                    };
-                    ui.label(
-                        RichText::new(state)
+                    let small = |text: String| {
+                        RichText::new(text)
                             .size(theme::SMALL_PT)
-                            .color(theme::TEXT_WEAK),
-                    );
+                            .color(theme::TEXT_WEAK)
+                    };
+                    match self.entry_of(kind, 1).map(|e| cx.table.entry(e)) {
+                        Some(entry) => {
+                            ui.allocate_ui(vec2(52.0, KNOB_D), |ui| {
+                                ui.label(
+                                    RichText::new(compact_text(entry))
+                                        .font(theme::mono())
+                                        .color(theme::TEXT),
+                                );
+                            });
+                            let (rect, _) =
+                                ui.allocate_exact_size(vec2(KNOB_D, KNOB_D), Sense::hover());
+                            bare_knob(ui, rect, entry, cx.setter);
+                            ui.label(small("MIX".to_owned()));
+                        }
+                        None => {
+                            ui.label(small(format!("mix {:.0} %", mix * 100.0)));
+                        }
+                    }
                 });
             });
             if open {
@@ -479,7 +516,7 @@ impl FxView {
         out
     }
 
-    /// The mix knob, the settings and the display of an open card.
+    /// The settings and the display of an open card.
     fn card_body(&mut self, ui: &mut Ui, kind: FxKind, rack: &RackSettings, cx: &mut FrameCx) {
         let display = matches!(kind, FxKind::Eq | FxKind::Delay | FxKind::Reverb);
         ui.horizontal_top(|ui| {
@@ -493,7 +530,7 @@ impl FxView {
                     ui.spacing_mut().item_spacing = vec2(4.0, 4.0);
                     // Skip the slot's switch (in the header); the mix comes first.
                     for (i, fx) in FX_SETTINGS.iter().enumerate() {
-                        if fx.kind != kind || fx.is_switch() {
+                        if fx.kind != kind || fx.is_switch() || is_mix(fx) {
                             continue;
                         }
                         let Some(e) = self.entries.as_ref().and_then(|v| v[i]) else {
