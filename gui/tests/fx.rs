@@ -296,3 +296,26 @@ fn the_controls_view_leaves_the_effects_to_the_fx_tab() {
         );
     }
 }
+
+#[test]
+fn the_headers_mix_knob_sets_the_slots_mix() {
+    let (mut h, _, params) = fx_editor(FxKind::ALL);
+    let card = rect_of(&h, slot_rect_id(Reverb));
+    let knob = rect_of(&h, control_rect_id("fx_rev_mix"));
+    assert!(
+        card.contains_rect(knob),
+        "mix knob {knob:?} outside its card {card:?}"
+    );
+    let before = h.app.table().get("fx_rev_mix").expect("mix").plain();
+    h.drag(knob.center(), vec2(0.0, 30.0), 6);
+    h.frame(Vec::new());
+    let after = h.app.table().get("fx_rev_mix").expect("mix").plain();
+    // 30 points down at 1/200 of the range per point: at most 15 % less (egui starts the
+    // drag after its threshold, so the first step may not count).
+    let drop = before - after;
+    assert!((10.0..=15.5).contains(&drop), "mix {before} % → {after} %");
+    let mix = ptr_of(&params, "fx_rev_mix");
+    assert!(h.host.calls().iter().all(|c| match c {
+        HostCall::Begin(p) | HostCall::End(p) | HostCall::Set(p, _) => *p == mix,
+    }));
+}
