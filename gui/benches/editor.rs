@@ -5,7 +5,9 @@
 //! - `editor_frame/all_views`: a frame as the editor runs them, 50 a second, the sculpt image
 //!   re-rendered at most 15 times a second;
 //! - `editor_frame/all_views_sculpt_every_frame`: the worst frame, one that also renders the
-//!   sculpt image.
+//!   sculpt image;
+//! - `editor_frame/fx_tab`: a frame of the FX tab with the EQ, delay and reverb on (their
+//!   controls and response displays drawn; the EQ curve cached between frames).
 //!
 //! Run: `cargo bench -p wavecube-gui --bench editor`.
 
@@ -15,6 +17,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion};
+use nice_plug_core::context::gui::GuiContext;
+use wavecube_gui::app::Page;
 use wavecube_gui::testing::{record_telemetry, Headless};
 
 #[path = "../tests/common/demo_params.rs"]
@@ -27,9 +31,22 @@ fn bench_frames(c: &mut Criterion) {
     group
         .sample_size(60)
         .measurement_time(Duration::from_secs(12));
-    for (name, sculpt_every_frame) in [("all_views", false), ("all_views_sculpt_every_frame", true)]
-    {
+    for (name, sculpt_every_frame, fx) in [
+        ("all_views", false, false),
+        ("all_views_sculpt_every_frame", true, false),
+        ("fx_tab", false, true),
+    ] {
         let mut h = Headless::new(Arc::new(demo_params::DemoParams::default()));
+        if fx {
+            h.app.set_page(Page::Fx);
+            let gui = GuiContext::new(h.host.clone());
+            let setter = gui.param_setter();
+            for id in ["fx_eq_on", "fx_eq_ls_on", "fx_dly_on", "fx_rev_on"] {
+                if let Some(entry) = h.app.table().get(id) {
+                    entry.set_once(&setter, 1.0);
+                }
+            }
+        }
         let mut next = 0;
         // Warm up: fill the histories and the glyph caches.
         for frame in recording.frames.iter().take(250) {

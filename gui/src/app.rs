@@ -23,6 +23,7 @@ use crate::theme;
 use crate::views::browser::BrowserView;
 use crate::views::controls::ControlsView;
 use crate::views::cube::CubeView;
+use crate::views::fx::FxView;
 use crate::views::keyboard::KeyboardView;
 use crate::views::matrix::MatrixView;
 use crate::views::sculpt::SculptView;
@@ -31,6 +32,20 @@ use crate::views::wave::WaveView;
 
 /// Time between repaints while the editor is open (50 frames a second).
 pub const FRAME_INTERVAL: Duration = Duration::from_millis(20);
+
+/// The editor's pages, chosen by the tabs in the top bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Page {
+    /// The views: cube, wave, sculpt, tension, controls, matrix, browser.
+    #[default]
+    Synth,
+    /// The effects rack ([`FxView`]).
+    Fx,
+}
+
+/// Environment variable naming the page the editor opens on (`fx` for the FX tab; anything
+/// else, or unset, the views).
+pub const PAGE_ENV: &str = "WAVECUBE_EDITOR_PAGE";
 /// The editor.
 pub struct EditorApp {
     /// The synth.
@@ -54,6 +69,9 @@ pub struct EditorApp {
     browser_view: BrowserView,
     keyboard_view: KeyboardView,
     matrix_view: MatrixView,
+    fx_view: FxView,
+    /// The page shown (the top bar's tabs).
+    page: Page,
     /// The message line.
     status: Status,
     /// A factory patch still to apply (the standalone's `--patch`).
@@ -100,6 +118,11 @@ impl EditorApp {
             browser_view,
             keyboard_view: KeyboardView::default(),
             matrix_view: MatrixView::default(),
+            fx_view: FxView::default(),
+            page: match std::env::var(PAGE_ENV).as_deref() {
+                Ok("fx") => Page::Fx,
+                _ => Page::Synth,
+            },
             status,
             layout_file: std::env::var_os(LAYOUT_ENV).map(PathBuf::from),
             written_layout: None,
@@ -163,6 +186,26 @@ impl EditorApp {
         &self.matrix_view
     }
 
+    /// The FX tab's state, for tests.
+    pub fn fx_view(&self) -> &FxView {
+        &self.fx_view
+    }
+
+    /// The FX tab's state, for tests.
+    pub fn fx_view_mut(&mut self) -> &mut FxView {
+        &mut self.fx_view
+    }
+
+    /// The page shown.
+    pub fn page(&self) -> Page {
+        self.page
+    }
+
+    /// Shows `page` from the next frame on (as its tab in the top bar does).
+    pub fn set_page(&mut self, page: Page) {
+        self.page = page;
+    }
+
     /// The sculpt view's state, for tests and benches.
     pub fn sculpt_view_mut(&mut self) -> &mut SculptView {
         &mut self.sculpt_view
@@ -214,22 +257,27 @@ impl EditorApp {
             status: &mut self.status,
             time_s,
         };
-        top_bar(ui, layout.top, &mut cx);
+        top_bar(ui, &layout, &mut cx, &mut self.page);
         let mut child = |rect: Rect| ui.new_child(UiBuilder::new().max_rect(rect));
-        self.cube_view
-            .ui(&mut child(layout.cube), layout.cube, &mut cx);
-        self.wave_view
-            .ui(&mut child(layout.wave), layout.wave, &mut cx);
-        self.sculpt_view
-            .ui(&mut child(layout.sculpt), layout.sculpt, &mut cx);
-        self.tension_view
-            .ui(&mut child(layout.tension), layout.tension, &mut cx);
-        self.controls_view
-            .ui(&mut child(layout.controls), layout.controls, &mut cx);
-        self.matrix_view
-            .ui(&mut child(layout.matrix), layout.matrix, &mut cx);
-        self.browser_view
-            .ui(&mut child(layout.browser), layout.browser, &mut cx);
+        match self.page {
+            Page::Synth => {
+                self.cube_view
+                    .ui(&mut child(layout.cube), layout.cube, &mut cx);
+                self.wave_view
+                    .ui(&mut child(layout.wave), layout.wave, &mut cx);
+                self.sculpt_view
+                    .ui(&mut child(layout.sculpt), layout.sculpt, &mut cx);
+                self.tension_view
+                    .ui(&mut child(layout.tension), layout.tension, &mut cx);
+                self.controls_view
+                    .ui(&mut child(layout.controls), layout.controls, &mut cx);
+                self.matrix_view
+                    .ui(&mut child(layout.matrix), layout.matrix, &mut cx);
+                self.browser_view
+                    .ui(&mut child(layout.browser), layout.browser, &mut cx);
+            }
+            Page::Fx => self.fx_view.ui(&mut child(layout.fx), layout.fx, &mut cx),
+        }
         self.keyboard_view
             .ui(&mut child(layout.keyboard), layout.keyboard, &mut cx);
         // The dialogs float over everything.
@@ -256,8 +304,10 @@ impl EditorApp {
     }
 }
 
-/// The strip across the top: name, bank, voices, codec SQNR, output level, messages.
-fn top_bar(ui: &mut Ui, rect: Rect, cx: &mut FrameCx) {
+/// The strip across the top: name, the page tabs, bank, voices, codec SQNR, output level,
+/// messages.
+fn top_bar(ui: &mut Ui, layout: &Layout, cx: &mut FrameCx, page: &mut Page) {
+    let rect = layout.top;
     let painter = ui.painter_at(rect);
     painter.rect_filled(rect, 0, theme::PANEL);
     painter.hline(
@@ -267,14 +317,39 @@ fn top_bar(ui: &mut Ui, rect: Rect, cx: &mut FrameCx) {
     );
     let y = rect.center().y;
     let mut x = rect.min.x + theme::GAP + 4.0;
-    let word = painter.text(
+    painter.text(
         pos2(x, y),
         Align2::LEFT_CENTER,
         "WAVECUBE",
         theme::large(15.0),
         theme::ACCENT,
     );
-    x = word.max.x + 18.0;
+    for (tab, this, name, hint) in [
+        (
+            layout.synth_tab,
+            Page::Synth,
+            "SYNTH",
+            "The cube, waves, controls and banks",
+        ),
+        (layout.fx_tab, Page::Fx, "FX", "The effects rack"),
+    ] {
+        let selected = *page == this;
+        let text = egui::RichText::new(name)
+            .size(theme::SMALL_PT + 0.5)
+            .color(if selected {
+                theme::ACCENT
+            } else {
+                theme::TEXT_WEAK
+            });
+        if ui
+            .put(tab, egui::Button::selectable(selected, text))
+            .on_hover_text(hint)
+            .clicked()
+        {
+            *page = this;
+        }
+    }
+    x = layout.fx_tab.max.x + 18.0;
     let mut field = |label: &str, value: &str| {
         let l = painter.text(
             pos2(x, y),

@@ -43,7 +43,20 @@ pub struct Layout {
     pub browser: Rect,
     /// The keyboard strip along the bottom edge (wheels, octave, piano).
     pub keyboard: Rect,
+    /// The FX tab: the whole body between the top bar and the keyboard strip (it takes the
+    /// place of every view but the keyboard).
+    pub fx: Rect,
+    /// The top bar's "SYNTH" tab (the views).
+    pub synth_tab: Rect,
+    /// The top bar's "FX" tab (the effects rack).
+    pub fx_tab: Rect,
 }
+
+/// Left edge of the top bar's page tabs, from the window's left edge, points (room for the
+/// wordmark before them).
+pub const TABS_X: f32 = 112.0;
+/// Width of a page tab, points.
+pub const TAB_W: f32 = 52.0;
 
 impl Layout {
     /// The layout of a window whose content is `screen`.
@@ -81,7 +94,16 @@ impl Layout {
         let controls = Rect::from_min_max(pos2(x0, y1 + tension_h + g), pos2(xm - g, body.max.y));
         let matrix = Rect::from_min_max(pos2(xm, y1), pos2(x2 - g, body.max.y));
         let browser = Rect::from_min_max(pos2(x2, y1), body.max);
+        let tab = |k: f32| {
+            Rect::from_min_size(
+                pos2(screen.min.x + TABS_X + k * (TAB_W + 4.0), top.min.y + 5.0),
+                vec2(TAB_W, top.height() - 10.0),
+            )
+        };
         Self {
+            fx: body,
+            synth_tab: tab(0.0),
+            fx_tab: tab(1.0),
             top,
             cube,
             wave,
@@ -94,7 +116,7 @@ impl Layout {
         }
     }
 
-    /// The views, named, for the layout file and the tests.
+    /// The views of the SYNTH tab, named, for the layout file and the tests.
     pub fn views(&self) -> [(&'static str, Rect); 8] {
         [
             ("cube", self.cube),
@@ -113,6 +135,11 @@ impl Layout {
     pub fn to_json(&self, pixels_per_point: f32) -> String {
         let entries: Vec<String> = std::iter::once(("top", self.top))
             .chain(self.views())
+            .chain([
+                ("fx", self.fx),
+                ("synth_tab", self.synth_tab),
+                ("fx_tab", self.fx_tab),
+            ])
             .map(|(name, r)| {
                 let p = |v: f32| (v * pixels_per_point).round() as i64;
                 format!(
@@ -243,6 +270,21 @@ mod tests {
             assert_eq!(layout.keyboard.min.x, layout.cube.min.x);
             assert_eq!(layout.keyboard.max.x, layout.browser.max.x);
             assert!(layout.keyboard.min.y >= layout.controls.max.y + theme::GAP);
+            // The FX tab covers the views, above the keyboard; its tabs sit in the top bar.
+            for (name, r) in views.iter().filter(|(n, _)| *n != "keyboard") {
+                assert!(
+                    layout.fx.contains_rect(*r),
+                    "{name} {r:?} outside the FX page"
+                );
+            }
+            assert!(no_overlap(layout.fx, layout.keyboard));
+            for tab in [layout.synth_tab, layout.fx_tab] {
+                assert!(
+                    layout.top.contains_rect(tab),
+                    "tab {tab:?} outside the top bar"
+                );
+            }
+            assert!(no_overlap(layout.synth_tab, layout.fx_tab));
         }
     }
 
@@ -252,6 +294,8 @@ mod tests {
         let json: serde_json::Value = serde_json::from_str(&layout.to_json(2.0)).expect("JSON");
         let cube = json["cube"].as_array().expect("cube");
         assert_eq!(cube[0].as_i64(), Some(16));
-        assert_eq!(json.as_object().map(|o| o.len()), Some(9));
+        assert_eq!(json.as_object().map(|o| o.len()), Some(12));
+        let fx = json["fx_tab"].as_array().expect("fx_tab");
+        assert_eq!(fx[0].as_i64(), Some(2 * (TABS_X + TAB_W + 4.0) as i64));
     }
 }

@@ -9,7 +9,8 @@
 //!   size the plugin persists.
 //! - [`EditorApp`] is the editor itself; [`frame`] is what the views see of it each frame
 //!   ([`frame::FrameCx`]), and [`frame::Layout`] places them.
-//! - [`views`]: cube, wave, tension, sculpt, controls, browser, keyboard — one file each.
+//! - [`views`]: cube, wave, tension, sculpt, controls, matrix, browser, keyboard — one file
+//!   each — and the FX tab's effects rack (`views::fx`), which the top bar's tabs swap in.
 //! - [`LiveInput`]: the on-screen and computer keyboard's notes, on a lock-free ring to the
 //!   audio thread (the same path as host MIDI there).
 //! - [`ParamTable`] walks `Params::param_map` into sections; [`widgets`] draws knobs,

@@ -10,11 +10,15 @@ use egui::{pos2, vec2, Event, Modifiers, PointerButton, Pos2, RawInput, Rect};
 use nice_plug_core::context::gui::{GuiContext, GuiContextInner, ParamSetter};
 use nice_plug_core::context::PluginApi;
 use nice_plug_core::params::internals::ParamPtr;
-use nice_plug_core::params::Params;
+use nice_plug_core::params::range::{FloatRange, IntRange};
+use nice_plug_core::params::{BoolParam, FloatParam, IntParam, Param, Params};
 use nice_plug_core::plugin::PluginState;
 use wavecube_dsp::bank::factory::factory_bank;
 use wavecube_dsp::bank::read_wcube;
 use wavecube_dsp::cube::{factory_cube, Cube, CubeSet};
+use wavecube_dsp::fx::rack::{FxKind, RackSettings, SLOTS};
+use wavecube_dsp::patch::fx_ranges::{FxSetting, FX_SETTINGS};
+use wavecube_dsp::patch::ranges::{Kind, Taper};
 use wavecube_dsp::patch::Patch;
 use wavecube_dsp::synth::{Engine, LfoShape, NoteEvent, TimedEvent};
 use wavecube_dsp::telemetry::{
@@ -29,6 +33,7 @@ use crate::handle::{
 };
 use crate::session::TelemetrySession;
 use crate::theme;
+use crate::views::fx::{slot_title, FX_SECTION};
 
 /// One host call the editor made.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -118,6 +123,8 @@ pub struct MockBackend {
     last_export: Mutex<Option<PathBuf>>,
     /// The matrix the editor set last.
     matrix: Mutex<wavecube_dsp::modulation::ModMatrix>,
+    /// The effects rack's order the editor set last (the FX tab's drag to reorder).
+    fx_order: Mutex<[FxKind; SLOTS]>,
 }
 
 impl Default for MockBackend {
@@ -139,6 +146,7 @@ impl MockBackend {
             exports: AtomicU32::new(0),
             last_export: Mutex::new(None),
             matrix: Mutex::default(),
+            fx_order: Mutex::new(FxKind::ALL),
         }
     }
 
@@ -168,6 +176,24 @@ impl SynthBackend for MockBackend {
     fn set_matrix(&self, matrix: &wavecube_dsp::modulation::ModMatrix) {
         *self.matrix.lock().unwrap_or_else(|e| e.into_inner()) = *matrix;
         self.note(format!("matrix {} active", matrix.active()));
+    }
+
+    fn fx_order(&self) -> [FxKind; SLOTS] {
+        *self.fx_order.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn set_fx_order(&self, order: [FxKind; SLOTS]) {
+        let valid = RackSettings {
+            order,
+            ..RackSettings::default()
+        }
+        .order_is_valid();
+        if !valid {
+            return;
+        }
+        *self.fx_order.lock().unwrap_or_else(|e| e.into_inner()) = order;
+        let names: Vec<&str> = order.iter().map(|k| k.name()).collect();
+        self.note(format!("fx order {}", names.join(" ")));
     }
 
     fn macro_names(&self) -> [String; wavecube_dsp::modulation::MACROS] {
@@ -234,6 +260,130 @@ impl SynthBackend for MockBackend {
 
     fn sample_rate_hz(&self) -> f32 {
         48_000.0
+    }
+}
+
+/// One effect parameter of [`FxParams`], as the plugin builds it from its [`FxSetting`].
+#[derive(Debug)]
+enum FxParam {
+    /// A continuous setting.
+    Float(FloatParam),
+    /// A whole number or a choice (its index, shown by name).
+    Int(IntParam),
+    /// A switch.
+    Bool(BoolParam),
+}
+
+impl FxParam {
+    fn as_ptr(&self) -> ParamPtr {
+        match self {
+            Self::Float(p) => p.as_ptr(),
+            Self::Int(p) => p.as_ptr(),
+            Self::Bool(p) => p.as_ptr(),
+        }
+    }
+}
+
+/// The host-side unit suffix of `fx`: " %" for a setting shown ×100, else its unit with a
+/// leading space (" ms", " Hz", " dB", " s"), or none.
+pub fn fx_unit_suffix(fx: &FxSetting) -> &'static str {
+    if fx.setting.display_scale == 100.0 {
+        return " %";
+    }
+    match fx.setting.unit {
+        "ms" => " ms",
+        "Hz" => " Hz",
+        "dB" => " dB",
+        "s" => " s",
+        _ => "",
+    }
+}
+
+/// The effect parameters as the plugin exposes them (`plugin/src/params.rs` on the effects
+/// branch): one per [`FX_SETTINGS`] entry, id `setting.id`, name [`FxSetting::name`], group
+/// `"Effects/<slot title>"`; a float is a `FloatParam` of the plain value × `display_scale`
+/// with its taper and unit, a whole number an `IntParam`, a switch a `BoolParam`, a choice an
+/// `IntParam` `0..n−1` shown by the choice's name.
+///
+/// `#[derive(Params)]` needs a field per parameter, so this implements [`Params`] by hand
+/// over a list; nest it (`#[nested] fx: FxParams`) in a derived tree.
+#[derive(Debug)]
+pub struct FxParams {
+    /// `(id, parameter, group)` in [`FX_SETTINGS`] order. Each parameter is boxed so the
+    /// pointers [`Params::param_map`] hands out stay put.
+    params: Vec<(&'static str, Box<FxParam>, String)>,
+}
+
+impl Default for FxParams {
+    fn default() -> Self {
+        let params = FX_SETTINGS
+            .iter()
+            .map(|fx| {
+                let s = &fx.setting;
+                let scale = s.display_scale;
+                let param = match s.kind {
+                    Kind::Float(taper) => {
+                        let (min, max) = (s.min * scale, s.max * scale);
+                        let range = match taper {
+                            Taper::Linear => FloatRange::Linear { min, max },
+                            Taper::Skewed { exponent } => FloatRange::Skewed {
+                                min,
+                                max,
+                                factor: FloatRange::skew_factor(exponent),
+                            },
+                        };
+                        FxParam::Float(
+                            FloatParam::new(fx.name(), s.default * scale, range)
+                                .with_unit(fx_unit_suffix(fx)),
+                        )
+                    }
+                    Kind::Int => FxParam::Int(
+                        IntParam::new(
+                            fx.name(),
+                            s.default.round() as i32,
+                            IntRange::Linear {
+                                min: s.min.round() as i32,
+                                max: s.max.round() as i32,
+                            },
+                        )
+                        .with_unit(fx_unit_suffix(fx)),
+                    ),
+                    Kind::Bool => FxParam::Bool(BoolParam::new(fx.name(), s.default >= 0.5)),
+                    Kind::Choice(names) => FxParam::Int(
+                        IntParam::new(
+                            fx.name(),
+                            s.default.round() as i32,
+                            IntRange::Linear {
+                                min: 0,
+                                max: names.len() as i32 - 1,
+                            },
+                        )
+                        .with_value_to_string(Arc::new(move |v| {
+                            names
+                                .get(v.max(0) as usize)
+                                .map_or_else(|| v.to_string(), |n| (*n).to_owned())
+                        })),
+                    ),
+                };
+                (
+                    s.id,
+                    Box::new(param),
+                    format!("{FX_SECTION}/{}", slot_title(fx.kind)),
+                )
+            })
+            .collect();
+        Self { params }
+    }
+}
+
+// SAFETY: every `ParamPtr` points into a `Box` this object owns and never moves or drops
+// before it is dropped itself, which is what `Params` asks of an implementation.
+unsafe impl Params for FxParams {
+    fn param_map(&self) -> Vec<(String, ParamPtr, String)> {
+        self.params
+            .iter()
+            .map(|(id, p, group)| ((*id).to_owned(), p.as_ptr(), group.clone()))
+            .collect()
     }
 }
 

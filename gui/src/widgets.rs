@@ -49,7 +49,13 @@ pub fn control_rect_id(param_id: &str) -> egui::Id {
 /// Width of the cell `entry` takes: [`CELL_W`] for a knob or switch; for a menu, room for
 /// its longest choice between [`MENU_CELL_MIN_W`] and [`MENU_CELL_MAX_W`].
 pub fn cell_width(ui: &Ui, entry: &ParamEntry) -> f32 {
-    match entry.kind() {
+    cell_width_as(ui, entry, entry.kind())
+}
+
+/// [`cell_width`] of `entry` drawn as a `kind` control (an integer shown as a menu of its
+/// named values takes a menu's width).
+pub fn cell_width_as(ui: &Ui, entry: &ParamEntry, kind: ParamKind) -> f32 {
+    match kind {
         ParamKind::Enum => {
             let steps = entry.step_count().unwrap_or(1).max(1);
             let widest = (0..=steps)
@@ -86,7 +92,23 @@ pub fn labelled_control(
     setter: &ParamSetter,
     label: &str,
 ) -> Response {
-    let (cell, _) = ui.allocate_exact_size(vec2(cell_width(ui, entry), CELL_H), Sense::hover());
+    let width = cell_width(ui, entry);
+    control_as(ui, entry, setter, label, entry.kind(), width)
+}
+
+/// [`labelled_control`] drawn as a `kind` control in a cell `width` points wide (from
+/// [`cell_width_as`], which a caller may keep: a menu's width takes laying out every
+/// choice): [`ParamKind::Enum`] gives an integer parameter whose values have names (a choice
+/// the plugin holds as an index) a menu of them.
+pub fn control_as(
+    ui: &mut Ui,
+    entry: &ParamEntry,
+    setter: &ParamSetter,
+    label: &str,
+    kind: ParamKind,
+    width: f32,
+) -> Response {
+    let (cell, _) = ui.allocate_exact_size(vec2(width, CELL_H), Sense::hover());
     let painter = ui.painter_at(cell.expand(2.0));
     // Name: up to two lines, centred.
     let name = painter.layout(
@@ -101,7 +123,7 @@ pub fn labelled_control(
         pos2(cell.center().x, cell.min.y + 43.0),
         vec2(cell.width(), KNOB_D + 2.0),
     );
-    let response = match entry.kind() {
+    let response = match kind {
         ParamKind::Float | ParamKind::Int => knob(ui, body, entry, setter),
         ParamKind::Bool => switch(ui, body, entry, setter),
         ParamKind::Enum => menu(ui, body, entry, setter),
@@ -109,7 +131,7 @@ pub fn labelled_control(
     let control = response.rect;
     ui.ctx()
         .data_mut(|d| d.insert_temp(control_rect_id(entry.id()), control));
-    if entry.kind() != ParamKind::Enum {
+    if kind != ParamKind::Enum {
         let value = compact_text(entry);
         let color = if response.dragged() || response.has_focus() {
             theme::ACCENT
@@ -303,6 +325,26 @@ fn paint_knob(ui: &Ui, rect: Rect, entry: &ParamEntry, value: f32, response: &Re
     if response.has_focus() {
         painter.circle_stroke(c, r + 2.5, Stroke::new(1.0, theme::ACCENT));
     }
+}
+
+/// A bare knob for `entry` centred in `rect` ([`KNOB_D`] across), without a cell, name or
+/// value (a header's mix knob); its rect is kept under [`control_rect_id`].
+pub fn bare_knob(ui: &mut Ui, rect: Rect, entry: &ParamEntry, setter: &ParamSetter) -> Response {
+    let response = knob(ui, rect, entry, setter);
+    let control = response.rect;
+    ui.ctx()
+        .data_mut(|d| d.insert_temp(control_rect_id(entry.id()), control));
+    response
+}
+
+/// A bare on/off switch for `entry` centred in `rect` (34 × 18 points), without a cell,
+/// name or value (a header's switch); its rect is kept under [`control_rect_id`].
+pub fn bare_switch(ui: &mut Ui, rect: Rect, entry: &ParamEntry, setter: &ParamSetter) -> Response {
+    let response = switch(ui, rect, entry, setter);
+    let control = response.rect;
+    ui.ctx()
+        .data_mut(|d| d.insert_temp(control_rect_id(entry.id()), control));
+    response
 }
 
 /// An on/off switch in `rect`.

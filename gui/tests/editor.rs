@@ -68,8 +68,14 @@ fn every_parameter_is_in_a_section_in_the_issue_order() {
         .sum();
     assert_eq!(in_sections, params.param_map().len());
     let names: Vec<&str> = table.sections().iter().map(|s| s.name.as_str()).collect();
-    // The stand-in has every group but "Body" (the plugin adds it later).
-    let expected: Vec<&str> = SECTIONS.iter().copied().filter(|s| *s != "Body").collect();
+    // The stand-in has every group but "Body" (the plugin adds it later), then the effects
+    // (group "Effects/<slot>"), which the FX tab shows instead of the controls view.
+    let expected: Vec<&str> = SECTIONS
+        .iter()
+        .copied()
+        .filter(|s| *s != "Body")
+        .chain([wavecube_gui::views::fx::FX_SECTION])
+        .collect();
     assert_eq!(names, expected);
     let lfos = &table.sections()[3];
     assert_eq!(lfos.rows.len(), 2);

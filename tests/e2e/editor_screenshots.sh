@@ -10,9 +10,13 @@
 #     editor writes the regions to a JSON file, WAVECUBE_EDITOR_LAYOUT, so nothing here
 #     hardcodes the layout);
 #   - the cube view changed between the shots (the voices' morph points move with the LFOs);
-#   - sound reaching the editor: the top bar's output meter is lit.
-# The screenshots are saved to target/screenshots/ (editor-1.png, editor-2.png and each view's
-# crop). Closing: WM_DELETE_WINDOW, as a window manager sends it; a standalone that then hangs
+#   - sound reaching the editor: the top bar's output meter is lit;
+#   - the FX tab (clicked in the top bar, where the layout file says its tab is): the rack
+#     replaces the views (the sculpt image is gone), shows content, and its tab is lit. The
+#     preset turns the EQ, delay and reverb on, so a plugin with the effect parameters shows
+#     their controls and displays (one without them shows the nine slots' headers only).
+# The screenshots are saved to target/screenshots/ (editor-1.png, editor-2.png, fx.png and each
+# view's crop). Closing: WM_DELETE_WINDOW, as a window manager sends it; a standalone that then hangs
 # in nice-plug's JACK shutdown (a known issue, see standalone_smoke.sh) is reported and killed.
 #
 # Usage: tests/e2e/editor_screenshots.sh [path/to/wavecube-standalone]
@@ -131,6 +135,18 @@ patch["sound"]["modulation"] = {
         {"source": "lfo1", "destination": "morph_z", "amount": -0.2},
     ],
 }
+# The rack for the FX tab: EQ, delay and reverb on, the delay and the reverb moved up (so
+# their displays show without scrolling).
+patch["sound"]["fx"] = {
+    "order": ["codec", "body", "delay", "reverb", "distortion", "chorus", "phaser", "eq",
+              "compressor"],
+    "eq": {"enabled": True, "mix": 1.0, "settings": {
+        "low_shelf": {"enabled": True, "freq_hz": 150.0, "gain_db": 4.0, "q": 0.707},
+        "high_shelf": {"enabled": True, "freq_hz": 7000.0, "gain_db": -5.0, "q": 0.707}}},
+    "delay": {"enabled": True, "mix": 0.2,
+              "settings": {"mode": "ping-pong", "time_ms": 300.0, "feedback": 0.45}},
+    "reverb": {"enabled": True, "mix": 0.2, "settings": {"decay_s": 3.0, "predelay_ms": 30.0}},
+}
 json.dump(patch, open(sys.argv[2], "w"), indent=2)
 EOF
 
@@ -223,6 +239,61 @@ im("convert", shots[1], "-crop", f"124x8+{top[0] + top[2] - 132}+{top[1] + top[3
    "+repage", meter)
 lit = float(im("convert", meter, "-colorspace", "Gray", "-format", "%[fx:mean]", "info:"))
 check(lit > 0.15, f"output meter mean level {lit:.3f} (bound: > 0.15, the synth plays)")
+sys.exit(1 if failed else 0)
+EOF
+
+# The FX tab: a click on its tab in the top bar (the pointer moved there, a pause, a click, as
+# egui needs), then the pointer back in the corner so no tooltip covers the rack.
+tab=$(python3 -c 'import json, sys; x, y, w, h = json.load(open(sys.argv[1]))["fx_tab"]; print(x + w // 2, y + h // 2)' \
+    "$layout") || fail "the layout file has no fx_tab"
+read -r tab_x tab_y <<< "$tab"
+xdotool mousemove --window "$window" "$tab_x" "$tab_y" > /dev/null 2>&1 || fail "xdotool could not move to the FX tab"
+sleep 0.2
+xdotool click 1 > /dev/null 2>&1 || fail "xdotool could not click the FX tab"
+sleep 0.2
+xdotool mousemove 0 0 > /dev/null 2>&1 || true
+sleep 1
+import -window "$window" "$OUT/fx.png" || fail "import could not capture window $window"
+
+python3 - "$layout" "$OUT" << 'EOF' || fail "the FX tab does not show the rack"
+import json, subprocess, sys
+
+layout = json.load(open(sys.argv[1]))
+out = sys.argv[2]
+failed = []
+
+def im(*args):
+    return subprocess.run(args, check=True, capture_output=True, text=True).stdout.strip()
+
+def check(ok, what):
+    print(f"editor_screenshots: {'ok  ' if ok else 'FAIL'} {what}")
+    if not ok:
+        failed.append(what)
+
+def crop(shot, name, path):
+    x, y, cw, ch = layout[name]
+    im("convert", shot, "-crop", f"{cw}x{ch}+{x}+{y}", "+repage", path)
+    return path
+
+fx = crop(f"{out}/fx.png", "fx", f"{out}/fx-tab.png")
+sd = float(im("convert", fx, "-colorspace", "Gray", "-format", "%[fx:standard_deviation]", "info:"))
+colours = int(im("convert", fx, "-format", "%k", "info:"))
+check(sd > 0.03 and colours > 50,
+      f"FX tab: standard deviation {sd:.3f}, {colours} colours (bounds: > 0.03, > 50)")
+# The views are gone: the sculpt view's image (thousands of colours) is not drawn any more.
+colours_of = lambda path: int(im("convert", path, "-format", "%k", "info:"))
+before = colours_of(crop(f"{out}/editor-2.png", "sculpt", f"{out}/fx-sculpt-before.png"))
+after = colours_of(crop(f"{out}/fx.png", "sculpt", f"{out}/fx-sculpt-after.png"))
+check(after * 10 < before,
+      f"FX tab: {after} colours where the sculpt view showed {before} (bound: a tenth, the rack replaced the views)")
+# The selected tab's label is drawn in the accent (#3ed1c6): lit after the click, not before.
+def lit(shot, name):
+    tab = crop(shot, name, f"{out}/{name}-lit.png")
+    return float(im("convert", tab, "-fuzz", "12%", "-fill", "white", "-opaque", "#3ed1c6",
+                    "-fill", "black", "+opaque", "white", "-format", "%[fx:mean*w*h]", "info:"))
+on, off = lit(f"{out}/fx.png", "fx_tab"), lit(f"{out}/editor-2.png", "fx_tab")
+check(on >= 10 and off < 10,
+      f"FX tab button: {on:.0f} accent pixels after the click, {off:.0f} before (bounds: >= 10, < 10)")
 sys.exit(1 if failed else 0)
 EOF
 

@@ -1,5 +1,6 @@
 //! The controls view: every parameter, one tab per section (Voice, Morph, Envelopes, LFOs,
-//! Filter, Codec, Body, Tension, Master, and any group the synth adds), one row per group,
+//! Filter, Codec, Body, Tension, Master, and any group the synth adds, but the effects, which
+//! have the FX tab: [`FX_SECTION`]), one row per group,
 //! plus the codec stage's SQNR readout on the Codec tab. When the tabs do not fit the header,
 //! a menu of the sections stands in for them. Knobs the modulation matrix moves
 //! wear a ring of their range, and take a source chip dropped on them (a new slot).
@@ -8,6 +9,7 @@ use egui::{pos2, vec2, Align2, Rect, RichText, Stroke, StrokeKind, Ui};
 
 use crate::frame::{sqnr_text, FrameCx};
 use crate::theme;
+use crate::views::fx::FX_SECTION;
 use crate::views::matrix::decorate_knob;
 use crate::widgets::{param_control, CELL_H, CELL_W};
 
@@ -38,15 +40,21 @@ impl ControlsView {
     pub fn ui(&mut self, ui: &mut Ui, rect: Rect, cx: &mut FrameCx) {
         let (controls, content) = theme::panel(ui.painter(), rect, "CONTROLS");
         let sections = cx.table.sections();
-        if sections.is_empty() {
+        // The effects have a tab of their own; an index past the last shown tab (or on the
+        // effects) falls back to the first.
+        let shown = |i: &usize| sections[*i].name != FX_SECTION;
+        let Some(first) = (0..sections.len()).find(shown) else {
             return;
+        };
+        if self.section >= sections.len() || !shown(&self.section) {
+            self.section = first;
         }
-        self.section = self.section.min(sections.len() - 1);
         // The tabs sit in the header when they fit; else the header holds a menu of them.
         let font = egui::FontId::proportional(theme::SMALL_PT + 0.5);
         let pad = 2.0 * ui.spacing().button_padding.x + 2.0;
         let needed: f32 = sections
             .iter()
+            .filter(|s| s.name != FX_SECTION)
             .map(|s| {
                 let text = ui
                     .painter()
@@ -61,7 +69,7 @@ impl ControlsView {
         );
         tabs.spacing_mut().item_spacing.x = 2.0;
         if needed <= controls.width() {
-            for (i, s) in sections.iter().enumerate() {
+            for (i, s) in sections.iter().enumerate().filter(|(i, _)| shown(i)) {
                 let selected = i == self.section;
                 let text = RichText::new(&s.name)
                     .size(theme::SMALL_PT + 0.5)
@@ -78,7 +86,7 @@ impl ControlsView {
             egui::ComboBox::from_id_salt("controls-section")
                 .selected_text(RichText::new(&sections[self.section].name).color(theme::ACCENT))
                 .show_ui(&mut tabs, |ui| {
-                    for (i, s) in sections.iter().enumerate() {
+                    for (i, s) in sections.iter().enumerate().filter(|(i, _)| shown(i)) {
                         ui.selectable_value(&mut self.section, i, &s.name);
                     }
                 });

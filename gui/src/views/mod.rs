@@ -4,6 +4,7 @@
 pub mod browser;
 pub mod controls;
 pub mod cube;
+pub mod fx;
 pub mod keyboard;
 pub mod matrix;
 pub mod sculpt;

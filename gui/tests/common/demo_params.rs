@@ -2,6 +2,7 @@
 //! cannot depend on the plugin), shared by the tests and the frame-cost bench.
 
 use nice_plug::prelude::*;
+use wavecube_gui::testing::FxParams;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
 pub enum Choice3 {
@@ -255,6 +256,9 @@ pub struct DemoParams {
     pub capture: Capture,
     #[nested(group = "Tension")]
     pub tension: Tension,
+    /// The effects rack's parameters (group "Effects/<slot>"), built from `FX_SETTINGS`.
+    #[nested]
+    pub fx: FxParams,
 }
 
 impl Default for DemoParams {
@@ -335,6 +339,7 @@ impl Default for DemoParams {
                 b: FloatParam::new("Tension Beta", 0.3, unit_range()),
                 g: FloatParam::new("Tension Gamma", 0.3, unit_range()),
             },
+            fx: FxParams::default(),
         }
     }
 }
