@@ -115,7 +115,12 @@ fn build(setting: &FxSetting) -> FxParam {
             FxParam::Float(
                 FloatParam::new(name, s.default * s.display_scale, range)
                     .with_unit(display_unit(setting))
-                    .with_value_to_string(Arc::new(three_digits))
+                    .with_value_to_string(if s.display_scale == 100.0 {
+                        // A percentage: one decimal, as the other % parameters show.
+                        formatters::v2s_f32_rounded(1)
+                    } else {
+                        Arc::new(three_digits)
+                    })
                     .with_string_to_value(Arc::new(|text: &str| {
                         let number = text
                             .trim()
