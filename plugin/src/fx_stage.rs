@@ -23,6 +23,7 @@
 use nice_plug::prelude::*;
 use wavecube_dsp::fx::rack::{ExternalStage, FxKind, Rack, RackSettings, SLOTS};
 use wavecube_dsp::fx::Effect;
+use wavecube_dsp::modulation::FX_DESTINATIONS;
 use wavecube_dsp::patch::fx_ranges::FX_SETTING_COUNT;
 
 use crate::body_stage::BodyStage;
@@ -142,11 +143,9 @@ impl FxStage {
         // Snapping every value to its grid costs a logarithm each: only when one moved.
         if raw != self.raw {
             self.raw = raw;
-            let wanted = RackSettings::from_fx_values(&raw.0, raw.1);
-            if wanted != self.applied {
-                self.rack.set_settings(wanted);
-                self.applied = wanted;
-            }
+            // The matrix's moves are added at the next `process` (from the engine call).
+            self.applied = RackSettings::from_fx_values(&raw.0, raw.1);
+            self.rack.set_settings(self.applied);
         }
         if let Some(bpm) = tempo_bpm {
             self.rack.set_tempo(bpm);
@@ -200,9 +199,18 @@ impl FxStage {
         self.restart_asked = true;
     }
 
-    /// Runs the rack over `left` and `right` in place, with `stages` at the codec and body
-    /// slots, then the output safety clip ([`Rack::process_output`]). Never allocates.
-    pub fn process(&mut self, stages: &mut Stages<'_>, left: &mut [f32], right: &mut [f32]) {
+    /// Runs the rack over `left` and `right` in place: the parameters' settings moved by the
+    /// matrix's effect slots (`fx_offsets`, from the engine call that rendered this piece),
+    /// with `stages` at the codec and body slots, then the output safety clip
+    /// ([`Rack::process_output`]). Never allocates.
+    pub fn process(
+        &mut self,
+        stages: &mut Stages<'_>,
+        fx_offsets: &[f32; FX_DESTINATIONS],
+        left: &mut [f32],
+        right: &mut [f32],
+    ) {
+        self.rack.set_modulated(&self.applied, fx_offsets);
         self.rack.process_output(left, right, stages);
     }
 

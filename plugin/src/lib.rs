@@ -582,7 +582,12 @@ impl Plugin for Wavecube {
                 body_on,
                 body_mix,
             };
-            fx.process(&mut stages, &mut left[pos..end], &mut right[pos..end]);
+            fx.process(
+                &mut stages,
+                engine.fx_offsets(),
+                &mut left[pos..end],
+                &mut right[pos..end],
+            );
             for ended in engine.ended_voices() {
                 if let Some(id) = ended.voice_id {
                     self.poly.voice_ended(id);

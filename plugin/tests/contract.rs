@@ -161,6 +161,40 @@ fn every_factory_patch_sounds_the_same_in_the_plugin_and_the_harness() {
 }
 
 #[test]
+fn a_matrix_that_moves_the_effects_sounds_the_same_in_the_plugin_and_the_harness() {
+    use wavecube_dsp::modulation::{Destination, Slot, Source};
+    use wavecube_dsp::patch::SlotSection;
+    let (_, mut patch) = factory_patches()
+        .into_iter()
+        .find(|(stem, _)| stem == "dub-echo")
+        .expect("the dub-echo patch");
+    patch.sound.fx.reverb.enabled = true;
+    patch.sound.lfos[0].rate_hz = 3.0;
+    patch.sound.modulation.macros[0] = 0.7;
+    patch.sound.modulation.slots = [
+        (Source::Lfo1, Destination::FxReverbMix, 0.4),
+        (Source::Macro1, Destination::FxDelayMix, 0.5),
+        (Source::Velocity, Destination::FxDelayFeedback, -0.3),
+    ]
+    .map(|(s, d, a)| SlotSection::from_slot(&Slot::new(s, d, a)))
+    .to_vec();
+    let want = harness_render(&patch);
+    let got = plugin_render(&patch);
+    let diff = max_diff(&want[0], &got[0]).max(max_diff(&want[1], &got[1]));
+    // And the slots do move the sound: without them it differs.
+    let mut still = patch.clone();
+    still.sound.modulation.slots.clear();
+    let unmoved = harness_render(&still);
+    let moved = max_diff(&want[0], &unmoved[0]);
+    println!("plugin vs harness {diff:.2e}; with the slots vs without {moved:.3}");
+    assert!(
+        diff <= TOLERANCE,
+        "the plugin differs from the harness by {diff:e}"
+    );
+    assert!(moved > 1e-2, "the effect slots changed nothing ({moved})");
+}
+
+#[test]
 fn a_patch_survives_the_trip_through_the_parameters() {
     for (stem, patch) in factory_patches() {
         let params = WavecubeParams::default();

@@ -305,11 +305,14 @@ pub fn render_song_with_rack(
         peak_voices: 0,
     };
     let mut renderer = Renderer::new(&schedule, block_len);
+    // The patch's rack; the matrix's effect slots move it after every engine call.
+    let base = *rack.requested_settings();
     let done: Result<(), std::convert::Infallible> = renderer.run_with(
         engine,
         total,
         |engine, events, left, right| {
             engine.process(events, left, right);
+            rack.set_modulated(&base, engine.fx_offsets());
             rack.process_output(left, right, &mut NoExternal);
         },
         |_, left, right| {

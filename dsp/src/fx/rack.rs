@@ -38,6 +38,7 @@ use super::eq::{Eq, EqSettings};
 use super::phaser::{Phaser, PhaserSettings};
 use super::reverb::{Reverb, ReverbSettings};
 use super::{Effect, Smoothed};
+use crate::modulation::{Destination, FX_DESTINATIONS};
 use crate::synth::SafetyClip;
 
 /// The number of slots (every [`FxKind`] once).
@@ -318,6 +319,37 @@ impl RackSettings {
     }
 }
 
+/// `settings` moved by the modulation matrix's effect destinations (`offsets`, in
+/// [`Destination::FX`] order and each destination's unit: mixes, feedback and size added,
+/// drive in dB and chorus depth in ms added, the phaser's centre multiplied by `2^offset`).
+/// The rack and the effects clamp the results to their ranges. Never allocates.
+pub fn modulated(settings: &RackSettings, offsets: &[f32; FX_DESTINATIONS]) -> RackSettings {
+    let mut s = *settings;
+    for (&d, &m) in Destination::FX.iter().zip(offsets) {
+        if m == 0.0 || !m.is_finite() {
+            continue;
+        }
+        match d {
+            Destination::FxCodecMix => s.codec.mix += m,
+            Destination::FxBodyMix => s.body.mix += m,
+            Destination::FxDistortionMix => s.distortion.mix += m,
+            Destination::FxDistortionDrive => s.distortion.settings.drive_db += m,
+            Destination::FxChorusMix => s.chorus.mix += m,
+            Destination::FxChorusDepth => s.chorus.settings.depth_ms += m,
+            Destination::FxPhaserMix => s.phaser.mix += m,
+            Destination::FxPhaserCentre => s.phaser.settings.center_hz *= m.exp2(),
+            Destination::FxDelayMix => s.delay.mix += m,
+            Destination::FxDelayFeedback => s.delay.settings.feedback += m,
+            Destination::FxReverbMix => s.reverb.mix += m,
+            Destination::FxReverbSize => s.reverb.settings.size += m,
+            Destination::FxEqMix => s.eq.mix += m,
+            Destination::FxCompressorMix => s.compressor.mix += m,
+            _ => {}
+        }
+    }
+    s
+}
+
 /// The mix clamped to 0–1 (non-finite → `default`).
 fn clamp_mix(mix: f32, default: f32) -> f32 {
     if mix.is_finite() {
@@ -360,6 +392,8 @@ impl SlotState {
 pub struct Rack {
     sample_rate: f32,
     settings: RackSettings,
+    /// The settings as last given to [`Rack::set_settings`], before sanitising.
+    requested: RackSettings,
     distortion: Distortion,
     chorus: Chorus,
     phaser: Phaser,
@@ -391,6 +425,7 @@ impl Rack {
         let mut rack = Self {
             sample_rate: sr,
             settings: RackSettings::default(),
+            requested: RackSettings::default(),
             distortion: Distortion::new(sr),
             chorus: Chorus::new(sr),
             phaser: Phaser::new(sr),
@@ -420,11 +455,28 @@ impl Rack {
         &self.settings
     }
 
+    /// The settings as last given to [`Rack::set_settings`] (before sanitising).
+    pub fn requested_settings(&self) -> &RackSettings {
+        &self.requested
+    }
+
+    /// Plays `base` moved by the matrix's effect offsets ([`modulated`]); sets the rack only
+    /// when the result differs from what it plays (each effect then glides to it). Call
+    /// after each engine call with [`Engine::fx_offsets`](crate::synth::Engine::fx_offsets).
+    /// Never allocates.
+    pub fn set_modulated(&mut self, base: &RackSettings, offsets: &[f32; FX_DESTINATIONS]) {
+        let wanted = modulated(base, offsets);
+        if wanted != self.requested {
+            self.set_settings(wanted);
+        }
+    }
+
     /// Sets the order, switches, mixes and every effect's settings. An order that is not a
     /// permutation of the kinds is replaced by the default order; mixes are clamped to 0–1
     /// (non-finite → the default); the effects clamp their own settings. A switch that
     /// changes starts a [`FADE_MS`] crossfade. Never allocates.
     pub fn set_settings(&mut self, settings: RackSettings) {
+        self.requested = settings;
         let mut s = settings;
         if !s.order_is_valid() {
             s.order = FxKind::ALL;

@@ -21,7 +21,7 @@ mod random;
 mod types;
 
 pub use random::SmoothRandom;
-pub use types::{Curve, Destination, ParseModError, Rate, Source};
+pub use types::{Curve, Destination, ParseModError, Rate, Source, FX_DESTINATIONS};
 
 /// Slots in a matrix.
 pub const MAX_SLOTS: usize = 32;
@@ -214,6 +214,8 @@ pub struct CompiledMatrix {
     pub control: Routes,
     /// Routes evaluated at note start.
     pub note_start: Routes,
+    /// Routes to the effects, evaluated once per engine call.
+    pub global: Routes,
     /// Bit `Source::index()` set when an active route reads that source (as source or
     /// via).
     pub uses: u32,
@@ -251,6 +253,7 @@ impl CompiledMatrix {
                 Rate::Sample => c.sample.push(r),
                 Rate::Control => c.control.push(r),
                 Rate::NoteStart => c.note_start.push(r),
+                Rate::Global => c.global.push(r),
             }
         }
         c

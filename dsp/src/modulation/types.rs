@@ -173,7 +173,13 @@ pub enum Rate {
     Control,
     /// Once, when the note starts (or retriggers).
     NoteStart,
+    /// Once per engine call, for the effects after the voice sum (one value for all voices:
+    /// per-voice sources read the newest sounding voice).
+    Global,
 }
+
+/// How many effect destinations there are ([`Destination::FX`]).
+pub const FX_DESTINATIONS: usize = 14;
 
 /// What a slot moves. Each has a unit and a full scale ([`Destination::full_scale`]): a
 /// slot of amount 1 and source value 1 moves it by that much.
@@ -228,11 +234,39 @@ pub enum Destination {
     /// Tension depth: tension's morph depths are multiplied by `1 + m`, held to 0..2
     /// (full scale 1).
     TensionDepth,
+    /// The codec slot's mix in the effects rack, added (full scale 1).
+    FxCodecMix,
+    /// The body slot's mix, added (full scale 1).
+    FxBodyMix,
+    /// The distortion's mix, added (full scale 1).
+    FxDistortionMix,
+    /// The distortion's drive, dB added (full scale 30).
+    FxDistortionDrive,
+    /// The chorus's mix, added (full scale 1).
+    FxChorusMix,
+    /// The chorus's depth, ms added (full scale 10).
+    FxChorusDepth,
+    /// The phaser's mix, added (full scale 1).
+    FxPhaserMix,
+    /// The phaser's centre frequency: multiplied by `2^m`, octaves (full scale 4).
+    FxPhaserCentre,
+    /// The delay's mix, added (full scale 1).
+    FxDelayMix,
+    /// The delay's feedback, added (full scale 1).
+    FxDelayFeedback,
+    /// The reverb's mix, added (full scale 1).
+    FxReverbMix,
+    /// The reverb's size, added (full scale 1).
+    FxReverbSize,
+    /// The EQ's mix, added (full scale 1).
+    FxEqMix,
+    /// The compressor's mix, added (full scale 1).
+    FxCompressorMix,
 }
 
 impl Destination {
     /// Every destination, in index order.
-    pub const ALL: [Self; 24] = [
+    pub const ALL: [Self; 38] = [
         Self::MorphX,
         Self::MorphY,
         Self::MorphZ,
@@ -257,11 +291,51 @@ impl Destination {
         Self::ModDecay,
         Self::ModRelease,
         Self::TensionDepth,
+        Self::FxCodecMix,
+        Self::FxBodyMix,
+        Self::FxDistortionMix,
+        Self::FxDistortionDrive,
+        Self::FxChorusMix,
+        Self::FxChorusDepth,
+        Self::FxPhaserMix,
+        Self::FxPhaserCentre,
+        Self::FxDelayMix,
+        Self::FxDelayFeedback,
+        Self::FxReverbMix,
+        Self::FxReverbSize,
+        Self::FxEqMix,
+        Self::FxCompressorMix,
+    ];
+
+    /// The effect destinations, in [`Destination::ALL`] order: evaluated once per engine call
+    /// ([`Rate::Global`]) and applied to the effects rack ([`crate::fx::rack::modulated`]).
+    pub const FX: [Self; FX_DESTINATIONS] = [
+        Self::FxCodecMix,
+        Self::FxBodyMix,
+        Self::FxDistortionMix,
+        Self::FxDistortionDrive,
+        Self::FxChorusMix,
+        Self::FxChorusDepth,
+        Self::FxPhaserMix,
+        Self::FxPhaserCentre,
+        Self::FxDelayMix,
+        Self::FxDelayFeedback,
+        Self::FxReverbMix,
+        Self::FxReverbSize,
+        Self::FxEqMix,
+        Self::FxCompressorMix,
     ];
 
     /// Position in [`Destination::ALL`].
     pub fn index(self) -> usize {
         self as usize
+    }
+
+    /// Position in [`Destination::FX`], for an effect destination.
+    pub fn fx_index(self) -> Option<usize> {
+        let first = Self::FX[0].index();
+        let i = self.index().checked_sub(first)?;
+        (i < FX_DESTINATIONS).then_some(i)
     }
 
     /// The name in patches and on the command line (`morph_x`, `cutoff`, `lfo2_rate`, …).
@@ -291,6 +365,20 @@ impl Destination {
             Self::ModDecay => "mod_decay",
             Self::ModRelease => "mod_release",
             Self::TensionDepth => "tension_depth",
+            Self::FxCodecMix => "fx_codec_mix",
+            Self::FxBodyMix => "fx_body_mix",
+            Self::FxDistortionMix => "fx_distortion_mix",
+            Self::FxDistortionDrive => "fx_distortion_drive",
+            Self::FxChorusMix => "fx_chorus_mix",
+            Self::FxChorusDepth => "fx_chorus_depth",
+            Self::FxPhaserMix => "fx_phaser_mix",
+            Self::FxPhaserCentre => "fx_phaser_centre",
+            Self::FxDelayMix => "fx_delay_mix",
+            Self::FxDelayFeedback => "fx_delay_feedback",
+            Self::FxReverbMix => "fx_reverb_mix",
+            Self::FxReverbSize => "fx_reverb_size",
+            Self::FxEqMix => "fx_eq_mix",
+            Self::FxCompressorMix => "fx_compressor_mix",
         }
     }
 
@@ -317,7 +405,10 @@ impl Destination {
             | Self::AmpRelease
             | Self::ModAttack
             | Self::ModDecay
-            | Self::ModRelease => 4.0,
+            | Self::ModRelease
+            | Self::FxPhaserCentre => 4.0,
+            Self::FxDistortionDrive => 30.0,
+            Self::FxChorusDepth => 10.0,
             _ => 1.0,
         }
     }
@@ -338,6 +429,9 @@ impl Destination {
             | Self::ModAttack
             | Self::ModDecay
             | Self::ModRelease => "octaves of time",
+            Self::FxPhaserCentre => "octaves",
+            Self::FxDistortionDrive => "dB",
+            Self::FxChorusDepth => "ms",
             _ => "units",
         }
     }
@@ -355,6 +449,7 @@ impl Destination {
             | Self::Pan
             | Self::UnisonDetune
             | Self::UnisonSpread => Rate::Control,
+            d if d.fx_index().is_some() => Rate::Global,
             _ => Rate::NoteStart,
         }
     }

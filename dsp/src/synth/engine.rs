@@ -11,7 +11,9 @@ use super::{
     ChannelControl, NoteEvent, SafetyClip, SynthParams, TimedEvent, Voice, VoiceEnd, VoiceMode,
     VOICE_GAIN,
 };
-use crate::modulation::{CompiledMatrix, ModMatrix, MACROS, MACRO_SMOOTH_MS};
+use crate::modulation::{
+    CompiledMatrix, ModMatrix, Source, FX_DESTINATIONS, MACROS, MACRO_SMOOTH_MS,
+};
 
 /// Most voices that sound at once.
 pub const MAX_VOICES: usize = 64;
@@ -109,6 +111,9 @@ pub struct Engine {
     macro_target: [f32; MACROS],
     /// Smoothed macro values, 0..1.
     macro_now: [f32; MACROS],
+    /// The matrix's effect offsets after the last `process` call ([`Destination::FX`](crate::modulation::Destination::FX)
+    /// order, each destination's unit).
+    fx_offsets: [f32; FX_DESTINATIONS],
     /// One-pole coefficient of the macro smoothers, per sample.
     macro_coef: f32,
 }
@@ -159,6 +164,7 @@ impl Engine {
             macro_params: [0.0; MACROS],
             macro_target: [0.0; MACROS],
             macro_now: [0.0; MACROS],
+            fx_offsets: [0.0; FX_DESTINATIONS],
             macro_coef: one_pole(MACRO_SMOOTH_MS, sample_rate),
         }
     }
@@ -333,6 +339,51 @@ impl Engine {
         for (l, r) in left.iter_mut().zip(right.iter_mut()) {
             *l = SafetyClip::tick(*l * params.gain);
             *r = SafetyClip::tick(*r * params.gain);
+        }
+        self.update_fx_offsets(&params);
+    }
+
+    /// The modulation matrix's moves of the effects after the last [`Engine::process`]
+    /// call, in [`Destination::FX`](crate::modulation::Destination::FX) order and each destination's unit (all 0 when no slot
+    /// routes to an effect). Apply them with [`crate::fx::rack::modulated`].
+    pub fn fx_offsets(&self) -> &[f32; FX_DESTINATIONS] {
+        &self.fx_offsets
+    }
+
+    /// Evaluates the matrix's effect routes at the end of the call: per-voice sources read
+    /// the newest sounding voice (as Vital and Serum do for their global destinations);
+    /// with no voice sounding they read 0, and the shared sources (macros, channel 1's wheel,
+    /// bend and pressure, tension, the constant) their current values.
+    fn update_fx_offsets(&mut self, params: &SynthParams) {
+        self.fx_offsets = [0.0; FX_DESTINATIONS];
+        let m = &self.scratch.matrix;
+        if m.global.is_empty() {
+            return;
+        }
+        let newest = self
+            .voices
+            .iter()
+            .filter(|v| v.is_active())
+            .max_by_key(|v| v.age());
+        let ch = self.channels[0].modulation(params);
+        let (macros, tension) = (self.macro_now, self.tension_now);
+        let value = |s: Source| -> f32 {
+            if let Some(v) = newest {
+                return v.last_source(s);
+            }
+            match s {
+                Source::ModWheel => ch.wheel,
+                Source::PitchBend => ch.bend,
+                Source::ChannelPressure => ch.pressure,
+                Source::Tension => tension,
+                Source::Constant => 1.0,
+                s => s.macro_index().map_or(0.0, |i| macros[i]),
+            }
+        };
+        for r in m.global.as_slice() {
+            if let Some(i) = r.destination.fx_index() {
+                self.fx_offsets[i] += r.value(value(r.source), r.via.map_or(1.0, value));
+            }
         }
     }
 

@@ -306,6 +306,9 @@ pub struct Voice {
     slide: f32,
     /// The per-note random value, 0..1.
     note_random: f32,
+    /// Every source's value at the end of the last render call (only kept while the matrix
+    /// routes to the effects, which read the newest voice's sources).
+    last_sources: [f32; Source::ALL.len()],
     /// The smoothed random LFO.
     rnd: SmoothRandom,
     /// LFO rate multipliers from note-start modulation.
@@ -357,6 +360,7 @@ impl Voice {
             velocity: 0.0,
             slide: 0.0,
             note_random: 0.0,
+            last_sources: [0.0; Source::ALL.len()],
             rnd: SmoothRandom::new(0),
             lfo_rate_mul: [1.0; 3],
             lfo_depth_mul: [1.0; 3],
@@ -430,6 +434,12 @@ impl Voice {
     /// Forgets the host's voice id (another voice took it over).
     pub(crate) fn clear_voice_id(&mut self) {
         self.voice_id = None;
+    }
+
+    /// Source `s`'s value at the end of the last render call, for the effect destinations
+    /// (kept only for the sources the matrix routes to the effects).
+    pub fn last_source(&self, s: Source) -> f32 {
+        self.last_sources[s.index()]
     }
 
     /// Note-on order: smaller is older.
@@ -854,6 +864,13 @@ impl Voice {
             slide: self.slide,
             note_random: self.note_random,
         };
+        if !m.global.is_empty() && h > 0 {
+            for r in m.global.as_slice() {
+                for source in std::iter::once(r.source).chain(r.via) {
+                    self.last_sources[source.index()] = src.values(source).at(h - 1);
+                }
+            }
+        }
         let tdepth_moved = m.moves(Destination::TensionDepth);
         if tdepth_moved {
             let t = &mut tdepth[..h];

@@ -333,6 +333,7 @@ fn render(args: &RenderArgs) -> Result<(), HarnessError> {
     let progress = progress_bar(duration_s, total);
     let schedule = Schedule::new(&song, sample_rate_hz);
     let mut renderer = Renderer::new(&schedule, block);
+    let fx_base = *rack.requested_settings();
     let (mut peak, mut sum_sq) = (0.0_f64, 0.0_f64);
     let started = Instant::now();
     renderer
@@ -341,6 +342,7 @@ fn render(args: &RenderArgs) -> Result<(), HarnessError> {
             total,
             |engine, events, left, right| {
                 engine.process(events, left, right);
+                rack.set_modulated(&fx_base, engine.fx_offsets());
                 rack.process_output(left, right, &mut NoExternal);
             },
             |start, left, right| {
