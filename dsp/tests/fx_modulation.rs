@@ -37,6 +37,14 @@ fn effect_destinations_are_global_and_named() {
         assert_eq!(Destination::parse(d.name()).ok(), Some(*d));
         assert!(d.name().starts_with("fx_"));
     }
+    for d in Destination::ALL {
+        assert_eq!(
+            d.name().starts_with("fx_"),
+            Destination::FX.contains(&d),
+            "{}",
+            d.name()
+        );
+    }
     assert_eq!(Destination::MorphX.fx_index(), None);
     assert_eq!(Destination::TensionDepth.fx_index(), None);
 }

@@ -307,24 +307,19 @@ impl Destination {
         Self::FxCompressorMix,
     ];
 
-    /// The effect destinations, in [`Destination::ALL`] order: evaluated once per engine call
+    /// The effect destinations, the tail of [`Destination::ALL`]: evaluated once per engine call
     /// ([`Rate::Global`]) and applied to the effects rack ([`crate::fx::rack::modulated`]).
-    pub const FX: [Self; FX_DESTINATIONS] = [
-        Self::FxCodecMix,
-        Self::FxBodyMix,
-        Self::FxDistortionMix,
-        Self::FxDistortionDrive,
-        Self::FxChorusMix,
-        Self::FxChorusDepth,
-        Self::FxPhaserMix,
-        Self::FxPhaserCentre,
-        Self::FxDelayMix,
-        Self::FxDelayFeedback,
-        Self::FxReverbMix,
-        Self::FxReverbSize,
-        Self::FxEqMix,
-        Self::FxCompressorMix,
-    ];
+    pub const FX: [Self; FX_DESTINATIONS] = {
+        // The last FX_DESTINATIONS entries of ALL (a test checks they are the `fx_` ones).
+        let first = Self::ALL.len() - FX_DESTINATIONS;
+        let mut out = [Self::FxCodecMix; FX_DESTINATIONS];
+        let mut i = 0;
+        while i < FX_DESTINATIONS {
+            out[i] = Self::ALL[first + i];
+            i += 1;
+        }
+        out
+    };
 
     /// Position in [`Destination::ALL`].
     pub fn index(self) -> usize {
