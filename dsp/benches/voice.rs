@@ -54,10 +54,13 @@ fn engine(set: Arc<CubeSet>, voices: usize, motion: Motion) -> Engine {
     if motion == Motion::Lfos {
         p.morph = [0.5, 0.5, 0.5];
         p.lfo = [
-            LfoParams::on_axis(LfoShape::Sine, 0.7, 0, 0.5),
-            LfoParams::on_axis(LfoShape::Triangle, 0.3, 1, 0.5),
-            LfoParams::on_axis(LfoShape::Sine, 0.2, 2, 0.5),
+            LfoParams::new(LfoShape::Sine, 0.7),
+            LfoParams::new(LfoShape::Triangle, 0.3),
+            LfoParams::new(LfoShape::Sine, 0.2),
         ];
+        for (lfo, axis) in Source::LFOS.into_iter().zip(Destination::MORPH) {
+            p.matrix.push(Slot::new(lfo, axis, 0.5));
+        }
     }
     let events: Vec<TimedEvent> = (0..voices)
         .map(|i| TimedEvent {

@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use wavecube_dsp::cube::{factory_cube, Cube, CubeSet};
+use wavecube_dsp::modulation::{Destination, Slot, Source};
 use wavecube_dsp::synth::{AdsrParams, Engine, LfoParams, LfoShape, NoteEvent, TimedEvent};
 
 fn main() {
@@ -33,10 +34,13 @@ fn main() {
     if mode == "3d-lfo" {
         p.morph = [0.5; 3];
         p.lfo = [
-            LfoParams::on_axis(LfoShape::Sine, 0.7, 0, 0.5),
-            LfoParams::on_axis(LfoShape::Triangle, 0.3, 1, 0.5),
-            LfoParams::on_axis(LfoShape::Sine, 0.2, 2, 0.5),
+            LfoParams::new(LfoShape::Sine, 0.7),
+            LfoParams::new(LfoShape::Triangle, 0.3),
+            LfoParams::new(LfoShape::Sine, 0.2),
         ];
+        for (lfo, axis) in Source::LFOS.into_iter().zip(Destination::MORPH) {
+            p.matrix.push(Slot::new(lfo, axis, 0.5));
+        }
     }
     let events: Vec<TimedEvent> = (0..voices)
         .map(|i| TimedEvent {

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use common::{render_notes, Note};
 use wavecube_dsp::analysis::tone_amplitude;
 use wavecube_dsp::cube::{factory_cube, Cube, CubeSet};
+use wavecube_dsp::modulation::{Destination, Slot, Source};
 use wavecube_dsp::synth::{note_to_hz, AdsrParams, Engine, LfoParams, LfoShape};
 
 #[test]
@@ -29,7 +30,9 @@ fn audio_rate_lfo_makes_sidebands() {
         release_ms: 5.0,
     };
     p.morph = [0.5, 0.0, 0.0];
-    p.lfo[0] = LfoParams::on_axis(LfoShape::Sine, 200.0, 0, 0.5);
+    p.lfo[0] = LfoParams::new(LfoShape::Sine, 200.0);
+    p.matrix
+        .push(Slot::new(Source::Lfo1, Destination::MorphX, 0.5));
     let (l, _) = render_notes(
         &mut e,
         &[Note {

@@ -126,6 +126,7 @@ fn factory_patches_render_as_before_the_matrix() {
     }
     let text = std::fs::read_to_string(FILE).expect("reference fingerprints");
     let mut seen = 0;
+    let mut worst = (0.0f64, String::new());
     for line in text.lines() {
         let mut it = line.split_whitespace();
         let name = it.next().unwrap();
@@ -142,6 +143,9 @@ fn factory_patches_render_as_before_the_matrix() {
             "{name} reference is silent"
         );
         for (i, (g, w)) in got.iter().zip(&want).enumerate() {
+            if (g - w).abs() > worst.0 {
+                worst = ((g - w).abs(), name.to_owned());
+            }
             assert!(
                 (g - w).abs() <= TOL,
                 "{name}: value {i} is {g}, was {w} (tolerance {TOL})"
@@ -150,4 +154,8 @@ fn factory_patches_render_as_before_the_matrix() {
         seen += 1;
     }
     assert_eq!(seen, now.len(), "every factory patch has a reference");
+    println!(
+        "{seen} factory patches; largest difference {:.3e} ({})",
+        worst.0, worst.1
+    );
 }

@@ -5,6 +5,7 @@ mod common;
 
 use common::{factory_set, render_events, render_notes, schedule, AbsEvent, Note};
 use wavecube_dsp::analysis::{measure_tone, tone_amplitude};
+use wavecube_dsp::modulation::{Destination, Slot, Source};
 use wavecube_dsp::synth::{
     note_to_hz, AdsrParams, Engine, Expression, FilterMode, LfoParams, LfoShape, NoteEvent,
     PolyTarget, SynthParams, TimedEvent, VoiceMode,
@@ -261,10 +262,9 @@ fn tuning_expression_and_pitch_lfo_move_the_pitch() {
     );
     // Vibrato: a 5 Hz LFO of ±1 semitone spreads the pitch over two semitones.
     let mut v = engine(|p| {
-        p.lfo[0] = LfoParams {
-            pitch_semitones: 1.0,
-            ..LfoParams::on_axis(LfoShape::Sine, 5.0, 0, 0.0)
-        }
+        p.lfo[0] = LfoParams::new(LfoShape::Sine, 5.0);
+        p.matrix
+            .push(Slot::new(Source::Lfo1, Destination::Pitch, 1.0 / 24.0));
     });
     let (l, _) = render_notes(&mut v, &held(69), 1.2, 512);
     let seg = &l[(0.1 * SR) as usize..];

@@ -6,6 +6,7 @@ mod common;
 
 use common::{factory_set, render_events, schedule, AbsEvent, Note};
 use proptest::prelude::*;
+use wavecube_dsp::modulation::{Destination, ModMatrix, Slot, Source, INIT_SLOTS};
 use wavecube_dsp::synth::{
     AdsrParams, Engine, Expression, FilterMode, FilterParams, LfoParams, LfoShape, NoteEvent,
     PolyTarget, SynthParams, VoiceMode,
@@ -21,24 +22,20 @@ fn shape() -> impl Strategy<Value = LfoShape> {
     ]
 }
 
-fn lfo() -> impl Strategy<Value = LfoParams> {
-    (
-        shape(),
-        0.0f32..1000.0,
-        prop::array::uniform3(-1.0f32..1.0),
-        -24.0f32..24.0,
-        -8.0f32..8.0,
-    )
-        .prop_map(
-            |(shape, rate_hz, morph_depth, pitch_semitones, cutoff_octaves)| LfoParams {
-                shape,
-                rate_hz,
-                morph_depth,
-                pitch_semitones,
-                cutoff_octaves,
-            },
-        )
+/// An LFO and its depths on morph x, y, z, pitch and cutoff (slot amounts, −1..1).
+fn lfo() -> impl Strategy<Value = (LfoParams, [f32; 5])> {
+    (shape(), 0.0f32..1000.0, prop::array::uniform5(-1.0f32..1.0))
+        .prop_map(|(shape, rate_hz, depths)| (LfoParams::new(shape, rate_hz), depths))
 }
+
+/// The destinations of [`lfo`]'s depths.
+const LFO_DESTS: [Destination; 5] = [
+    Destination::MorphX,
+    Destination::MorphY,
+    Destination::MorphZ,
+    Destination::Pitch,
+    Destination::Cutoff,
+];
 
 fn adsr() -> impl Strategy<Value = AdsrParams> {
     (
@@ -65,16 +62,14 @@ fn filter() -> impl Strategy<Value = FilterParams> {
         ],
         20.0f32..20_000.0,
         0.0f32..=1.0,
-        -8.0f32..8.0,
         0.0f32..=1.0,
     )
         .prop_map(
-            |(enabled, mode, cutoff_hz, resonance, env_octaves, keytrack)| FilterParams {
+            |(enabled, mode, cutoff_hz, resonance, keytrack)| FilterParams {
                 enabled,
                 mode,
                 cutoff_hz,
                 resonance,
-                env_octaves,
                 keytrack,
             },
         )
@@ -96,7 +91,7 @@ fn params() -> impl Strategy<Value = SynthParams> {
         1usize..=8,
         0.0f32..100.0,
         0.0f32..=1.0,
-        prop::array::uniform3(-1.0f32..1.0),
+        prop::array::uniform4(-1.0f32..1.0),
     )
         .prop_map(
             |(
@@ -112,12 +107,31 @@ fn params() -> impl Strategy<Value = SynthParams> {
                 spread,
                 menv,
             )| {
+                // The routings the voice had fixed before the matrix, as slots: each LFO to
+                // morph, pitch and cutoff; envelope 2 to morph and cutoff.
+                let mut matrix = ModMatrix::init();
+                for (k, (_, depths)) in lfo.iter().enumerate() {
+                    for (d, a) in LFO_DESTS.iter().zip(depths) {
+                        matrix.push(Slot::new(Source::LFOS[k], *d, *a));
+                    }
+                }
+                for (d, a) in [
+                    Destination::MorphX,
+                    Destination::MorphY,
+                    Destination::MorphZ,
+                    Destination::Cutoff,
+                ]
+                .into_iter()
+                .zip(menv)
+                {
+                    matrix.push(Slot::new(Source::ModEnv, d, a));
+                }
                 SynthParams {
                     morph,
-                    lfo,
+                    lfo: lfo.map(|(l, _)| l),
                     amp_env,
                     mod_env,
-                    mod_env_morph: menv,
+                    matrix,
                     filter,
                     voice_mode,
                     glide_ms,
@@ -189,13 +203,14 @@ fn hostile_parameters_stay_finite() {
         p.detune_cents = bad;
         p.spread = bad;
         p.unison = usize::MAX;
-        p.lfo = [LfoParams {
-            shape: LfoShape::Saw,
-            rate_hz: bad,
-            morph_depth: [bad; 3],
-            pitch_semitones: bad,
-            cutoff_octaves: bad,
-        }; 3];
+        p.lfo = [LfoParams::new(LfoShape::Saw, bad); 3];
+        for (k, lfo) in Source::LFOS.into_iter().enumerate() {
+            for d in LFO_DESTS {
+                p.matrix.slots
+                    [INIT_SLOTS.len() + 5 * k + LFO_DESTS.iter().position(|x| *x == d).unwrap()] =
+                    Slot::new(lfo, d, bad);
+            }
+        }
         let env = AdsrParams {
             attack_ms: bad,
             decay_ms: bad,
@@ -204,13 +219,14 @@ fn hostile_parameters_stay_finite() {
         };
         p.amp_env = env;
         p.mod_env = env;
-        p.mod_env_morph = [bad; 3];
+        for (i, d) in LFO_DESTS.into_iter().enumerate() {
+            p.matrix.slots[INIT_SLOTS.len() + 15 + i] = Slot::new(Source::ModEnv, d, bad);
+        }
         p.filter = FilterParams {
             enabled: true,
             mode: FilterMode::BandPass,
             cutoff_hz: bad,
             resonance: bad,
-            env_octaves: bad,
             keytrack: bad,
         };
         let sr = 48000.0;

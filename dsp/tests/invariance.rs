@@ -4,6 +4,7 @@
 mod common;
 
 use common::{factory_set, render_events, schedule, AbsEvent, Note};
+use wavecube_dsp::modulation::{Destination, Slot, Source};
 use wavecube_dsp::synth::{AdsrParams, Engine, LfoParams, LfoShape, NoteEvent};
 
 const SR: f32 = 48000.0;
@@ -65,10 +66,14 @@ fn engine() -> Engine {
         release_ms: 150.0,
     };
     p.lfo = [
-        LfoParams::on_axis(LfoShape::Sine, 230.0, 0, 0.4),
-        LfoParams::on_axis(LfoShape::Random, 17.0, 1, 0.5),
-        LfoParams::on_axis(LfoShape::Square, 3.0, 2, 0.3),
+        LfoParams::new(LfoShape::Sine, 230.0),
+        LfoParams::new(LfoShape::Random, 17.0),
+        LfoParams::new(LfoShape::Square, 3.0),
     ];
+    for (k, depth) in [0.4, 0.5, 0.3].into_iter().enumerate() {
+        p.matrix
+            .push(Slot::new(Source::LFOS[k], Destination::MORPH[k], depth));
+    }
     e
 }
 

@@ -138,11 +138,7 @@ fn lfo_moves_resonance_with_its_sign() {
     base.filter.cutoff_hz = 1500.0;
     base.filter.resonance = 0.5;
     // An LFO that routes nowhere by itself: the matrix makes it run.
-    base.lfo[1] = LfoParams {
-        shape: LfoShape::Square,
-        rate_hz: 2.0,
-        ..LfoParams::default()
-    };
+    base.lfo[1] = LfoParams::new(LfoShape::Square, 2.0);
     let modded = with_slots(
         base,
         &[Slot::new(Source::Lfo2, Destination::Resonance, 0.4)],
@@ -334,7 +330,7 @@ fn process_does_not_allocate_with_32_slots() {
         ..SynthParams::default()
     };
     p.filter.enabled = true;
-    p.tension.morph_depth = [0.2, 0.1, 0.0];
+    // Tension's old fixed depths are slots now; the matrix above fills every place.
     assert_eq!(p.matrix.active(), MAX_SLOTS);
     let mut e = Engine::new(SR, 1024, factory_set());
     *e.params_mut() = p;
@@ -418,7 +414,7 @@ proptest! {
         let mut p = SynthParams { macros, unison: 3, detune_cents: 100.0, ..SynthParams::default() };
         p.filter.enabled = true;
         p.filter.resonance = resonance;
-        p.lfo[0] = LfoParams { shape: LfoShape::Random, rate_hz: 1000.0, ..LfoParams::default() };
+        p.lfo[0] = LfoParams::new(LfoShape::Random, 1000.0);
         p.amp_env.attack_ms = 0.0;
         p.matrix.key_centre = 0.0;
         for (i, s) in slots.iter().enumerate() {

@@ -429,7 +429,7 @@ mod tests {
             s("env2_atk", "Envelope 2"),
             ("Envelopes".into(), "Envelope 2".into())
         );
-        assert_eq!(s("lfo2_x", "LFO 2"), ("LFOs".into(), "LFO 2".into()));
+        assert_eq!(s("lfo2_rate", "LFO 2"), ("LFOs".into(), "LFO 2".into()));
         assert_eq!(s("cap_save", "Capture"), ("Codec".into(), "Capture".into()));
         assert_eq!(s("body_mix", "Body"), ("Body".into(), "Body".into()));
         assert_eq!(s("x", "Delay"), ("Delay".into(), "Delay".into()));

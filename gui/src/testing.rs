@@ -17,6 +17,7 @@ use wavecube_dsp::bank::factory::factory_bank;
 use wavecube_dsp::bank::read_wcube;
 use wavecube_dsp::cube::{factory_cube, Cube, CubeSet};
 use wavecube_dsp::fx::rack::{FxKind, RackSettings, SLOTS};
+use wavecube_dsp::modulation::{Destination, Slot, Source};
 use wavecube_dsp::patch::fx_ranges::{FxSetting, FX_SETTINGS};
 use wavecube_dsp::patch::ranges::{Kind, Taper};
 use wavecube_dsp::patch::Patch;
@@ -420,11 +421,17 @@ pub fn record_telemetry(seconds: f64, fps: f64) -> Recording {
         p.morph = [0.35, 0.4, 0.3];
         p.lfo[0].shape = LfoShape::Sine;
         p.lfo[0].rate_hz = 0.23;
-        p.lfo[0].morph_depth = [0.4, 0.0, 0.2];
         p.lfo[1].shape = LfoShape::Triangle;
         p.lfo[1].rate_hz = 0.11;
-        p.lfo[1].morph_depth = [0.0, 0.35, 0.0];
-        p.tension.morph_depth = [0.2, 0.4, 0.0];
+        for (source, destination, amount) in [
+            (Source::Lfo1, Destination::MorphX, 0.4),
+            (Source::Lfo1, Destination::MorphZ, 0.2),
+            (Source::Lfo2, Destination::MorphY, 0.35),
+            (Source::Tension, Destination::MorphX, 0.2),
+            (Source::Tension, Destination::MorphY, 0.4),
+        ] {
+            p.matrix.push(Slot::new(source, destination, amount));
+        }
         p.gain = 0.5;
     }
     let mut meter = BandMeter::new(Wavelet::Db4, METER_BANDS - 1, 2048).expect("meter settings");

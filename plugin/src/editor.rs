@@ -409,9 +409,7 @@ mod tests {
         apply_patch(&params, &patch("cube-orbit"), &setter);
         close(params.morph.x.value(), 0.5);
         close(params.lfo1.rate_hz.value(), 0.13);
-        close(params.lfo1.depth_x.value(), 0.45);
         assert_eq!(params.lfo2.shape.value(), LfoShapeChoice::Triangle);
-        close(params.lfo2.depth_y.value(), 0.4);
         close(params.amp_env.sustain_pct.value(), 90.0);
         assert_eq!(params.unison.voices.value(), 2);
         close(params.unison.spread_pct.value(), 60.0);
@@ -472,8 +470,8 @@ mod tests {
         let params = WavecubeParams::default();
         let host = RecordingContext::default();
         apply_patch(&params, &patch("tension-pad"), &ParamSetter::new(&host));
-        close(params.tension.amount_y.value(), 1.0);
-        close(params.tension.amount_x.value(), 0.6);
+        close(params.tension.alpha.value(), 0.4);
+        close(params.tension.gamma.value(), 0.3);
         assert_eq!(params.tension.mode.value(), TensionModeChoice::Interactive);
     }
 

@@ -286,6 +286,10 @@ impl Plugin for Wavecube {
     type SysExMessage = ();
     type BackgroundTask = ();
 
+    fn filter_state(state: &mut PluginState) {
+        macros::upgrade_state(state);
+    }
+
     fn params(&self) -> Arc<dyn Params> {
         self.params.clone()
     }

@@ -27,12 +27,15 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 use nice_plug::params::persist::PersistentField;
+use nice_plug::plugin::ParamValue;
 use nice_plug::prelude::*;
 use ringbuf::traits::{Consumer, Producer, Split};
 use ringbuf::{HeapCons, HeapProd, HeapRb};
 use serde::{Deserialize, Deserializer, Serialize};
 use wavecube_dsp::modulation::{ModMatrix, MACROS};
-use wavecube_dsp::patch::{default_macro_names, ModSection, SlotSection, MAX_NAME_CHARS};
+use wavecube_dsp::patch::{
+    default_macro_names, routings_to_slots, ModSection, SlotSection, MAX_NAME_CHARS,
+};
 use wavecube_dsp::synth::SynthParams;
 
 /// The macro parameters' ids, in order. Never renamed (saved projects and automation lanes
@@ -42,8 +45,118 @@ pub const MACRO_IDS: [&str; MACROS] = ["macro1", "macro2", "macro3", "macro4"];
 /// Matrix changes the ring to the audio thread holds before it drains them.
 pub const MATRIX_QUEUE: usize = 16;
 
-/// Version of [`MatrixState`] this build writes.
-pub const MATRIX_STATE_VERSION: u32 = 1;
+/// Version of [`MatrixState`] this build writes. Version 2 (patch format 4) holds every
+/// routing; a state of version 1 or without a record is upgraded by [`upgrade_state`].
+pub const MATRIX_STATE_VERSION: u32 = 2;
+
+/// An old routing parameter: its id, and the version-3 `sound` field it stood for
+/// (section, LFO index, field, axis).
+type OldRouting = (
+    &'static str,
+    &'static str,
+    Option<usize>,
+    &'static str,
+    Option<usize>,
+);
+
+/// The ids of the routing parameters sessions saved before version 2 hold, with the field of
+/// a version-3 patch's `sound` each stood for (`[section, index, field, axis]`; index and
+/// axis `None` where the field has none).
+const OLD_ROUTING_PARAMS: [OldRouting; 22] = [
+    ("lfo1_x", "lfos", Some(0), "morph_depth", Some(0)),
+    ("lfo1_y", "lfos", Some(0), "morph_depth", Some(1)),
+    ("lfo1_z", "lfos", Some(0), "morph_depth", Some(2)),
+    ("lfo1_pit", "lfos", Some(0), "pitch_semitones", None),
+    ("lfo1_cut", "lfos", Some(0), "cutoff_octaves", None),
+    ("lfo2_x", "lfos", Some(1), "morph_depth", Some(0)),
+    ("lfo2_y", "lfos", Some(1), "morph_depth", Some(1)),
+    ("lfo2_z", "lfos", Some(1), "morph_depth", Some(2)),
+    ("lfo2_pit", "lfos", Some(1), "pitch_semitones", None),
+    ("lfo2_cut", "lfos", Some(1), "cutoff_octaves", None),
+    ("lfo3_x", "lfos", Some(2), "morph_depth", Some(0)),
+    ("lfo3_y", "lfos", Some(2), "morph_depth", Some(1)),
+    ("lfo3_z", "lfos", Some(2), "morph_depth", Some(2)),
+    ("lfo3_pit", "lfos", Some(2), "pitch_semitones", None),
+    ("lfo3_cut", "lfos", Some(2), "cutoff_octaves", None),
+    ("env2_x", "mod_env", None, "morph_depth", Some(0)),
+    ("env2_y", "mod_env", None, "morph_depth", Some(1)),
+    ("env2_z", "mod_env", None, "morph_depth", Some(2)),
+    ("flt_env", "filter", None, "env_octaves", None),
+    ("ten_x", "tension", None, "morph_depth", Some(0)),
+    ("ten_y", "tension", None, "morph_depth", Some(1)),
+    ("ten_z", "tension", None, "morph_depth", Some(2)),
+];
+
+/// Upgrades a state saved before matrix state version 2 (nice-plug's `filter_state`, before
+/// the state is loaded): the routing parameters it holds (LFO, envelope 2 and tension
+/// depths, the filter's envelope amount), which this build no longer has, become slots
+/// after the record's own, with the expression routings the voice used to apply, exactly
+/// as patch format 3 files migrate ([`routings_to_slots`]). A state of this version is left
+/// as it is. Runs on the main thread; allocates.
+pub fn upgrade_state(state: &mut PluginState) {
+    use serde_json::{json, Map, Value};
+    let record: Option<Value> = state
+        .fields
+        .get("matrix")
+        .and_then(|text| serde_json::from_str(text).ok());
+    let version = record
+        .as_ref()
+        .and_then(|r| r.get("version"))
+        .and_then(Value::as_u64)
+        .unwrap_or(0);
+    if version >= u64::from(MATRIX_STATE_VERSION) {
+        return;
+    }
+    // The old parameters as a version-3 sound section, then the patch migration.
+    let mut sound = Map::new();
+    let mut lfos = vec![json!({}), json!({}), json!({})];
+    for (id, section, index, field, axis) in OLD_ROUTING_PARAMS {
+        let Some(ParamValue::F32(v)) = state.params.remove(id) else {
+            continue;
+        };
+        let target = match index {
+            Some(k) => &mut lfos[k],
+            None => sound.entry(section).or_insert_with(|| json!({})),
+        };
+        match axis {
+            Some(a) => {
+                let list = target
+                    .as_object_mut()
+                    .map(|o| o.entry(field).or_insert_with(|| json!([0.0, 0.0, 0.0])));
+                if let Some(Value::Array(list)) = list {
+                    list[a] = json!(v);
+                }
+            }
+            None => {
+                if let Some(o) = target.as_object_mut() {
+                    o.insert(field.into(), json!(v));
+                }
+            }
+        }
+    }
+    sound.insert("lfos".into(), Value::Array(lfos));
+    let mut modulation = Map::new();
+    if let Some(slots) = record.as_ref().and_then(|r| r.get("slots")) {
+        modulation.insert("slots".into(), slots.clone());
+    }
+    sound.insert("modulation".into(), Value::Object(modulation));
+    let upgraded = match routings_to_slots(&mut sound) {
+        Ok(()) => sound["modulation"]["slots"].clone(),
+        Err(err) => {
+            nice_log!("Wavecube: cannot upgrade the saved routings ({err}); keeping the slots");
+            return;
+        }
+    };
+    let mut record = match record {
+        Some(Value::Object(r)) => r,
+        _ => Map::new(),
+    };
+    record.insert("version".into(), json!(MATRIX_STATE_VERSION));
+    record.insert("slots".into(), upgraded);
+    state
+        .fields
+        .insert("matrix".into(), Value::Object(record).to_string());
+}
 
 /// A macro parameter named `name`: 0..1, shown in %, no plugin-side smoothing (the engine
 /// smooths macros itself).
@@ -131,7 +244,7 @@ pub struct MatrixState {
 
 impl Default for MatrixState {
     fn default() -> Self {
-        Self::of(&ModMatrix::default(), default_macro_names())
+        Self::of(&ModMatrix::init(), default_macro_names())
     }
 }
 
@@ -205,7 +318,7 @@ impl<'de> Deserialize<'de> for MatrixState {
         let any = match serde_json::from_value::<AnyMatrixState>(value) {
             Ok(any) => any,
             Err(err) => {
-                nice_log!("Wavecube: unreadable matrix state ({err}); using an empty matrix");
+                nice_log!("Wavecube: unreadable matrix state ({err}); using a new patch's matrix");
                 return Ok(Self::default());
             }
         };
@@ -216,7 +329,7 @@ impl<'de> Deserialize<'de> for MatrixState {
             slots: any.slots,
         };
         if let Err(err) = section.validate() {
-            nice_log!("Wavecube: invalid matrix state ({err}); using an empty matrix");
+            nice_log!("Wavecube: invalid matrix state ({err}); using a new patch's matrix");
             return Ok(Self::default());
         }
         if any.version > MATRIX_STATE_VERSION {
@@ -261,7 +374,7 @@ impl Default for MatrixCell {
     fn default() -> Self {
         let (tx, rx) = HeapRb::new(MATRIX_QUEUE).split();
         Self {
-            record: RwLock::new((ModMatrix::default(), default_macro_names())),
+            record: RwLock::new((ModMatrix::init(), default_macro_names())),
             tx: Mutex::new(tx),
             rx: Mutex::new(Some(rx)),
             generation: AtomicU64::new(0),

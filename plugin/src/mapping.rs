@@ -116,15 +116,7 @@ impl SoundParam<'_> {
 
 fn lfo_params(l: &LfoParamGroup) -> [SoundParam<'_>; LFO_SETTINGS] {
     use SoundParam::*;
-    [
-        Choice(&l.shape),
-        Float(&l.rate_hz),
-        Float(&l.depth_x),
-        Float(&l.depth_y),
-        Float(&l.depth_z),
-        Float(&l.depth_pitch_st),
-        Float(&l.depth_cutoff_oct),
-    ]
+    [Choice(&l.shape), Float(&l.rate_hz)]
 }
 
 /// The parameter of every contract setting, in
@@ -132,9 +124,9 @@ fn lfo_params(l: &LfoParamGroup) -> [SoundParam<'_>; LFO_SETTINGS] {
 /// allocates.
 pub fn sound_params(p: &WavecubeParams) -> [SoundParam<'_>; SETTING_COUNT] {
     use SoundParam::*;
-    let [l1a, l1b, l1c, l1d, l1e, l1f, l1g] = lfo_params(&p.lfo1);
-    let [l2a, l2b, l2c, l2d, l2e, l2f, l2g] = lfo_params(&p.lfo2);
-    let [l3a, l3b, l3c, l3d, l3e, l3f, l3g] = lfo_params(&p.lfo3);
+    let [l1a, l1b] = lfo_params(&p.lfo1);
+    let [l2a, l2b] = lfo_params(&p.lfo2);
+    let [l3a, l3b] = lfo_params(&p.lfo3);
     let (a, m, f, t) = (&p.amp_env, &p.env2, &p.filter, &p.tension);
     [
         Float(&p.gain_db),
@@ -157,39 +149,17 @@ pub fn sound_params(p: &WavecubeParams) -> [SoundParam<'_>; SETTING_COUNT] {
         Float(&m.decay_ms),
         Float(&m.sustain_pct),
         Float(&m.release_ms),
-        Float(&p.env2_morph.x),
-        Float(&p.env2_morph.y),
-        Float(&p.env2_morph.z),
         Bool(&f.enabled),
         Choice(&f.kind),
         Float(&f.cutoff_hz),
         Float(&f.resonance_pct),
-        Float(&f.env_amount_oct),
         Float(&f.keytrack_pct),
         l1a,
         l1b,
-        l1c,
-        l1d,
-        l1e,
-        l1f,
-        l1g,
         l2a,
         l2b,
-        l2c,
-        l2d,
-        l2e,
-        l2f,
-        l2g,
         l3a,
         l3b,
-        l3c,
-        l3d,
-        l3e,
-        l3f,
-        l3g,
-        Float(&t.amount_x),
-        Float(&t.amount_y),
-        Float(&t.amount_z),
         Choice(&t.mode),
         Float(&t.alpha),
         Float(&t.beta),

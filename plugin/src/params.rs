@@ -378,40 +378,7 @@ impl EnvParams {
     }
 }
 
-/// A modulation source's depth on the three morph axes.
-#[derive(Params)]
-pub struct MorphDepthParams {
-    /// Depth on morph X at full level, morph units (−1..1), smoothed.
-    #[id = "x"]
-    pub x: FloatParam,
-    /// Depth on morph Y at full level, morph units (−1..1), smoothed.
-    #[id = "y"]
-    pub y: FloatParam,
-    /// Depth on morph Z at full level, morph units (−1..1), smoothed.
-    #[id = "z"]
-    pub z: FloatParam,
-}
-
-impl MorphDepthParams {
-    /// The depths of contract ids `{id_prefix}_x`, `_y`, `_z`, named "`source` to X" ....
-    pub fn new(id_prefix: &str, source: &str) -> Self {
-        let depth = |axis: &str| {
-            smoothed(float_param(
-                &format!("{id_prefix}_{}", axis.to_lowercase()),
-                format!("{source} to {axis}"),
-                "",
-                3,
-            ))
-        };
-        Self {
-            x: depth("X"),
-            y: depth("Y"),
-            z: depth("Z"),
-        }
-    }
-}
-
-/// One LFO: free rate or tempo sync, shape, and depths to every destination.
+/// One LFO: free rate or tempo sync and shape. The matrix (state, not parameters) routes it.
 #[derive(Params)]
 pub struct LfoParamGroup {
     /// Free-running rate, Hz (0.01..1000); ignored while synced.
@@ -426,21 +393,6 @@ pub struct LfoParamGroup {
     /// Waveform.
     #[id = "shp"]
     pub shape: EnumParam<LfoShapeChoice>,
-    /// Depth to morph X, morph units (−1..1).
-    #[id = "x"]
-    pub depth_x: FloatParam,
-    /// Depth to morph Y, morph units (−1..1).
-    #[id = "y"]
-    pub depth_y: FloatParam,
-    /// Depth to morph Z, morph units (−1..1).
-    #[id = "z"]
-    pub depth_z: FloatParam,
-    /// Depth to pitch, semitones (−24..24).
-    #[id = "pit"]
-    pub depth_pitch_st: FloatParam,
-    /// Depth to filter cutoff, octaves (−8..8).
-    #[id = "cut"]
-    pub depth_cutoff_oct: FloatParam,
 }
 
 impl LfoParamGroup {
@@ -448,19 +400,11 @@ impl LfoParamGroup {
     pub fn new(n: u32) -> Self {
         let name = |what: &str| format!("LFO {n} {what}");
         let id = |what: &str| format!("lfo{n}_{what}");
-        let depth = |axis: &str, what: &str| {
-            smoothed(float_param(&id(axis), name(&format!("to {what}")), "", 3))
-        };
         Self {
             rate_hz: float_param(&id("rate"), name("Rate"), " Hz", 3),
             sync: BoolParam::new(name("Sync"), false),
             division: EnumParam::new(name("Division"), SyncDivision::Quarter),
             shape: choice_param(&id("shp"), name("Shape")),
-            depth_x: depth("x", "X"),
-            depth_y: depth("y", "Y"),
-            depth_z: depth("z", "Z"),
-            depth_pitch_st: smoothed(float_param(&id("pit"), name("to Pitch"), " st", 2)),
-            depth_cutoff_oct: smoothed(float_param(&id("cut"), name("to Cutoff"), " oct", 2)),
         }
     }
 }
@@ -531,9 +475,6 @@ pub struct FilterParams {
     /// Resonance, % (0 = none, 100 = edge of self-oscillation).
     #[id = "flt_q"]
     pub resonance_pct: FloatParam,
-    /// Cutoff shift by envelope 2 at full level, octaves (−8..8).
-    #[id = "flt_env"]
-    pub env_amount_oct: FloatParam,
     /// Key tracking, % (100 = cutoff follows the note one octave per octave, around C4).
     #[id = "flt_key"]
     pub keytrack_pct: FloatParam,
@@ -548,7 +489,6 @@ impl Default for FilterParams {
                 .with_smoother(SmoothingStyle::Logarithmic(SMOOTH_MS))
                 .with_poly_modulation_id(poly_mod_id(PolyTarget::Cutoff)),
             resonance_pct: smoothed(percent("flt_q", "Filter Resonance")),
-            env_amount_oct: smoothed(float_param("flt_env", "Filter Env Amount", " oct", 2)),
             keytrack_pct: smoothed(percent("flt_key", "Filter Keytrack")),
         }
     }
@@ -667,19 +607,10 @@ pub enum TensionModeChoice {
     Interactive,
 }
 
-/// Harmonic tension as a modulation source: the chords being played move the morph point.
+/// Harmonic tension's analysis; tension is a source of the matrix.
 /// `Tension = α·(1 − organisation) + β·detail energy + γ·key distance`, 0..1.
 #[derive(Params)]
 pub struct TensionParams {
-    /// Depth of tension on morph X, morph units (−1..1), smoothed.
-    #[id = "ten_x"]
-    pub amount_x: FloatParam,
-    /// Depth of tension on morph Y, morph units (−1..1), smoothed.
-    #[id = "ten_y"]
-    pub amount_y: FloatParam,
-    /// Depth of tension on morph Z, morph units (−1..1), smoothed.
-    #[id = "ten_z"]
-    pub amount_z: FloatParam,
     /// Live (Haar, L ≤ 2) or interactive (db4, adaptive levels) analysis.
     #[id = "ten_mode"]
     pub mode: EnumParam<TensionModeChoice>,
@@ -696,12 +627,8 @@ pub struct TensionParams {
 
 impl Default for TensionParams {
     fn default() -> Self {
-        let depths = MorphDepthParams::new("ten", "Tension");
         let weight = |id: &str, name: &str| float_param(id, name, "", 2);
         Self {
-            amount_x: depths.x,
-            amount_y: depths.y,
-            amount_z: depths.z,
             mode: choice_param("ten_mode", "Tension Mode"),
             alpha: weight("ten_a", "Tension Alpha"),
             beta: weight("ten_b", "Tension Beta"),
@@ -749,13 +676,9 @@ pub struct WavecubeParams {
     /// The amplitude envelope.
     #[nested(id_prefix = "amp", group = "Amp Envelope")]
     pub amp_env: EnvParams,
-    /// The second envelope, a modulation source (drives the filter's env amount and
-    /// [`env2_morph`](Self::env2_morph)).
+    /// The second envelope, a source of the matrix.
     #[nested(id_prefix = "env2", group = "Envelope 2")]
     pub env2: EnvParams,
-    /// The second envelope's depth on the morph point (ids `env2_x`, `env2_y`, `env2_z`).
-    #[nested(id_prefix = "env2", group = "Envelope 2")]
-    pub env2_morph: MorphDepthParams,
     /// LFO 1.
     #[nested(id_prefix = "lfo1", group = "LFO 1")]
     pub lfo1: LfoParamGroup,
@@ -821,7 +744,6 @@ impl Default for WavecubeParams {
             unison: UnisonParams::default(),
             amp_env: EnvParams::new("amp", "Amp"),
             env2: EnvParams::new("env2", "Env 2"),
-            env2_morph: MorphDepthParams::new("env2", "Env 2"),
             lfo1: LfoParamGroup::new(1),
             lfo2: LfoParamGroup::new(2),
             lfo3: LfoParamGroup::new(3),

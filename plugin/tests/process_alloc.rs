@@ -9,6 +9,7 @@ mod common;
 use common::{note_off, note_on, peak, poly_mod, Event, Host, ENGINE_LATENCY, MAX_BLOCK, SR};
 use nice_plug::midi::{Channel, Key, VoiceID};
 use nice_plug::prelude::*;
+use wavecube_dsp::modulation::{Destination, ModMatrix, Slot, Source};
 use wavecube_plugin::poly::POLY_TARGETS;
 
 /// A small deterministic generator (xorshift64*), so the test needs no dependency.
@@ -39,17 +40,22 @@ const POLY_PARAM_IDS: [&str; 4] = ["mx", "my", "mz", "flt_fc"];
 
 #[test]
 fn process_never_allocates_under_notes_automation_and_poly_modulation() {
-    let mut host = Host::new(&[
+    // LFO 1 on morph x and LFO 2 on the cutoff, as slots of the matrix (state).
+    let mut matrix = ModMatrix::init();
+    matrix.push(Slot::new(Source::Lfo1, Destination::MorphX, 0.3));
+    matrix.push(Slot::new(Source::Lfo2, Destination::Cutoff, 1.5 / 8.0));
+    let settings = [
         ("poly", 32.0),
         ("flt_on", 1.0),
         ("uni_n", 3.0),
-        ("lfo1_x", 0.3),
         ("lfo1_rate", 3.0),
-        ("lfo2_cut", 1.5),
         ("lfo2_sync", 1.0),
         ("amp_rel", 60.0),
         ("tqa_on", 1.0),
-    ]);
+    ];
+    let mut host = Host::new_with(&settings, |plugin| {
+        plugin.wavecube_params().matrix.set(&matrix, None);
+    });
     assert_eq!(host.activate_capacity, 32, "voice capacity at activation");
     assert_eq!(
         host.latency,

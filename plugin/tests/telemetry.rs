@@ -5,6 +5,7 @@
 mod common;
 
 use common::{note_off, note_on, Host, SR};
+use wavecube_dsp::modulation::{Destination, ModMatrix, Slot, Source};
 use wavecube_dsp::telemetry::{Telemetry, METER_BANDS};
 
 /// What the editor read.
@@ -70,7 +71,12 @@ fn play(
 
 #[test]
 fn chords_tension_and_meters_reach_the_editor_only_while_it_listens() {
-    let mut host = Host::new(&[("ten_x", 0.5)]);
+    // Tension on morph x, a slot of the matrix (state).
+    let mut matrix = ModMatrix::init();
+    matrix.push(Slot::new(Source::Tension, Destination::MorphX, 0.5));
+    let mut host = Host::new_with(&[], |plugin| {
+        plugin.wavecube_params().matrix.set(&matrix, None);
+    });
     let hub = host.plugin.telemetry();
     let mut rx = hub
         .take_receiver()

@@ -3,6 +3,7 @@
 
 use std::str::FromStr;
 
+use wavecube_dsp::modulation::{Destination, Slot, Source};
 use wavecube_dsp::synth::{LfoParams, LfoShape, SynthParams, MAX_LFO_RATE_HZ};
 
 use crate::error::OptionError;
@@ -104,13 +105,16 @@ impl FromStr for Morph {
     }
 }
 
-/// One `--lfo AXIS:RATE_HZ:DEPTH[:SHAPE]`: an LFO on a morph axis.
+/// One `--lfo AXIS:RATE_HZ:DEPTH[:SHAPE]`: an LFO on a morph axis. Axis x uses LFO 1,
+/// y LFO 2 and z LFO 3.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LfoOption {
     /// The morph axis it modulates.
     pub axis: Axis,
-    /// Its settings: rate 0..=1000 Hz, depth -1..=1 morph units, shape (default sine).
+    /// Its settings: rate 0..=1000 Hz, shape (default sine).
     pub params: LfoParams,
+    /// Its depth on the axis, morph units (−1..=1).
+    pub depth: f32,
 }
 
 impl FromStr for LfoOption {
@@ -152,7 +156,8 @@ impl FromStr for LfoOption {
         };
         Ok(Self {
             axis,
-            params: LfoParams::on_axis(shape, rate_hz, axis.index(), depth),
+            params: LfoParams::new(shape, rate_hz),
+            depth,
         })
     }
 }
@@ -190,13 +195,24 @@ impl SoundOptions {
         })
     }
 
-    /// Writes the options into `params`.
+    /// Writes the options into `params`: each `--lfo` replaces its LFO, and its slots in the
+    /// matrix by one slot to its axis.
     pub fn apply(&self, params: &mut SynthParams) {
         if let Some(Morph(m)) = self.morph {
             params.morph = m;
         }
         for lfo in &self.lfos {
-            params.lfo[lfo.axis.index()] = lfo.params;
+            let k = lfo.axis.index();
+            params.lfo[k] = lfo.params;
+            let source = Source::LFOS[k];
+            for slot in &mut params.matrix.slots {
+                if slot.source == source {
+                    *slot = Slot::default();
+                }
+            }
+            params
+                .matrix
+                .push(Slot::new(source, Destination::MORPH[k], lfo.depth));
         }
     }
 }
@@ -249,14 +265,13 @@ mod tests {
     fn lfo_parses_axis_rate_depth_and_shape() {
         let lfo: LfoOption = "y:0.07:0.3".parse().unwrap();
         assert_eq!(lfo.axis, Axis::Y);
-        assert_eq!(lfo.params, LfoParams::on_axis(LfoShape::Sine, 0.07, 1, 0.3));
+        assert_eq!(
+            (lfo.params, lfo.depth),
+            (LfoParams::new(LfoShape::Sine, 0.07), 0.3)
+        );
         let lfo: LfoOption = "Z:5:-0.5:square".parse().unwrap();
         assert_eq!(
-            (
-                lfo.axis,
-                lfo.params.shape,
-                lfo.params.morph_depth[lfo.axis.index()]
-            ),
+            (lfo.axis, lfo.params.shape, lfo.depth),
             (Axis::Z, LfoShape::Square, -0.5)
         );
         for bad in [
@@ -282,9 +297,13 @@ mod tests {
         let mut params = SynthParams::default();
         opts.apply(&mut params);
         assert_eq!(params.morph, [0.1, 0.2, 0.3]);
-        assert_eq!(
-            params.lfo[2],
-            LfoParams::on_axis(LfoShape::Triangle, 0.5, 2, 0.25)
-        );
+        assert_eq!(params.lfo[2], LfoParams::new(LfoShape::Triangle, 0.5));
+        let lfo3: Vec<_> = params
+            .matrix
+            .slots
+            .iter()
+            .filter(|s| s.source == Source::Lfo3)
+            .collect();
+        assert_eq!(lfo3, [&Slot::new(Source::Lfo3, Destination::MorphZ, 0.25)]);
     }
 }

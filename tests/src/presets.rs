@@ -15,9 +15,10 @@ use wavecube_dsp::fx::eq::BellBand;
 use wavecube_dsp::fx::phaser::PhaserMode;
 use wavecube_dsp::fx::rack::{FxKind, RackSettings};
 use wavecube_dsp::fx::sync::{Feel, NoteValue, SyncDivision};
+use wavecube_dsp::modulation::{Destination, ModMatrix, Slot, Source, MACROS};
 use wavecube_dsp::patch::{
-    Category, EnvSection, FilterSection, LfoSection, ModEnvSection, Patch, PatchError, PatchMeta,
-    Sound, TensionSection, VoiceSection,
+    Category, EnvSection, FilterSection, LfoSection, ModSection, Patch, PatchError, PatchMeta,
+    Sound, VoiceSection,
 };
 use wavecube_dsp::synth::{FilterMode, LfoShape, VoiceMode};
 
@@ -345,63 +346,43 @@ fn adsr(attack_ms: f32, decay_ms: f32, sustain: f32, release_ms: f32) -> EnvSect
     }
 }
 
-/// A modulation envelope (ms, 0..1, ms) with its depth on morph `[x, y, z]`.
-fn mod_env(env: EnvSection, morph_depth: [f32; 3]) -> ModEnvSection {
-    ModEnvSection {
-        attack_ms: env.attack_ms,
-        decay_ms: env.decay_ms,
-        sustain: env.sustain,
-        release_ms: env.release_ms,
-        morph_depth,
-    }
-}
-
 /// An enabled filter.
-fn filter(
-    mode: FilterMode,
-    cutoff_hz: f32,
-    resonance: f32,
-    env_octaves: f32,
-    keytrack: f32,
-) -> FilterSection {
+fn filter(mode: FilterMode, cutoff_hz: f32, resonance: f32, keytrack: f32) -> FilterSection {
     FilterSection {
         enabled: true,
         mode,
         cutoff_hz,
         resonance,
-        env_octaves,
         keytrack,
     }
 }
 
-/// An LFO on the morph axes only.
-fn morph_lfo(shape: LfoShape, rate_hz: f32, morph_depth: [f32; 3]) -> LfoSection {
-    LfoSection {
-        shape,
-        rate_hz,
-        morph_depth,
-        ..LfoSection::default()
-    }
-}
-
-/// A vibrato: an LFO on pitch only, depth in semitones.
-fn vibrato(shape: LfoShape, rate_hz: f32, pitch_semitones: f32) -> LfoSection {
-    LfoSection {
-        shape,
-        rate_hz,
-        pitch_semitones,
-        ..LfoSection::default()
-    }
+/// An LFO; the matrix routes it ([`routes`]).
+fn lfo(shape: LfoShape, rate_hz: f32) -> LfoSection {
+    LfoSection { shape, rate_hz }
 }
 
 /// An LFO slot left off.
 const OFF: LfoSection = LfoSection {
     shape: LfoShape::Sine,
     rate_hz: 0.0,
-    morph_depth: [0.0; 3],
-    pitch_semitones: 0.0,
-    cutoff_octaves: 0.0,
 };
+
+/// A patch's matrix: the expression routings every new patch has ([`INIT_SLOTS`]: pressure
+/// and slide to morph y, the mod wheel to morph z), then `slots`, each a source, a
+/// destination and a depth in the destination's unit (morph units, semitones, octaves).
+fn routes(slots: &[(Source, Destination, f32)]) -> ModSection {
+    let mut m = ModMatrix::init();
+    for &(source, destination, depth) in slots {
+        let pushed = m.push(Slot::new(
+            source,
+            destination,
+            destination.amount_for(depth),
+        ));
+        assert!(pushed, "a factory patch fits the matrix");
+    }
+    ModSection::from_matrix(&m, [0.0; MACROS])
+}
 
 /// Poly voicing with `polyphony` voices of `unison` oscillators.
 fn poly(polyphony: u32, unison: u32, detune_cents: f32, spread: f32) -> VoiceSection {
@@ -454,8 +435,8 @@ fn cathedral_pad() -> Patch {
             morph: [0.2, 0.4, 0.45],
             voice: poly(12, 2, 8.0, 0.6),
             amp_env: adsr(1200.0, 1500.0, 0.9, 2500.0),
-            filter: filter(FilterMode::LowPass, 2400.0, 0.1, 0.0, 0.3),
-            lfos: [morph_lfo(LfoShape::Sine, 0.08, [0.0, 0.1, 0.1]), OFF, OFF],
+            filter: filter(FilterMode::LowPass, 2400.0, 0.1, 0.3),
+            lfos: [lfo(LfoShape::Sine, 0.08), OFF, OFF],
             fx: rack(|r| {
                 r.chorus.enabled = true;
                 r.chorus.mix = 0.35;
@@ -470,6 +451,10 @@ fn cathedral_pad() -> Patch {
                 r.eq.settings.low_cut.enabled = true;
                 r.eq.settings.low_cut.freq_hz = 90.0;
             }),
+            modulation: routes(&[
+                (Source::Lfo1, Destination::MorphY, 0.1),
+                (Source::Lfo1, Destination::MorphZ, 0.1),
+            ]),
             ..Sound::default()
         },
     }
@@ -489,8 +474,8 @@ fn fuzz_bass() -> Patch {
             morph: [0.67, 0.6, 0.0],
             voice: mono(VoiceMode::Legato, 25.0, 1, 0.0, 0.0),
             amp_env: adsr(2.0, 300.0, 0.85, 120.0),
-            mod_env: mod_env(adsr(0.0, 200.0, 0.2, 120.0), [0.0; 3]),
-            filter: filter(FilterMode::LowPass, 900.0, 0.2, 2.0, 0.5),
+            mod_env: adsr(0.0, 200.0, 0.2, 120.0),
+            filter: filter(FilterMode::LowPass, 900.0, 0.2, 0.5),
             fx: rack(|r| {
                 r.order = [
                     FxKind::Codec,
@@ -522,6 +507,7 @@ fn fuzz_bass() -> Patch {
                 r.compressor.settings.lookahead_ms = 2.0;
                 r.compressor.settings.makeup_db = -4.0;
             }),
+            modulation: routes(&[(Source::ModEnv, Destination::Cutoff, 2.0)]),
             ..Sound::default()
         },
     }
@@ -540,8 +526,8 @@ fn dub_echo() -> Patch {
             morph: [0.9, 0.5, 0.1],
             voice: poly(12, 1, 0.0, 0.0),
             amp_env: adsr(1.0, 350.0, 0.0, 250.0),
-            mod_env: mod_env(adsr(0.0, 150.0, 0.0, 150.0), [0.0; 3]),
-            filter: filter(FilterMode::LowPass, 900.0, 0.3, 3.0, 0.5),
+            mod_env: adsr(0.0, 150.0, 0.0, 150.0),
+            filter: filter(FilterMode::LowPass, 900.0, 0.3, 0.5),
             fx: rack(|r| {
                 r.delay.enabled = true;
                 r.delay.mix = 0.45;
@@ -559,6 +545,9 @@ fn dub_echo() -> Patch {
                 r.reverb.settings.size = 0.5;
                 r.reverb.settings.decay_s = 1.8;
             }),
+            modulation: routes(&[
+                (Source::ModEnv, Destination::Cutoff, 3.0),
+            ]),
             ..Sound::default()
         },
     }
@@ -642,8 +631,8 @@ fn phase_strings() -> Patch {
             morph: [0.67, 0.55, 0.05],
             voice: poly(12, 3, 12.0, 0.8),
             amp_env: adsr(400.0, 1200.0, 0.85, 1500.0),
-            filter: filter(FilterMode::LowPass, 5000.0, 0.1, 0.0, 0.3),
-            lfos: [morph_lfo(LfoShape::Sine, 0.1, [0.08, 0.08, 0.0]), OFF, OFF],
+            filter: filter(FilterMode::LowPass, 5000.0, 0.1, 0.3),
+            lfos: [lfo(LfoShape::Sine, 0.1), OFF, OFF],
             fx: rack(|r| {
                 r.phaser.enabled = true;
                 r.phaser.mix = 0.5;
@@ -662,6 +651,10 @@ fn phase_strings() -> Patch {
                 r.compressor.settings.knee_db = 12.0;
                 r.compressor.settings.detection = Detection::Rms;
             }),
+            modulation: routes(&[
+                (Source::Lfo1, Destination::MorphX, 0.08),
+                (Source::Lfo1, Destination::MorphY, 0.08),
+            ]),
             ..Sound::default()
         },
     }
@@ -681,10 +674,10 @@ fn warm_pad() -> Patch {
             morph: [0.45, 0.35, 0.1],
             voice: poly(12, 4, 14.0, 0.7),
             amp_env: adsr(900.0, 1500.0, 0.85, 1800.0),
-            filter: filter(FilterMode::LowPass, 3200.0, 0.1, 0.0, 0.35),
+            filter: filter(FilterMode::LowPass, 3200.0, 0.1, 0.35),
             lfos: [
-                morph_lfo(LfoShape::Sine, 0.11, [0.12, 0.0, 0.0]),
-                morph_lfo(LfoShape::Triangle, 0.07, [0.0, 0.1, 0.0]),
+                lfo(LfoShape::Sine, 0.11),
+                lfo(LfoShape::Triangle, 0.07),
                 OFF,
             ],
             fx: rack(|r| {
@@ -697,6 +690,10 @@ fn warm_pad() -> Patch {
                 r.reverb.settings.decay_s = 3.5;
                 r.reverb.settings.predelay_ms = 25.0;
             }),
+            modulation: routes(&[
+                (Source::Lfo1, Destination::MorphX, 0.12),
+                (Source::Lfo2, Destination::MorphY, 0.1),
+            ]),
             ..Sound::default()
         },
     }
@@ -716,12 +713,8 @@ fn glass_pad() -> Patch {
             morph: [0.05, 0.7, 0.75],
             voice: poly(12, 3, 8.0, 0.8),
             amp_env: adsr(1400.0, 2000.0, 0.8, 2600.0),
-            filter: filter(FilterMode::HighPass, 160.0, 0.05, 0.0, 0.0),
-            lfos: [
-                morph_lfo(LfoShape::Sine, 0.09, [0.0, 0.0, 0.2]),
-                morph_lfo(LfoShape::Sine, 0.23, [0.0, 0.12, 0.0]),
-                OFF,
-            ],
+            filter: filter(FilterMode::HighPass, 160.0, 0.05, 0.0),
+            lfos: [lfo(LfoShape::Sine, 0.09), lfo(LfoShape::Sine, 0.23), OFF],
             fx: rack(|r| {
                 // Dotted-quarter echoes into a long bright hall.
                 r.delay.enabled = true;
@@ -736,6 +729,10 @@ fn glass_pad() -> Patch {
                 r.reverb.settings.decay_s = 5.0;
                 r.reverb.settings.damping = 0.2;
             }),
+            modulation: routes(&[
+                (Source::Lfo1, Destination::MorphZ, 0.2),
+                (Source::Lfo2, Destination::MorphY, 0.12),
+            ]),
             ..Sound::default()
         },
     }
@@ -756,11 +753,7 @@ fn tension_pad() -> Patch {
             morph: [0.0, 0.0, 0.1],
             voice: poly(12, 3, 10.0, 0.6),
             amp_env: adsr(350.0, 1200.0, 0.8, 1200.0),
-            lfos: [morph_lfo(LfoShape::Sine, 0.08, [0.0, 0.0, 0.05]), OFF, OFF],
-            tension: TensionSection {
-                morph_depth: [0.6, 1.0, 0.2],
-                ..TensionSection::default()
-            },
+            lfos: [lfo(LfoShape::Sine, 0.08), OFF, OFF],
             fx: rack(|r| {
                 // A slow 8-stage phaser under a hall.
                 r.phaser.enabled = true;
@@ -772,6 +765,12 @@ fn tension_pad() -> Patch {
                 r.reverb.mix = 0.3;
                 r.reverb.settings.decay_s = 3.0;
             }),
+            modulation: routes(&[
+                (Source::Lfo1, Destination::MorphZ, 0.05),
+                (Source::Tension, Destination::MorphX, 0.6),
+                (Source::Tension, Destination::MorphY, 1.0),
+                (Source::Tension, Destination::MorphZ, 0.2),
+            ]),
             ..Sound::default()
         },
     }
@@ -791,8 +790,9 @@ fn sub_bass() -> Patch {
             morph: [0.15, 0.1, 0.0],
             voice: mono(VoiceMode::Legato, 60.0, 1, 0.0, 0.0),
             amp_env: adsr(3.0, 400.0, 0.9, 120.0),
-            mod_env: mod_env(adsr(0.0, 180.0, 0.0, 100.0), [0.0; 3]),
-            filter: filter(FilterMode::LowPass, 260.0, 0.15, 1.5, 0.5),
+            mod_env: adsr(0.0, 180.0, 0.0, 100.0),
+            filter: filter(FilterMode::LowPass, 260.0, 0.15, 0.5),
+            modulation: routes(&[(Source::ModEnv, Destination::Cutoff, 1.5)]),
             ..Sound::default()
         },
     }
@@ -812,8 +812,8 @@ fn acid_bass() -> Patch {
             morph: [0.67, 0.9, 0.0],
             voice: mono(VoiceMode::Mono, 35.0, 2, 6.0, 0.2),
             amp_env: adsr(1.0, 300.0, 0.75, 140.0),
-            mod_env: mod_env(adsr(0.0, 240.0, 0.12, 150.0), [0.0; 3]),
-            filter: filter(FilterMode::LowPass, 180.0, 0.55, 4.5, 0.5),
+            mod_env: adsr(0.0, 240.0, 0.12, 150.0),
+            filter: filter(FilterMode::LowPass, 180.0, 0.55, 0.5),
             fx: rack(|r| {
                 // Warm saturation, the mud cut out, a steady level.
                 r.distortion.enabled = true;
@@ -833,6 +833,7 @@ fn acid_bass() -> Patch {
                 r.compressor.settings.threshold_db = -18.0;
                 r.compressor.settings.ratio = 3.0;
             }),
+            modulation: routes(&[(Source::ModEnv, Destination::Cutoff, 4.5)]),
             ..Sound::default()
         },
     }
@@ -852,9 +853,9 @@ fn bright_lead() -> Patch {
             morph: [0.8, 1.0, 0.35],
             voice: mono(VoiceMode::Legato, 70.0, 2, 9.0, 0.3),
             amp_env: adsr(8.0, 250.0, 0.8, 220.0),
-            mod_env: mod_env(adsr(0.0, 400.0, 0.4, 200.0), [0.0; 3]),
-            filter: filter(FilterMode::LowPass, 5000.0, 0.2, 1.2, 0.4),
-            lfos: [vibrato(LfoShape::Sine, 5.5, 0.15), OFF, OFF],
+            mod_env: adsr(0.0, 400.0, 0.4, 200.0),
+            filter: filter(FilterMode::LowPass, 5000.0, 0.2, 0.4),
+            lfos: [lfo(LfoShape::Sine, 5.5), OFF, OFF],
             fx: rack(|r| {
                 // Dotted-eighth ping-pong and a touch of room.
                 r.delay.enabled = true;
@@ -871,6 +872,10 @@ fn bright_lead() -> Patch {
                 r.reverb.settings.size = 0.4;
                 r.reverb.settings.decay_s = 1.2;
             }),
+            modulation: routes(&[
+                (Source::ModEnv, Destination::Cutoff, 1.2),
+                (Source::Lfo1, Destination::Pitch, 0.15),
+            ]),
             ..Sound::default()
         },
     }
@@ -891,11 +896,7 @@ fn square_lead() -> Patch {
             morph: [1.0, 0.75, 0.2],
             voice: mono(VoiceMode::Mono, 25.0, 1, 0.0, 0.0),
             amp_env: adsr(5.0, 150.0, 0.9, 180.0),
-            lfos: [
-                vibrato(LfoShape::Triangle, 6.0, 0.12),
-                morph_lfo(LfoShape::Sine, 0.35, [0.0, 0.0, 0.15]),
-                OFF,
-            ],
+            lfos: [lfo(LfoShape::Triangle, 6.0), lfo(LfoShape::Sine, 0.35), OFF],
             fx: rack(|r| {
                 // A doubling chorus and a quarter-note echo.
                 r.chorus.enabled = true;
@@ -908,6 +909,10 @@ fn square_lead() -> Patch {
                 });
                 r.delay.settings.feedback = 0.3;
             }),
+            modulation: routes(&[
+                (Source::Lfo1, Destination::Pitch, 0.12),
+                (Source::Lfo2, Destination::MorphZ, 0.15),
+            ]),
             ..Sound::default()
         },
     }
@@ -926,8 +931,9 @@ fn soft_pluck() -> Patch {
             morph: [0.6, 0.7, 0.15],
             voice: poly(16, 2, 5.0, 0.5),
             amp_env: adsr(1.0, 450.0, 0.0, 350.0),
-            mod_env: mod_env(adsr(0.0, 200.0, 0.0, 200.0), [0.0; 3]),
-            filter: filter(FilterMode::LowPass, 400.0, 0.25, 4.0, 0.6),
+            mod_env: adsr(0.0, 200.0, 0.0, 200.0),
+            filter: filter(FilterMode::LowPass, 400.0, 0.25, 0.6),
+            modulation: routes(&[(Source::ModEnv, Destination::Cutoff, 4.0)]),
             ..Sound::default()
         },
     }
@@ -946,7 +952,11 @@ fn vowel_pluck() -> Patch {
             morph: [0.4, 0.6, 0.0],
             voice: poly(16, 1, 0.0, 0.0),
             amp_env: adsr(1.0, 600.0, 0.0, 400.0),
-            mod_env: mod_env(adsr(0.0, 350.0, 0.0, 300.0), [0.0, 0.25, 0.9]),
+            mod_env: adsr(0.0, 350.0, 0.0, 300.0),
+            modulation: routes(&[
+                (Source::ModEnv, Destination::MorphY, 0.25),
+                (Source::ModEnv, Destination::MorphZ, 0.9),
+            ]),
             ..Sound::default()
         },
     }
@@ -965,7 +975,7 @@ fn electric_keys() -> Patch {
             morph: [0.2, 0.3, 0.2],
             voice: poly(16, 2, 4.0, 0.4),
             amp_env: adsr(2.0, 1600.0, 0.3, 450.0),
-            mod_env: mod_env(adsr(0.0, 500.0, 0.0, 300.0), [0.0, 0.45, 0.35]),
+            mod_env: adsr(0.0, 500.0, 0.0, 300.0),
             fx: rack(|r| {
                 // The classic stage-piano phaser: four stages, slow.
                 r.phaser.enabled = true;
@@ -974,6 +984,10 @@ fn electric_keys() -> Patch {
                 r.phaser.settings.rate_hz = 0.5;
                 r.phaser.settings.feedback = 0.2;
             }),
+            modulation: routes(&[
+                (Source::ModEnv, Destination::MorphY, 0.45),
+                (Source::ModEnv, Destination::MorphZ, 0.35),
+            ]),
             ..Sound::default()
         },
     }
@@ -993,7 +1007,8 @@ fn drawbar_organ() -> Patch {
             morph: [0.9, 0.55, 0.0],
             voice: poly(16, 3, 6.0, 0.6),
             amp_env: adsr(4.0, 20.0, 1.0, 70.0),
-            lfos: [vibrato(LfoShape::Sine, 6.5, 0.06), OFF, OFF],
+            lfos: [lfo(LfoShape::Sine, 6.5), OFF, OFF],
+            modulation: routes(&[(Source::Lfo1, Destination::Pitch, 0.06)]),
             ..Sound::default()
         },
     }
@@ -1012,17 +1027,17 @@ fn robot_chatter() -> Patch {
             morph: [0.7, 0.9, 0.5],
             voice: poly(8, 1, 0.0, 0.0),
             amp_env: adsr(2.0, 200.0, 0.9, 300.0),
-            filter: filter(FilterMode::BandPass, 1200.0, 0.45, 0.0, 0.3),
+            filter: filter(FilterMode::BandPass, 1200.0, 0.45, 0.3),
             lfos: [
-                morph_lfo(LfoShape::Random, 8.0, [0.0, 0.0, 0.4]),
-                LfoSection {
-                    shape: LfoShape::Random,
-                    rate_hz: 5.3,
-                    cutoff_octaves: 1.5,
-                    ..LfoSection::default()
-                },
-                morph_lfo(LfoShape::Square, 0.5, [0.2, 0.0, 0.0]),
+                lfo(LfoShape::Random, 8.0),
+                lfo(LfoShape::Random, 5.3),
+                lfo(LfoShape::Square, 0.5),
             ],
+            modulation: routes(&[
+                (Source::Lfo1, Destination::MorphZ, 0.4),
+                (Source::Lfo2, Destination::Cutoff, 1.5),
+                (Source::Lfo3, Destination::MorphX, 0.2),
+            ]),
             ..Sound::default()
         },
     }
@@ -1041,18 +1056,16 @@ fn siren_riser() -> Patch {
             morph: [0.67, 0.2, 0.3],
             voice: poly(8, 3, 25.0, 0.9),
             amp_env: adsr(600.0, 500.0, 1.0, 900.0),
-            filter: filter(FilterMode::HighPass, 200.0, 0.3, 0.0, 0.0),
+            filter: filter(FilterMode::HighPass, 200.0, 0.3, 0.0),
             lfos: [
-                LfoSection {
-                    shape: LfoShape::Saw,
-                    rate_hz: 0.25,
-                    morph_depth: [0.0, 0.45, 0.0],
-                    pitch_semitones: 7.0,
-                    cutoff_octaves: 0.0,
-                },
+                lfo(LfoShape::Saw, 0.25),
                 OFF,
                 OFF,
             ],
+            modulation: routes(&[
+                (Source::Lfo1, Destination::MorphY, 0.45),
+                (Source::Lfo1, Destination::Pitch, 7.0),
+            ]),
             ..Sound::default()
         },
     }
@@ -1073,10 +1086,15 @@ fn cube_orbit() -> Patch {
             voice: poly(12, 2, 10.0, 0.6),
             amp_env: adsr(300.0, 800.0, 0.9, 1200.0),
             lfos: [
-                morph_lfo(LfoShape::Sine, 0.13, [0.45, 0.0, 0.0]),
-                morph_lfo(LfoShape::Triangle, 0.21, [0.0, 0.4, 0.0]),
-                morph_lfo(LfoShape::Sine, 0.08, [0.0, 0.0, 0.45]),
+                lfo(LfoShape::Sine, 0.13),
+                lfo(LfoShape::Triangle, 0.21),
+                lfo(LfoShape::Sine, 0.08),
             ],
+            modulation: routes(&[
+                (Source::Lfo1, Destination::MorphX, 0.45),
+                (Source::Lfo2, Destination::MorphY, 0.4),
+                (Source::Lfo3, Destination::MorphZ, 0.45),
+            ]),
             ..Sound::default()
         },
     }
@@ -1096,7 +1114,12 @@ fn formant_sweep() -> Patch {
             morph: [0.0, 0.05, 0.0],
             voice: poly(12, 3, 12.0, 0.7),
             amp_env: adsr(400.0, 1000.0, 0.9, 1500.0),
-            mod_env: mod_env(adsr(3000.0, 2500.0, 0.6, 1500.0), [0.95, 0.85, 0.7]),
+            mod_env: adsr(3000.0, 2500.0, 0.6, 1500.0),
+            modulation: routes(&[
+                (Source::ModEnv, Destination::MorphX, 0.95),
+                (Source::ModEnv, Destination::MorphY, 0.85),
+                (Source::ModEnv, Destination::MorphZ, 0.7),
+            ]),
             ..Sound::default()
         },
     }
@@ -1168,11 +1191,18 @@ mod tests {
         assert_eq!(params.morph, [0.9, 0.1, 0.2]);
         assert_eq!(params.lfo[0], base.lfo[0], "LFO 1 (x) kept");
         assert_eq!(params.lfo[1].shape, LfoShape::Square, "LFO 2 (y) replaced");
-        assert_eq!(params.lfo[1].morph_depth, [0.0, 0.5, 0.0]);
+        let lfo2: Vec<_> = params
+            .matrix
+            .slots
+            .iter()
+            .filter(|s| s.source == Source::Lfo2)
+            .collect();
+        assert_eq!(lfo2, [&Slot::new(Source::Lfo2, Destination::MorphY, 0.5)]);
         assert_eq!(
             SynthParams {
                 morph: base.morph,
                 lfo: base.lfo,
+                matrix: base.matrix,
                 ..*params
             },
             base,

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use wavecube_dsp::analysis::amplitude_to_dbfs;
+use wavecube_dsp::modulation::{Destination, Source};
 use wavecube_dsp::patch::{Category, Patch, PatchError, TextProblem, PATCH_VERSION};
 use wavecube_dsp::synth::{FilterMode, VoiceMode};
 use wavecube_harness::options::SoundOptions;
@@ -159,9 +160,10 @@ fn factory_patches_span_the_cube_and_the_categories() {
                 assert!(s.amp_env.attack_ms >= 300.0, "{name}: slow attack");
                 assert!(s.voice.unison >= 2, "{name}: unison");
                 assert!(
-                    s.lfos
-                        .iter()
-                        .any(|l| l.rate_hz > 0.0 && l.morph_depth != [0.0; 3]),
+                    (0..3).any(|k| s.lfos[k].rate_hz > 0.0
+                        && Destination::MORPH
+                            .iter()
+                            .any(|&d| depth(s, Source::LFOS[k], d) != 0.0)),
                     "{name}: morph drift"
                 );
             }
@@ -171,32 +173,34 @@ fn factory_patches_span_the_cube_and_the_categories() {
                 assert!(
                     s.filter.enabled
                         && s.filter.mode == FilterMode::LowPass
-                        && s.filter.env_octaves > 0.0,
+                        && depth(s, Source::ModEnv, Destination::Cutoff) > 0.0,
                     "{name}: low-pass with an envelope"
                 );
             }
             Category::Lead => assert!(
-                s.lfos
-                    .iter()
-                    .any(|l| l.rate_hz >= 4.0 && l.pitch_semitones > 0.0),
+                (0..3).any(|k| s.lfos[k].rate_hz >= 4.0
+                    && depth(s, Source::LFOS[k], Destination::Pitch) > 0.0),
                 "{name}: vibrato"
             ),
             Category::Pluck => {
                 assert_eq!(s.amp_env.sustain, 0.0, "{name}: decays to silence");
                 assert!(s.amp_env.decay_ms <= 1000.0, "{name}: short decay");
-                let filter_env = s.filter.enabled && s.filter.env_octaves > 0.0;
-                let morph_env = s.mod_env.morph_depth != [0.0; 3];
+                let filter_env =
+                    s.filter.enabled && depth(s, Source::ModEnv, Destination::Cutoff) > 0.0;
+                let morph_env = Destination::MORPH
+                    .iter()
+                    .any(|&d| depth(s, Source::ModEnv, d) != 0.0);
                 assert!(filter_env || morph_env, "{name}: an envelope on the timbre");
             }
             Category::Sweep => {
                 // Total modulation depth per axis, from the LFOs and the mod envelope.
-                let reach: Vec<f32> = (0..3)
-                    .map(|axis| {
-                        s.mod_env.morph_depth[axis].abs()
-                            + s.lfos
-                                .iter()
-                                .filter(|l| l.rate_hz > 0.0)
-                                .map(|l| l.morph_depth[axis].abs())
+                let reach: Vec<f32> = Destination::MORPH
+                    .iter()
+                    .map(|&axis| {
+                        depth(s, Source::ModEnv, axis).abs()
+                            + (0..3)
+                                .filter(|&k| s.lfos[k].rate_hz > 0.0)
+                                .map(|k| depth(s, Source::LFOS[k], axis).abs())
                                 .sum::<f32>()
                     })
                     .collect();
@@ -464,4 +468,16 @@ fn cli_lists_and_plays_the_modulation_matrix() {
         assert!(o.status.success(), "{}", text(&o.stderr));
     }
     assert_ne!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+}
+
+/// The summed depth of `sound`'s enabled slots from `source` to `dest`, in the
+/// destination's unit.
+fn depth(sound: &wavecube_dsp::patch::Sound, source: Source, dest: Destination) -> f32 {
+    sound
+        .modulation
+        .slots
+        .iter()
+        .filter(|s| s.enabled && s.source == source && s.destination == dest)
+        .map(|s| s.amount * dest.full_scale())
+        .sum()
 }

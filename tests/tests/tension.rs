@@ -2,6 +2,7 @@
 //! and a dissonant progression, and the morph point and the spectrum follow the harmony.
 
 use realfft::RealFftPlanner;
+use wavecube_dsp::modulation::{Destination, Slot, Source};
 use wavecube_dsp::synth::{Engine, NoteEvent, SynthParams};
 use wavecube_harness::options::SoundOptions;
 use wavecube_harness::presets::factory_patches;
@@ -140,13 +141,25 @@ fn energy_above(x: &[f32], hz: f64) -> f64 {
 #[test]
 fn dissonant_harmony_moves_the_morph_and_brightens_the_sound() {
     let on = tension_pad();
-    let off = SynthParams {
-        tension: wavecube_dsp::synth::TensionParams {
-            morph_depth: [0.0; 3],
-            ..on.tension
-        },
-        ..on
-    };
+    // The same patch with its tension slots taken out.
+    let mut off = on;
+    for slot in &mut off.matrix.slots {
+        if slot.source == Source::Tension {
+            *slot = Slot::default();
+        }
+    }
+    let depths: Vec<f32> = Destination::MORPH
+        .iter()
+        .map(|&d| {
+            on.matrix
+                .slots
+                .iter()
+                .filter(|s| s.is_active() && s.source == Source::Tension && s.destination == d)
+                .map(|s| s.amount)
+                .sum()
+        })
+        .collect();
+    assert_eq!(depths, [0.6, 1.0, 0.2], "the patch's tension slots");
     let cons = render(&on, &CONSONANT, 256);
     let diss = render(&on, &DISSONANT, 256);
     let cons_off = render(&off, &CONSONANT, 256);
@@ -172,7 +185,7 @@ fn dissonant_harmony_moves_the_morph_and_brightens_the_sound() {
     // The morph follows tension × depth (0.6, 1.0, 0.2 on x, y, z): the difference in
     // tension must show at that scale on every axis.
     let dt = diss.mean_tension - cons.mean_tension;
-    for (axis, depth) in on.tension.morph_depth.iter().enumerate() {
+    for (axis, depth) in depths.iter().enumerate() {
         let d = diss.mean_morph[axis] - cons.mean_morph[axis];
         let want = 0.6 * dt * f64::from(*depth);
         assert!(

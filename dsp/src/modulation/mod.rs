@@ -80,7 +80,8 @@ impl Slot {
     }
 }
 
-/// The matrix: slots and the settings of the sources that have any.
+/// The matrix: slots and the settings of the sources that have any. [`Default`] is the
+/// empty matrix; a new patch starts from [`ModMatrix::init`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ModMatrix {
     /// The slots; unused ones are disabled.
@@ -102,7 +103,27 @@ impl Default for ModMatrix {
     }
 }
 
+/// The expression routings of a new patch ([`ModMatrix::init`]), in order: pressure →
+/// morph y (½), slide → morph y (½: slide's centre leaves y alone) and mod wheel → morph z
+/// (½). Before the matrix these were wired into the voice; now they are slots a patch may
+/// change or remove.
+pub const INIT_SLOTS: [(Source, Destination, f32); 3] = [
+    (Source::Pressure, Destination::MorphY, 0.5),
+    (Source::Slide, Destination::MorphY, 0.5),
+    (Source::ModWheel, Destination::MorphZ, 0.5),
+];
+
 impl ModMatrix {
+    /// The matrix of a new patch: the expression routings ([`INIT_SLOTS`]) in the first
+    /// slots, the rest free.
+    pub fn init() -> Self {
+        let mut m = Self::default();
+        for (slot, (source, destination, amount)) in m.slots.iter_mut().zip(INIT_SLOTS) {
+            *slot = Slot::new(source, destination, amount);
+        }
+        m
+    }
+
     /// A copy with amounts in −1..1, the key centre in 0..127, the random rate in
     /// 0.01..50 Hz and NaNs replaced by defaults (amount 0).
     pub fn sanitized(&self) -> Self {

@@ -139,3 +139,28 @@ fn smooth_random_is_bounded_continuous_and_block_size_independent() {
     let spread = whole.iter().fold(0.0f32, |m, v| m.max(v.abs()));
     assert!(spread > 0.3, "it moves: {spread}");
 }
+
+#[test]
+fn amounts_for_depths_land_on_the_depths() {
+    for depth in [
+        0.3f32,
+        -0.15,
+        0.07,
+        12.0,
+        0.2,
+        0.05,
+        -7.9,
+        1.0 / 3.0,
+        0.06,
+        0.12,
+    ] {
+        let a = Destination::Pitch.amount_for(depth);
+        assert!((a * 24.0 - depth).abs() <= depth.abs() * 1e-6, "{depth}");
+    }
+    // The factory patches' vibrato depths land exactly.
+    for depth in [0.15f32, 0.12, 0.06, 7.0] {
+        assert_eq!(Destination::Pitch.amount_for(depth) * 24.0, depth);
+    }
+    assert_eq!(Destination::Cutoff.amount_for(3.0) * 8.0, 3.0);
+    assert_eq!(Destination::MorphX.amount_for(0.37), 0.37);
+}

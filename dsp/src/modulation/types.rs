@@ -60,7 +60,11 @@ pub enum Source {
     /// Polyphonic pressure of the note (poly aftertouch, MPE pressure, CLAP/VST3 pressure
     /// expression), 0..1.
     PolyPressure,
-    /// MPE slide: the note's brightness expression (CC74 in MPE hosts), 0..1, 0 until set.
+    /// Pressure as most controllers mean it: the larger of the note's polyphonic pressure
+    /// and its channel's pressure, 0..1 (an MPE controller sends one, a keyboard the other).
+    Pressure,
+    /// MPE slide: the note's brightness expression (CC74 in MPE hosts), −1..1 with the
+    /// controller's centre (CC74 = 64, expression 0.5) at 0; 0 until the note receives one.
     Slide,
     /// Harmonic tension of the chords held, 0..1, smoothed.
     Tension,
@@ -82,7 +86,7 @@ pub enum Source {
 
 impl Source {
     /// Every source, in index order.
-    pub const ALL: [Self; 20] = [
+    pub const ALL: [Self; 21] = [
         Self::Lfo1,
         Self::Lfo2,
         Self::Lfo3,
@@ -94,6 +98,7 @@ impl Source {
         Self::PitchBend,
         Self::ChannelPressure,
         Self::PolyPressure,
+        Self::Pressure,
         Self::Slide,
         Self::Tension,
         Self::NoteRandom,
@@ -104,6 +109,9 @@ impl Source {
         Self::Macro4,
         Self::Constant,
     ];
+
+    /// The three LFOs, LFO 1 first.
+    pub const LFOS: [Self; 3] = [Self::Lfo1, Self::Lfo2, Self::Lfo3];
 
     /// Position in [`Source::ALL`].
     pub fn index(self) -> usize {
@@ -124,6 +132,7 @@ impl Source {
             Self::PitchBend => "pitch_bend",
             Self::ChannelPressure => "channel_pressure",
             Self::PolyPressure => "poly_pressure",
+            Self::Pressure => "pressure",
             Self::Slide => "slide",
             Self::Tension => "tension",
             Self::NoteRandom => "note_random",
@@ -144,11 +153,18 @@ impl Source {
         parse("source", &Self::ALL, Self::name, s)
     }
 
-    /// True for sources that run −1..1 (LFOs, key, bend, random LFO); the rest run 0..1.
+    /// True for sources that run −1..1 (LFOs, key, bend, slide, random LFO); the rest run
+    /// 0..1.
     pub fn is_bipolar(self) -> bool {
         matches!(
             self,
-            Self::Lfo1 | Self::Lfo2 | Self::Lfo3 | Self::Key | Self::PitchBend | Self::RandomLfo
+            Self::Lfo1
+                | Self::Lfo2
+                | Self::Lfo3
+                | Self::Key
+                | Self::PitchBend
+                | Self::Slide
+                | Self::RandomLfo
         )
     }
 
@@ -231,8 +247,8 @@ pub enum Destination {
     ModDecay,
     /// Envelope 2 release, octaves (full scale 4).
     ModRelease,
-    /// Tension depth: tension's morph depths are multiplied by `1 + m`, held to 0..2
-    /// (full scale 1).
+    /// Tension depth: the tension source, as every per-voice slot reads it, is multiplied
+    /// by `1 + m`, held to 0..2 (full scale 1).
     TensionDepth,
     /// The codec slot's mix in the effects rack, added (full scale 1).
     FxCodecMix,
@@ -321,6 +337,9 @@ impl Destination {
         out
     };
 
+    /// The morph axes x, y, z.
+    pub const MORPH: [Self; 3] = [Self::MorphX, Self::MorphY, Self::MorphZ];
+
     /// Position in [`Destination::ALL`].
     pub fn index(self) -> usize {
         self as usize
@@ -406,6 +425,25 @@ impl Destination {
             Self::FxChorusDepth => 10.0,
             _ => 1.0,
         }
+    }
+
+    /// The slot amount (−1..1 for depths within full scale) that moves the destination by
+    /// `depth` in its unit: `depth / full_scale`, nudged by up to four ulps when that
+    /// makes `amount × full_scale` land exactly on `depth` (then the engine adds exactly
+    /// `depth`, as the fixed routings of patch version 3 did).
+    pub fn amount_for(self, depth: f32) -> f32 {
+        let scale = self.full_scale();
+        let a = depth / scale;
+        if a * scale == depth || !a.is_finite() || a == 0.0 {
+            return a;
+        }
+        // Neighbouring floats of `a`, nearest first (a is finite and non-zero, so the bit
+        // patterns a few steps away are floats of the same sign).
+        let bits = a.to_bits();
+        (1..=4u32)
+            .flat_map(|k| [f32::from_bits(bits + k), f32::from_bits(bits - k)])
+            .find(|c| c * scale == depth)
+            .unwrap_or(a)
     }
 
     /// The unit of [`Destination::full_scale`], for listings.

@@ -140,9 +140,8 @@ pub struct Sound {
     pub voice: VoiceSection,
     /// The amplitude envelope.
     pub amp_env: EnvSection,
-    /// The modulation envelope and its morph depths (its cutoff depth is
-    /// [`FilterSection::env_octaves`]).
-    pub mod_env: ModEnvSection,
+    /// The modulation envelope (a source of the matrix).
+    pub mod_env: EnvSection,
     /// The filter.
     pub filter: FilterSection,
     /// The three LFOs. A file may list 0 to 3; missing ones are off.
@@ -163,14 +162,11 @@ pub struct Sound {
     pub fx: RackSettings,
 }
 
-/// Harmonic tension as a modulation source (JSON `sound.tension`): the chords held move the
-/// morph point by `morph_depth × tension`. Defaults: depths 0, `"interactive"`, α β γ =
-/// 0.4, 0.3, 0.3.
+/// Harmonic tension's analysis (JSON `sound.tension`); tension is a source of the matrix.
+/// Defaults: `"interactive"`, α β γ = 0.4, 0.3, 0.3.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct TensionSection {
-    /// Depth on morph `[x, y, z]` at full tension, morph units, −1 to 1 each.
-    pub morph_depth: [f32; 3],
     /// `"live"` (Haar, at most 2 levels) or `"interactive"` (db4, adaptive levels).
     #[serde(with = "super::json::AnalysisModeName")]
     pub mode: AnalysisMode,
@@ -192,7 +188,6 @@ impl TensionSection {
     /// The section of the engine's tension settings, as given.
     pub fn from_params(p: &TensionParams) -> Self {
         Self {
-            morph_depth: p.morph_depth,
             mode: p.mode,
             alpha: p.weights.alpha,
             beta: p.weights.beta,
@@ -203,7 +198,6 @@ impl TensionSection {
     /// The engine's tension settings of this section.
     pub fn to_params(&self) -> TensionParams {
         TensionParams {
-            morph_depth: self.morph_depth,
             mode: self.mode,
             weights: TensionWeights {
                 alpha: self.alpha,
@@ -254,24 +248,6 @@ pub struct EnvSection {
     pub release_ms: f32,
 }
 
-/// The modulation envelope (JSON `sound.mod_env`): an ADSR plus its depth on the morph
-/// point. Defaults as [`EnvSection`], depths 0.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct ModEnvSection {
-    /// Attack time, ms, 0 to 30,000.
-    pub attack_ms: f32,
-    /// Decay time to the sustain level, ms, 0 to 30,000.
-    pub decay_ms: f32,
-    /// Sustain level, linear, 0 to 1.
-    pub sustain: f32,
-    /// Release time, ms, 0 to 30,000.
-    pub release_ms: f32,
-    /// Depth on morph `[x, y, z]` at full envelope, morph units (the cube is 1 wide),
-    /// −1 to 1 each.
-    pub morph_depth: [f32; 3],
-}
-
 /// The filter (JSON `sound.filter`). Defaults: off, low-pass, 20,000 Hz, all else 0.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -285,14 +261,11 @@ pub struct FilterSection {
     pub cutoff_hz: f32,
     /// Resonance, 0 to 1 (Q 0.5 to 25).
     pub resonance: f32,
-    /// Modulation envelope depth on the cutoff, octaves, −8 to 8.
-    pub env_octaves: f32,
     /// Key tracking, 0 to 1: 1 moves the cutoff an octave per octave from C4.
     pub keytrack: f32,
 }
 
-/// One LFO and its routing (JSON `sound.lfos[i]`). Default: a sine at 0 Hz routed
-/// nowhere, i.e. off.
+/// One LFO (JSON `sound.lfos[i]`); the matrix's slots route it. Default: a sine at 0 Hz.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct LfoSection {
@@ -302,12 +275,6 @@ pub struct LfoSection {
     pub shape: LfoShape,
     /// Rate, Hz, 0 to 1000.
     pub rate_hz: f32,
-    /// Depth on morph `[x, y, z]`, morph units, −1 to 1 each.
-    pub morph_depth: [f32; 3],
-    /// Depth on pitch, semitones, −24 to 24 (vibrato).
-    pub pitch_semitones: f32,
-    /// Depth on the filter cutoff, octaves, −8 to 8.
-    pub cutoff_octaves: f32,
 }
 
 impl Default for Sound {
@@ -325,12 +292,6 @@ impl Default for VoiceSection {
 impl Default for EnvSection {
     fn default() -> Self {
         EnvSection::from_params(&AdsrParams::default())
-    }
-}
-
-impl Default for ModEnvSection {
-    fn default() -> Self {
-        Sound::default().mod_env
     }
 }
 
@@ -380,19 +341,12 @@ impl Sound {
             morph: s.morph,
             lfo: s.lfos.map(|l| l.to_params()),
             amp_env: s.amp_env.to_params(),
-            mod_env: AdsrParams {
-                attack_ms: s.mod_env.attack_ms,
-                decay_ms: s.mod_env.decay_ms,
-                sustain: s.mod_env.sustain,
-                release_ms: s.mod_env.release_ms,
-            },
-            mod_env_morph: s.mod_env.morph_depth,
+            mod_env: s.mod_env.to_params(),
             filter: FilterParams {
                 enabled: s.filter.enabled,
                 mode: s.filter.mode,
                 cutoff_hz: s.filter.cutoff_hz,
                 resonance: s.filter.resonance,
-                env_octaves: s.filter.env_octaves,
                 keytrack: s.filter.keytrack,
             },
             bend_range_semitones: s.bend_range_semitones,
@@ -428,19 +382,12 @@ impl Sound {
                 spread: p.spread,
             },
             amp_env: EnvSection::from_params(&p.amp_env),
-            mod_env: ModEnvSection {
-                attack_ms: p.mod_env.attack_ms,
-                decay_ms: p.mod_env.decay_ms,
-                sustain: p.mod_env.sustain,
-                release_ms: p.mod_env.release_ms,
-                morph_depth: p.mod_env_morph,
-            },
+            mod_env: EnvSection::from_params(&p.mod_env),
             filter: FilterSection {
                 enabled: p.filter.enabled,
                 mode: p.filter.mode,
                 cutoff_hz: p.filter.cutoff_hz,
                 resonance: p.filter.resonance,
-                env_octaves: p.filter.env_octaves,
                 keytrack: p.filter.keytrack,
             },
             lfos: p.lfo.map(|l| LfoSection::from_params(&l)),
@@ -479,9 +426,6 @@ impl LfoSection {
         Self {
             shape: p.shape,
             rate_hz: p.rate_hz,
-            morph_depth: p.morph_depth,
-            pitch_semitones: p.pitch_semitones,
-            cutoff_octaves: p.cutoff_octaves,
         }
     }
 
@@ -490,9 +434,6 @@ impl LfoSection {
         LfoParams {
             shape: self.shape,
             rate_hz: self.rate_hz,
-            morph_depth: self.morph_depth,
-            pitch_semitones: self.pitch_semitones,
-            cutoff_octaves: self.cutoff_octaves,
         }
     }
 }

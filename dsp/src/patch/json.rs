@@ -167,7 +167,8 @@ pub(crate) type Migration = fn(&mut Map<String, Value>) -> Result<(), PatchError
 /// [`PATCH_VERSION`], change the structs, and append a step here that rewrites the
 /// previous version's document (renamed fields, new units) into the new one; old files
 /// then load through it. Never edit a step once released.
-const MIGRATIONS: [Migration; PATCH_VERSION as usize - 1] = [v1_to_v2, v2_to_v3];
+const MIGRATIONS: [Migration; PATCH_VERSION as usize - 1] =
+    [v1_to_v2, v2_to_v3, super::migrate_v4::v3_to_v4];
 
 /// Version 2 added `sound.modulation` (the matrix, macro values) and `meta.macro_names`.
 /// A version-1 file has neither: its fixed routings stay what they were (they are still

@@ -23,6 +23,7 @@ mod error;
 mod fx;
 pub mod fx_ranges;
 mod json;
+mod migrate_v4;
 mod modulation;
 pub mod ranges;
 pub mod store;
@@ -30,13 +31,14 @@ mod validate;
 
 pub use data::*;
 pub use error::*;
+pub use migrate_v4::routings_to_slots;
 pub use modulation::*;
 
 /// The `format` tag every patch file carries.
 pub const PATCH_FORMAT: &str = "wavecube-patch";
 
 /// The patch format version this build writes, and the newest it reads.
-pub const PATCH_VERSION: u32 = 3;
+pub const PATCH_VERSION: u32 = 4;
 
 /// Largest patch file accepted, bytes (a factory patch is about 2 KiB).
 pub const MAX_PATCH_BYTES: usize = 1 << 20;

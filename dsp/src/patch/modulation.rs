@@ -4,7 +4,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::PatchError;
-use crate::modulation::{Curve, Destination, ModMatrix, Slot, Source, MACROS, MAX_SLOTS};
+use crate::modulation::{
+    Curve, Destination, ModMatrix, Slot, Source, INIT_SLOTS, MACROS, MAX_SLOTS,
+};
 
 /// One slot (JSON `sound.modulation.slots[i]`).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -66,8 +68,8 @@ impl SlotSection {
 }
 
 /// The modulation section (JSON `sound.modulation`). Omitted from the file while it is
-/// the default (no slots, macros at 0), so patches without modulation read and write as
-/// before.
+/// the default (the expression slots of [`INIT_SLOTS`], macros at 0); a file that gives
+/// the section without `slots` gets those slots too.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ModSection {
@@ -83,12 +85,15 @@ pub struct ModSection {
 
 impl Default for ModSection {
     fn default() -> Self {
-        let m = ModMatrix::default();
+        let m = ModMatrix::init();
         Self {
             macros: [0.0; MACROS],
             key_centre: m.key_centre,
             random_rate_hz: m.random_rate_hz,
-            slots: Vec::new(),
+            slots: m.slots[..INIT_SLOTS.len()]
+                .iter()
+                .map(SlotSection::from_slot)
+                .collect(),
         }
     }
 }

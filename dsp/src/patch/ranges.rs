@@ -14,8 +14,7 @@
 //! settings shown in %).
 
 use super::data::{
-    round_gain_db, EnvSection, FilterSection, LfoSection, ModEnvSection, Sound, TensionSection,
-    VoiceSection,
+    round_gain_db, EnvSection, FilterSection, LfoSection, Sound, TensionSection, VoiceSection,
 };
 use super::{MAX_GAIN_DB, MIN_GAIN_DB};
 use crate::harmony::AnalysisMode;
@@ -114,7 +113,7 @@ impl Setting {
 const GAIN_ID: &str = "gain";
 
 /// How many settings a sound has.
-pub const SETTING_COUNT: usize = 57;
+pub const SETTING_COUNT: usize = 35;
 
 /// Voice modes, as a patch writes them, in [`VoiceMode`] order.
 pub const VOICE_MODE_NAMES: [&str; 3] = ["poly", "mono", "legato"];
@@ -197,11 +196,7 @@ const fn env_time(id: &'static str, path: &'static str, default: f32) -> Setting
     float(id, path, (0.0, ENV_MAX_MS, default), "ms", ENV_SKEW)
 }
 
-const fn depth(id: &'static str, path: &'static str) -> Setting {
-    float(id, path, (-1.0, 1.0, 0.0), "", Taper::Linear)
-}
-
-const fn lfo_settings(ids: [&'static str; 7], paths: [&'static str; 7]) -> [Setting; 7] {
+const fn lfo_settings(ids: [&'static str; 2], paths: [&'static str; 2]) -> [Setting; 2] {
     [
         choice(ids[0], paths[0], &super::LFO_SHAPE_NAMES, 0.0),
         float(
@@ -211,79 +206,20 @@ const fn lfo_settings(ids: [&'static str; 7], paths: [&'static str; 7]) -> [Sett
             "Hz",
             Taper::Skewed { exponent: -2.5 },
         ),
-        depth(ids[2], paths[2]),
-        depth(ids[3], paths[3]),
-        depth(ids[4], paths[4]),
-        float(
-            ids[5],
-            paths[5],
-            (-24.0, 24.0, 0.0),
-            "semitones",
-            Taper::Linear,
-        ),
-        float(ids[6], paths[6], (-8.0, 8.0, 0.0), "octaves", Taper::Linear),
     ]
 }
 
-const LFO1: [Setting; 7] = lfo_settings(
-    [
-        "lfo1_shp",
-        "lfo1_rate",
-        "lfo1_x",
-        "lfo1_y",
-        "lfo1_z",
-        "lfo1_pit",
-        "lfo1_cut",
-    ],
-    [
-        "sound.lfos[0].shape",
-        "sound.lfos[0].rate_hz",
-        "sound.lfos[0].morph_depth[0]",
-        "sound.lfos[0].morph_depth[1]",
-        "sound.lfos[0].morph_depth[2]",
-        "sound.lfos[0].pitch_semitones",
-        "sound.lfos[0].cutoff_octaves",
-    ],
+const LFO1: [Setting; 2] = lfo_settings(
+    ["lfo1_shp", "lfo1_rate"],
+    ["sound.lfos[0].shape", "sound.lfos[0].rate_hz"],
 );
-const LFO2: [Setting; 7] = lfo_settings(
-    [
-        "lfo2_shp",
-        "lfo2_rate",
-        "lfo2_x",
-        "lfo2_y",
-        "lfo2_z",
-        "lfo2_pit",
-        "lfo2_cut",
-    ],
-    [
-        "sound.lfos[1].shape",
-        "sound.lfos[1].rate_hz",
-        "sound.lfos[1].morph_depth[0]",
-        "sound.lfos[1].morph_depth[1]",
-        "sound.lfos[1].morph_depth[2]",
-        "sound.lfos[1].pitch_semitones",
-        "sound.lfos[1].cutoff_octaves",
-    ],
+const LFO2: [Setting; 2] = lfo_settings(
+    ["lfo2_shp", "lfo2_rate"],
+    ["sound.lfos[1].shape", "sound.lfos[1].rate_hz"],
 );
-const LFO3: [Setting; 7] = lfo_settings(
-    [
-        "lfo3_shp",
-        "lfo3_rate",
-        "lfo3_x",
-        "lfo3_y",
-        "lfo3_z",
-        "lfo3_pit",
-        "lfo3_cut",
-    ],
-    [
-        "sound.lfos[2].shape",
-        "sound.lfos[2].rate_hz",
-        "sound.lfos[2].morph_depth[0]",
-        "sound.lfos[2].morph_depth[1]",
-        "sound.lfos[2].morph_depth[2]",
-        "sound.lfos[2].pitch_semitones",
-        "sound.lfos[2].cutoff_octaves",
-    ],
+const LFO3: [Setting; 2] = lfo_settings(
+    ["lfo3_shp", "lfo3_rate"],
+    ["sound.lfos[2].shape", "sound.lfos[2].rate_hz"],
 );
 
 /// Every setting of a [`Sound`], in the order of [`Sound::to_values`]. Defaults are the
@@ -349,10 +285,7 @@ pub const SETTINGS: [Setting; SETTING_COUNT] = [
     env_time("env2_dec", "sound.mod_env.decay_ms", 300.0),
     percent("env2_sus", "sound.mod_env.sustain", 0.7),
     env_time("env2_rel", "sound.mod_env.release_ms", 250.0),
-    depth("env2_x", "sound.mod_env.morph_depth[0]"),
-    depth("env2_y", "sound.mod_env.morph_depth[1]"),
-    depth("env2_z", "sound.mod_env.morph_depth[2]"),
-    // 23..29: filter
+    // 20..25: filter
     other(
         "flt_on",
         "sound.filter.enabled",
@@ -368,40 +301,15 @@ pub const SETTINGS: [Setting; SETTING_COUNT] = [
         FREQ_SKEW,
     ),
     percent("flt_q", "sound.filter.resonance", 0.0),
-    float(
-        "flt_env",
-        "sound.filter.env_octaves",
-        (-8.0, 8.0, 0.0),
-        "octaves",
-        Taper::Linear,
-    ),
     percent("flt_key", "sound.filter.keytrack", 0.0),
-    // 29..50: LFOs
+    // 25..31: LFOs
     LFO1[0],
     LFO1[1],
-    LFO1[2],
-    LFO1[3],
-    LFO1[4],
-    LFO1[5],
-    LFO1[6],
     LFO2[0],
     LFO2[1],
-    LFO2[2],
-    LFO2[3],
-    LFO2[4],
-    LFO2[5],
-    LFO2[6],
     LFO3[0],
     LFO3[1],
-    LFO3[2],
-    LFO3[3],
-    LFO3[4],
-    LFO3[5],
-    LFO3[6],
-    // 50..57: tension
-    depth("ten_x", "sound.tension.morph_depth[0]"),
-    depth("ten_y", "sound.tension.morph_depth[1]"),
-    depth("ten_z", "sound.tension.morph_depth[2]"),
+    // 31..35: tension
     choice("ten_mode", "sound.tension.mode", &TENSION_MODE_NAMES, 1.0),
     float(
         "ten_a",
@@ -427,9 +335,9 @@ pub const SETTINGS: [Setting; SETTING_COUNT] = [
 ];
 
 /// Index of the first LFO setting in [`SETTINGS`]; LFO `k` starts at `LFO_BASE + 7·k`.
-pub const LFO_BASE: usize = 29;
-/// Settings per LFO (shape, rate, x, y, z, pitch, cutoff).
-pub const LFO_SETTINGS: usize = 7;
+pub const LFO_BASE: usize = 25;
+/// Settings per LFO (shape, rate).
+pub const LFO_SETTINGS: usize = 2;
 /// Offset of the rate within an LFO's settings.
 pub const LFO_RATE: usize = 1;
 
@@ -511,34 +419,19 @@ impl Sound {
             s.mod_env.decay_ms,
             s.mod_env.sustain,
             s.mod_env.release_ms,
-            s.mod_env.morph_depth[0],
-            s.mod_env.morph_depth[1],
-            s.mod_env.morph_depth[2],
             f32::from(u8::from(s.filter.enabled)),
             filter_mode_index(s.filter.mode),
             s.filter.cutoff_hz,
             s.filter.resonance,
-            s.filter.env_octaves,
             s.filter.keytrack,
         ];
         v[..LFO_BASE].copy_from_slice(&head);
         for (k, l) in s.lfos.iter().enumerate() {
             let at = LFO_BASE + LFO_SETTINGS * k;
-            v[at..at + LFO_SETTINGS].copy_from_slice(&[
-                shape_index(l.shape),
-                l.rate_hz,
-                l.morph_depth[0],
-                l.morph_depth[1],
-                l.morph_depth[2],
-                l.pitch_semitones,
-                l.cutoff_octaves,
-            ]);
+            v[at..at + LFO_SETTINGS].copy_from_slice(&[shape_index(l.shape), l.rate_hz]);
         }
         let t = &s.tension;
         v[LFO_BASE + 3 * LFO_SETTINGS..].copy_from_slice(&[
-            t.morph_depth[0],
-            t.morph_depth[1],
-            t.morph_depth[2],
             tension_mode_index(t.mode),
             t.alpha,
             t.beta,
@@ -568,9 +461,6 @@ impl Sound {
                     _ => LfoShape::Random,
                 },
                 rate_hz: v[at + 1],
-                morph_depth: [v[at + 2], v[at + 3], v[at + 4]],
-                pitch_semitones: v[at + 5],
-                cutoff_octaves: v[at + 6],
             }
         };
         let t = LFO_BASE + 3 * LFO_SETTINGS;
@@ -593,32 +483,29 @@ impl Sound {
                 sustain: v[14],
                 release_ms: v[15],
             },
-            mod_env: ModEnvSection {
+            mod_env: EnvSection {
                 attack_ms: v[16],
                 decay_ms: v[17],
                 sustain: v[18],
                 release_ms: v[19],
-                morph_depth: [v[20], v[21], v[22]],
             },
             filter: FilterSection {
-                enabled: v[23] >= 0.5,
+                enabled: v[20] >= 0.5,
                 mode: [
                     FilterMode::LowPass,
                     FilterMode::BandPass,
                     FilterMode::HighPass,
-                ][index(v[24], 3)],
-                cutoff_hz: v[25],
-                resonance: v[26],
-                env_octaves: v[27],
-                keytrack: v[28],
+                ][index(v[21], 3)],
+                cutoff_hz: v[22],
+                resonance: v[23],
+                keytrack: v[24],
             },
             lfos: [lfo(0), lfo(1), lfo(2)],
             tension: TensionSection {
-                morph_depth: [v[t], v[t + 1], v[t + 2]],
-                mode: [AnalysisMode::Live, AnalysisMode::Interactive][index(v[t + 3], 2)],
-                alpha: v[t + 4],
-                beta: v[t + 5],
-                gamma: v[t + 6],
+                mode: [AnalysisMode::Live, AnalysisMode::Interactive][index(v[t], 2)],
+                alpha: v[t + 1],
+                beta: v[t + 2],
+                gamma: v[t + 3],
             },
             modulation: super::ModSection::default(),
             fx: crate::fx::rack::RackSettings::default(),
@@ -676,9 +563,8 @@ mod tests {
         assert_eq!(cutoff.snap(180.0), 180.0);
         assert_eq!(cutoff.snap(180.000_02), 180.0);
         assert_eq!(cutoff.snap(1234.5), 1234.5);
-        let depth = setting("lfo1_x").unwrap();
-        assert_eq!(depth.snap(0.450_000_03), 0.45);
-        assert_eq!(depth.snap(-0.123_45), -0.123_45);
+        let res = setting("flt_q").unwrap();
+        assert_eq!(res.snap(0.450_000_03), 0.45);
         let rate = setting("lfo2_rate").unwrap();
         assert_eq!(rate.snap(0.130_000_01), 0.13);
         assert_eq!(rate.snap(0.0), 0.0);

@@ -8,6 +8,7 @@ use super::json::{migrate, migrate_with, path_at, Migration};
 use super::*;
 use crate::fx::rack::RackSettings;
 use crate::harmony::AnalysisMode;
+use crate::modulation::{Destination, Slot, Source, INIT_SLOTS};
 use crate::synth::{FilterMode, FilterParams, LfoParams, LfoShape, SynthParams, VoiceMode};
 
 fn named(name: &str) -> PatchMeta {
@@ -35,7 +36,6 @@ fn busy_patch() -> Patch {
         unison: 3,
         detune_cents: 12.5,
         spread: 0.6,
-        mod_env_morph: [0.1, -0.2, 0.3],
         ..SynthParams::default()
     };
     params.filter = FilterParams {
@@ -43,16 +43,20 @@ fn busy_patch() -> Patch {
         mode: FilterMode::BandPass,
         cutoff_hz: 1234.5,
         resonance: 0.4,
-        env_octaves: -2.0,
         keytrack: 0.5,
     };
-    params.lfo[1] = LfoParams {
-        shape: LfoShape::Random,
-        rate_hz: 7.5,
-        morph_depth: [0.0, 0.3, -0.1],
-        pitch_semitones: 0.25,
-        cutoff_octaves: 1.5,
-    };
+    params.lfo[1] = LfoParams::new(LfoShape::Random, 7.5);
+    // The order version 3's fixed routings migrate in (see `old_routings_become_slots`).
+    for (source, destination, amount) in [
+        (Source::ModEnv, Destination::Cutoff, -0.25),
+        (Source::Lfo2, Destination::MorphY, 0.3),
+        (Source::Lfo2, Destination::Pitch, 0.125),
+        (Source::Lfo2, Destination::Cutoff, 0.1875),
+        (Source::ModEnv, Destination::MorphX, 0.1),
+        (Source::ModEnv, Destination::MorphY, -0.2),
+    ] {
+        assert!(params.matrix.push(Slot::new(source, destination, amount)));
+    }
     params.amp_env.attack_ms = 120.0;
     params.mod_env.release_ms = 900.0;
     Patch::from_params(&params, named("Busy"))
@@ -122,7 +126,15 @@ fn omitted_fields_take_the_engine_defaults() {
     assert_eq!(got.amp_env.attack_ms, want.amp_env.attack_ms);
     assert!(got.filter.enabled);
     assert_eq!(got.filter.cutoff_hz, want.filter.cutoff_hz);
-    assert_eq!((got.lfo[0].rate_hz, got.lfo[0].pitch_semitones), (5.0, 0.2));
+    assert_eq!(got.lfo[0].rate_hz, 5.0);
+    // Version 1's vibrato depth is a slot now, after the expression routings.
+    let vibrato = got.matrix.slots[INIT_SLOTS.len()];
+    assert_eq!(
+        (vibrato.source, vibrato.destination),
+        (Source::Lfo1, Destination::Pitch)
+    );
+    assert!((vibrato.amount * 24.0 - 0.2).abs() < 1e-7, "{vibrato:?}");
+    assert_eq!(got.matrix.active(), INIT_SLOTS.len() + 1);
     assert_eq!(got.lfo[0].shape, LfoShape::Sine);
     assert_eq!(got.lfo[1..], want.lfo[1..]);
     assert_eq!(got.polyphony, want.polyphony);
@@ -431,21 +443,24 @@ fn migration_steps_run_in_order_from_the_file_version() {
     let doc = serde_json::json!({"format": PATCH_FORMAT, "version": 1, "sound": {}});
     let v2 = serde_json::json!({"format": PATCH_FORMAT, "version": 2, "sound": {}});
     let v3 = serde_json::json!({"format": PATCH_FORMAT, "version": 3, "sound": {}});
+    // v3 to v4 writes the voice's old expression routings as slots.
+    let init: Vec<Value> = INIT_SLOTS
+        .iter()
+        .map(|(s, d, a)| serde_json::json!({"source": s.name(), "destination": d.name(), "amount": a}))
+        .collect();
+    let v4 = serde_json::json!({"format": PATCH_FORMAT, "version": 4,
+        "sound": {"modulation": {"slots": init}}});
+    assert_eq!(migrate(doc, 1).unwrap(), v4, "v1 to v4");
+    assert_eq!(migrate(v2, 2).unwrap(), v4, "v2 to v4");
+    assert_eq!(migrate(v3, 3).unwrap(), v4, "v3 to v4");
     assert_eq!(
-        migrate(doc, 1).unwrap(),
-        v3,
-        "v1 to v3 rewrites nothing but the version"
+        migrate(v4.clone(), 4).unwrap(),
+        v4,
+        "v4 is current: unchanged"
     );
-    assert_eq!(
-        migrate(v2, 2).unwrap(),
-        v3,
-        "v2 to v3 rewrites nothing but the version"
-    );
-    assert_eq!(
-        migrate(v3.clone(), 3).unwrap(),
-        v3,
-        "v3 is current: unchanged"
-    );
+    // And they read as the default sound.
+    let read = Patch::from_json(&v4.to_string()).unwrap();
+    assert_eq!(read.sound, Sound::default());
     // A made-up history: v1 named the gain `level_db`, v2 renamed it, v3 added a field.
     fn v1_to_v2(obj: &mut Map<String, Value>) -> Result<(), PatchError> {
         let sound = obj["sound"].as_object_mut().unwrap();
@@ -523,10 +538,6 @@ fn unit() -> impl Strategy<Value = f32> {
     0.0_f32..=1.0
 }
 
-fn bipolar() -> impl Strategy<Value = f32> {
-    -1.0_f32..=1.0
-}
-
 fn ms() -> impl Strategy<Value = f32> {
     0.0_f32..=30_000.0
 }
@@ -543,10 +554,8 @@ fn shape() -> impl Strategy<Value = LfoShape> {
 
 prop_compose! {
     fn lfo()(shape in shape(), rate_hz in 0.0_f32..=1000.0,
-             morph_depth in [bipolar(), bipolar(), bipolar()],
-             pitch_semitones in -24.0_f32..=24.0, cutoff_octaves in -8.0_f32..=8.0)
-            -> LfoSection {
-        LfoSection { shape, rate_hz, morph_depth, pitch_semitones, cutoff_octaves }
+             ) -> LfoSection {
+        LfoSection { shape, rate_hz }
     }
 }
 
@@ -569,16 +578,15 @@ prop_compose! {
     fn filter()(enabled in any::<bool>(),
                 mode in prop::sample::select(vec![FilterMode::LowPass, FilterMode::BandPass, FilterMode::HighPass]),
                 cutoff_hz in 20.0_f32..=20_000.0, resonance in unit(),
-                env_octaves in -8.0_f32..=8.0, keytrack in unit()) -> FilterSection {
-        FilterSection { enabled, mode, cutoff_hz, resonance, env_octaves, keytrack }
+                keytrack in unit()) -> FilterSection {
+        FilterSection { enabled, mode, cutoff_hz, resonance, keytrack }
     }
 }
 
 prop_compose! {
     fn sound()(gain_k in -96_000_i32..=12_000, velocity_sensitivity in unit(),
                bend_range_semitones in 0.0_f32..=48.0, morph in [unit(), unit(), unit()],
-               voice in voice(), amp_env in env(), m in env(),
-               morph_depth in [bipolar(), bipolar(), bipolar()],
+               voice in voice(), amp_env in env(), mod_env in env(),
                filter in filter(), lfos in [lfo(), lfo(), lfo()],
                tension in tension()) -> Sound {
         Sound {
@@ -588,13 +596,7 @@ prop_compose! {
             morph,
             voice,
             amp_env,
-            mod_env: ModEnvSection {
-                attack_ms: m.attack_ms,
-                decay_ms: m.decay_ms,
-                sustain: m.sustain,
-                release_ms: m.release_ms,
-                morph_depth,
-            },
+            mod_env,
             filter,
             lfos,
             tension,
@@ -605,11 +607,10 @@ prop_compose! {
 }
 
 prop_compose! {
-    fn tension()(morph_depth in [bipolar(), bipolar(), bipolar()],
-                 live in any::<bool>(),
+    fn tension()(live in any::<bool>(),
                  alpha in unit(), beta in unit(), gamma in unit()) -> TensionSection {
         let mode = if live { AnalysisMode::Live } else { AnalysisMode::Interactive };
-        TensionSection { morph_depth, mode, alpha, beta, gamma }
+        TensionSection { mode, alpha, beta, gamma }
     }
 }
 
@@ -719,8 +720,24 @@ fn bad_modulation_fields_are_named() {
     assert!(matches!(e, PatchError::TooMany { max: 32, .. }), "{e}");
 }
 
+/// `busy_patch()` as versions 1 to 3 wrote it: the routings in their fixed places, no
+/// matrix.
+fn busy_patch_v3(version: u32) -> String {
+    let mut doc: Value = serde_json::from_str(&busy_patch().to_json_pretty()).unwrap();
+    doc["version"] = version.into();
+    let sound = doc["sound"].as_object_mut().unwrap();
+    sound.remove("modulation");
+    sound["filter"]["env_octaves"] = (-2.0).into();
+    sound["mod_env"]["morph_depth"] = serde_json::json!([0.1, -0.2, 0.0]);
+    let lfo2 = &mut sound["lfos"][1];
+    lfo2["morph_depth"] = serde_json::json!([0.0, 0.3, 0.0]);
+    lfo2["pitch_semitones"] = 3.0.into();
+    lfo2["cutoff_octaves"] = 1.5.into();
+    serde_json::to_string_pretty(&doc).unwrap()
+}
+
 #[test]
-fn version_1_and_2_files_load_through_the_migrations_unchanged() {
+fn old_routings_become_slots() {
     let p = busy_patch();
     let now = p.to_json_pretty();
     let current = format!("\"version\": {PATCH_VERSION},");
@@ -729,21 +746,33 @@ fn version_1_and_2_files_load_through_the_migrations_unchanged() {
         !now.contains("\"fx\""),
         "the default rack is left out: {now}"
     );
-    for old in [1, 2] {
-        let text = now.replace(&current, &format!("\"version\": {old},"));
-        let back = Patch::from_json(&text).unwrap();
+    for old in [1, 2, 3] {
+        let back = Patch::from_json(&busy_patch_v3(old)).unwrap();
         assert_eq!(back, p, "version {old}");
         assert_eq!(back.sound.fx, RackSettings::default(), "version {old}");
-        assert_eq!(
-            back.to_params().matrix,
-            crate::modulation::ModMatrix::default()
-        );
+        assert_eq!(back.to_params().matrix, p.to_params().matrix);
         assert_eq!(
             back.to_json_pretty(),
             now,
             "written back as the current version"
         );
     }
+    // A version-3 file's own slots keep their places; the routings follow them.
+    let mut doc: Value = serde_json::from_str(&busy_patch_v3(3)).unwrap();
+    doc["sound"]["modulation"] = serde_json::json!({"slots": [
+        {"source": "velocity", "destination": "amp", "amount": 0.5}
+    ]});
+    let back = Patch::from_json(&doc.to_string()).unwrap();
+    let slots = &back.sound.modulation.slots;
+    assert_eq!(slots.len(), 1 + p.sound.modulation.slots.len());
+    assert_eq!(slots[0].source, Source::Velocity);
+    assert_eq!(slots[1..], p.sound.modulation.slots[..]);
+    // A routing out of its old range is refused under its old name.
+    let mut doc: Value = serde_json::from_str(&busy_patch_v3(3)).unwrap();
+    doc["sound"]["lfos"][1]["pitch_semitones"] = 30.0.into();
+    let e = Patch::from_json(&doc.to_string()).unwrap_err();
+    assert_eq!(e.path(), Some("sound.lfos[1].pitch_semitones"), "{e}");
+    let now = busy_patch_v3(2);
     // Version 2 had no rack: a version-2 file with one is refused, naming the field.
     let mut doc: serde_json::Value = serde_json::from_str(&now).unwrap();
     doc["version"] = 2.into();

@@ -374,7 +374,7 @@ impl Engine {
             match s {
                 Source::ModWheel => ch.wheel,
                 Source::PitchBend => ch.bend,
-                Source::ChannelPressure => ch.pressure,
+                Source::ChannelPressure | Source::Pressure => ch.pressure,
                 Source::Tension => tension,
                 Source::Constant => 1.0,
                 s => s.macro_index().map_or(0.0, |i| macros[i]),

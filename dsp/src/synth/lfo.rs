@@ -1,4 +1,4 @@
-//! A low-frequency oscillator for morph modulation, up to audio rate (1 kHz).
+//! A low-frequency oscillator, a modulation source up to audio rate (1 kHz).
 
 use std::str::FromStr;
 
@@ -43,7 +43,8 @@ impl FromStr for LfoShape {
     }
 }
 
-/// LFO settings and routing.
+/// LFO settings. What an LFO moves, and by how much, is the modulation matrix's business
+/// ([`ModMatrix`](crate::modulation::ModMatrix)): an LFO runs only while a slot reads it.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct LfoParams {
     /// Waveform.
@@ -51,44 +52,25 @@ pub struct LfoParams {
     /// Rate, 0 to [`MAX_LFO_RATE_HZ`] Hz. (Tempo sync is the host's job: it converts
     /// note lengths to Hz.)
     pub rate_hz: f32,
-    /// Depth on morph `[x, y, z]`, morph units (the whole cube is 1), −1..1 each.
-    pub morph_depth: [f32; 3],
-    /// Depth on pitch, semitones (−24..24). Applied at control rate (every 16 samples).
-    pub pitch_semitones: f32,
-    /// Depth on filter cutoff, octaves (−8..8). Applied at control rate.
-    pub cutoff_octaves: f32,
 }
 
 impl LfoParams {
-    /// An LFO of `shape` at `rate_hz` that moves morph axis `axis` (0 = x) by `depth`.
-    pub fn on_axis(shape: LfoShape, rate_hz: f32, axis: usize, depth: f32) -> Self {
-        let mut morph_depth = [0.0; 3];
-        morph_depth[axis.min(2)] = depth;
-        Self {
-            shape,
-            rate_hz,
-            morph_depth,
-            ..Self::default()
-        }
+    /// An LFO of `shape` at `rate_hz`.
+    pub fn new(shape: LfoShape, rate_hz: f32) -> Self {
+        Self { shape, rate_hz }
     }
 
-    /// A copy with rate in 0..=1000 Hz, depths in range and NaNs zeroed.
+    /// A copy with the rate in 0..=1000 Hz and NaN zeroed.
     pub fn sanitized(&self) -> Self {
-        let fix = |v: f32, lo: f32, hi: f32| if v.is_nan() { 0.0 } else { v.clamp(lo, hi) };
+        let rate_hz = if self.rate_hz.is_nan() {
+            0.0
+        } else {
+            self.rate_hz.clamp(0.0, MAX_LFO_RATE_HZ)
+        };
         Self {
             shape: self.shape,
-            rate_hz: fix(self.rate_hz, 0.0, MAX_LFO_RATE_HZ),
-            morph_depth: self.morph_depth.map(|d| fix(d, -1.0, 1.0)),
-            pitch_semitones: fix(self.pitch_semitones, -24.0, 24.0),
-            cutoff_octaves: fix(self.cutoff_octaves, -8.0, 8.0),
+            rate_hz,
         }
-    }
-
-    /// True when the LFO modulates anything.
-    pub fn is_active(&self) -> bool {
-        self.morph_depth.iter().any(|&d| d != 0.0)
-            || self.pitch_semitones != 0.0
-            || self.cutoff_octaves != 0.0
     }
 }
 
@@ -329,7 +311,7 @@ mod tests {
             LfoShape::Square,
             LfoShape::Random,
         ] {
-            let p = LfoParams::on_axis(shape, 313.0, 0, 0.5);
+            let p = LfoParams::new(shape, 313.0);
             let mut a = Lfo::new(48000.0, 3);
             let mut b = Lfo::new(48000.0, 3);
             let mut block = vec![0.0; 1000];
@@ -354,7 +336,7 @@ mod tests {
             LfoShape::Square,
             LfoShape::Random,
         ] {
-            let p = LfoParams::on_axis(shape, 997.0, 0, 1.0);
+            let p = LfoParams::new(shape, 997.0);
             let mut a = Lfo::new(48000.0, 7);
             let mut b = Lfo::new(48000.0, 7);
             for _ in 0..48000 {

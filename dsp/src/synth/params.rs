@@ -27,8 +27,6 @@ pub struct FilterParams {
     pub cutoff_hz: f32,
     /// Resonance, 0..1 (Q 0.5 to 25).
     pub resonance: f32,
-    /// Modulation envelope depth on the cutoff, octaves (−8..8).
-    pub env_octaves: f32,
     /// Key tracking, 0..1: 1 moves the cutoff an octave per octave from C4.
     pub keytrack: f32,
 }
@@ -40,7 +38,6 @@ impl Default for FilterParams {
             mode: FilterMode::LowPass,
             cutoff_hz: 20_000.0,
             resonance: 0.0,
-            env_octaves: 0.0,
             keytrack: 0.0,
         }
     }
@@ -52,14 +49,12 @@ impl Default for FilterParams {
 pub struct SynthParams {
     /// Base morph point `[x, y, z]`, each 0..1 across the cube.
     pub morph: [f32; 3],
-    /// Three LFOs, each routable to morph x/y/z, pitch and cutoff.
+    /// Three LFOs (sources of the matrix).
     pub lfo: [LfoParams; 3],
     /// The amplitude envelope.
     pub amp_env: AdsrParams,
-    /// The modulation envelope (filter cutoff and morph).
+    /// The modulation envelope (a source of the matrix).
     pub mod_env: AdsrParams,
-    /// Modulation envelope depth on morph `[x, y, z]`, morph units (−1..1).
-    pub mod_env_morph: [f32; 3],
     /// The filter.
     pub filter: FilterParams,
     /// Pitch-bend range, in semitones each way (0..48).
@@ -82,7 +77,8 @@ pub struct SynthParams {
     pub spread: f32,
     /// Harmonic tension as a modulation source.
     pub tension: TensionParams,
-    /// The modulation matrix. Its slots add to the fixed routings above.
+    /// The modulation matrix: everything that moves the sound. The default holds the
+    /// expression routings ([`ModMatrix::init`]).
     pub matrix: ModMatrix,
     /// The four macro knobs, 0..1 each (sources of the matrix). A change takes effect at
     /// the next block, smoothed over [`MACRO_SMOOTH_MS`](crate::modulation::MACRO_SMOOTH_MS);
@@ -90,12 +86,10 @@ pub struct SynthParams {
     pub macros: [f32; MACROS],
 }
 
-/// Harmonic tension as a modulation source: the chords held move the morph point by
-/// `morph_depth × tension`, with tension (0..1) from the [`Analyzer`](crate::harmony::Analyzer).
+/// Harmonic tension's analysis: tension (0..1) from the [`Analyzer`](crate::harmony::Analyzer)
+/// is a source of the matrix ([`Source::Tension`](crate::modulation::Source::Tension)).
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct TensionParams {
-    /// Depth on morph `[x, y, z]` at full tension, morph units (−1..1 each). Default 0.
-    pub morph_depth: [f32; 3],
     /// Live (Haar, ≤ 2 levels) or interactive (db4, adaptive levels). Default interactive.
     pub mode: AnalysisMode,
     /// The weights α, β, γ of the three tension terms (0..1 each). Default 0.4, 0.3, 0.3.
@@ -107,7 +101,6 @@ impl TensionParams {
     pub fn sanitized(&self) -> Self {
         let w = self.weights;
         Self {
-            morph_depth: self.morph_depth.map(|v| fix(v, -1.0, 1.0, 0.0)),
             mode: self.mode,
             weights: TensionWeights {
                 alpha: fix(w.alpha, 0.0, 1.0, 0.0),
@@ -115,11 +108,6 @@ impl TensionParams {
                 gamma: fix(w.gamma, 0.0, 1.0, 0.0),
             },
         }
-    }
-
-    /// True if tension moves the morph point on any axis.
-    pub fn is_active(&self) -> bool {
-        self.morph_depth.iter().any(|&d| d != 0.0)
     }
 }
 
@@ -130,7 +118,6 @@ impl Default for SynthParams {
             lfo: [LfoParams::default(); 3],
             amp_env: AdsrParams::default(),
             mod_env: AdsrParams::default(),
-            mod_env_morph: [0.0; 3],
             filter: FilterParams::default(),
             bend_range_semitones: 2.0,
             gain: 1.0,
@@ -142,7 +129,7 @@ impl Default for SynthParams {
             detune_cents: 0.0,
             spread: 0.0,
             tension: TensionParams::default(),
-            matrix: ModMatrix::default(),
+            matrix: ModMatrix::init(),
             macros: [0.0; MACROS],
         }
     }
@@ -166,7 +153,6 @@ impl FilterParams {
             mode: self.mode,
             cutoff_hz: fix(self.cutoff_hz, 20.0, 20_000.0, d.cutoff_hz),
             resonance: fix(self.resonance, 0.0, 1.0, 0.0),
-            env_octaves: fix(self.env_octaves, -8.0, 8.0, 0.0),
             keytrack: fix(self.keytrack, 0.0, 1.0, 0.0),
         }
     }
@@ -182,7 +168,6 @@ impl SynthParams {
             lfo: self.lfo.map(|l| l.sanitized()),
             amp_env: self.amp_env.sanitized(),
             mod_env: self.mod_env.sanitized(),
-            mod_env_morph: self.mod_env_morph.map(|v| fix(v, -1.0, 1.0, 0.0)),
             filter: self.filter.sanitized(),
             bend_range_semitones: fix(self.bend_range_semitones, 0.0, 48.0, d.bend_range_semitones),
             gain: fix(self.gain, 0.0, 4.0, d.gain),

@@ -153,6 +153,7 @@ impl<'a> Sources<'a> {
             Source::PitchBend => Const(self.ch.bend),
             Source::ChannelPressure => Const(self.ch.pressure),
             Source::PolyPressure => Const(self.poly_pressure),
+            Source::Pressure => Const(self.ch.pressure.max(self.poly_pressure)),
             Source::Slide => Const(self.slide),
             Source::Tension => Buf(self.tension),
             Source::NoteRandom => Const(self.note_random),
@@ -270,8 +271,6 @@ pub struct Voice {
     poly_cutoff: f32,
     /// Key pressure, 0..1.
     pressure: f32,
-    /// Brightness expression offset on morph y.
-    brightness: f32,
     /// Tuning expression, semitones.
     tuning: f32,
     /// Samples since note-on: the control clock.
@@ -302,7 +301,8 @@ pub struct Voice {
     held_mod: [f32; 4],
     /// Strike velocity, 0..1 (a matrix source).
     velocity: f32,
-    /// MPE slide (brightness expression), 0..1.
+    /// MPE slide (brightness expression) as the matrix reads it, −1..1 around the
+    /// controller's centre; 0 until the note receives one.
     slide: f32,
     /// The per-note random value, 0..1.
     note_random: f32,
@@ -338,7 +338,6 @@ impl Voice {
             morph_now: [0.0; 3],
             poly_cutoff: 0.0,
             pressure: 0.0,
-            brightness: 0.0,
             tuning: 0.0,
             clock: 0,
             phases: [0; MAX_UNISON],
@@ -482,7 +481,6 @@ impl Voice {
         self.poly_morph = [0.0; 3];
         self.poly_cutoff = 0.0;
         self.pressure = 0.0;
-        self.brightness = 0.0;
         self.tuning = 0.0;
         self.clock = 0;
         self.held_mod = [0.0, f32::NAN, f32::NAN, f32::NAN];
@@ -531,6 +529,7 @@ impl Voice {
                 Source::PitchBend => ctx.ch.bend,
                 Source::ChannelPressure => ctx.ch.pressure,
                 Source::PolyPressure => self.pressure,
+                Source::Pressure => ctx.ch.pressure.max(self.pressure),
                 Source::Slide => self.slide,
                 Source::Tension => ctx.tension,
                 Source::NoteRandom => self.note_random,
@@ -639,10 +638,7 @@ impl Voice {
         match kind {
             super::Expression::Tuning => self.tuning = v.clamp(-120.0, 120.0),
             super::Expression::Pressure => self.pressure = v.clamp(0.0, 1.0),
-            super::Expression::Brightness => {
-                self.slide = v.clamp(0.0, 1.0);
-                self.brightness = self.slide - 0.5;
-            }
+            super::Expression::Brightness => self.slide = 2.0 * v.clamp(0.0, 1.0) - 1.0,
         }
     }
 
@@ -658,15 +654,7 @@ impl Voice {
 
     /// Recomputes pitch-dependent state: unison increments, mip picks and filter
     /// coefficients, from the modulation values at this control point.
-    fn control(
-        &mut self,
-        cube: &CubeSet,
-        params: &SynthParams,
-        ch: ChannelMod,
-        lfo_now: [f32; 3],
-        menv_now: f32,
-        ctl: Ctl,
-    ) {
+    fn control(&mut self, cube: &CubeSet, params: &SynthParams, ch: ChannelMod, ctl: Ctl) {
         // Glide towards the target.
         if self.pitch != self.target {
             let step = self.glide_step * CONTROL as f32;
@@ -676,10 +664,7 @@ impl Voice {
                 self.pitch += step.copysign(self.target - self.pitch);
             }
         }
-        let vibrato: f32 = (0..3)
-            .map(|l| params.lfo[l].pitch_semitones * lfo_now[l])
-            .sum();
-        let base = self.pitch + ch.bend_semitones + self.tuning + vibrato + ctl[0] + ctl[1];
+        let base = self.pitch + ch.bend_semitones + self.tuning + ctl[0] + ctl[1];
         let u = params.unison;
         let levels = cube.levels().levels();
         let detune = (params.detune_cents + ctl[5]).clamp(0.0, 100.0);
@@ -697,11 +682,8 @@ impl Voice {
         self.pan_mod = [ctl[4], ctl[6]];
         if params.filter.enabled {
             let f = &params.filter;
-            let lfo_oct: f32 = (0..3)
-                .map(|l| params.lfo[l].cutoff_octaves * lfo_now[l])
-                .sum();
             let key = f.keytrack * (self.pitch - 60.0) / 12.0;
-            let octaves = f.env_octaves * menv_now + lfo_oct + key + self.poly_cutoff + ctl[2];
+            let octaves = ctl[2] + key + self.poly_cutoff;
             let cutoff = f.cutoff_hz * octaves.clamp(-12.0, 12.0).exp2();
             let resonance = (f.resonance + ctl[3]).clamp(0.0, 1.0);
             let fkey = (f.mode, cutoff, resonance);
@@ -813,20 +795,14 @@ impl Voice {
                 *g = self.env.process() * self.velocity_gain;
             }
         }
-        let f = &params.filter;
-        let menv_used = params.mod_env_morph.iter().any(|&d| d != 0.0)
-            || (f.enabled && f.env_octaves != 0.0)
-            || m.uses(Source::ModEnv);
-        if menv_used {
+        if m.uses(Source::ModEnv) {
             for m in menv.iter_mut() {
                 *m = self.mod_env.process();
             }
         }
         let lfo_src = [Source::Lfo1, Source::Lfo2, Source::Lfo3];
-        let active: [bool; 3] =
-            std::array::from_fn(|l| params.lfo[l].is_active() || m.uses(lfo_src[l]));
         for l in 0..3 {
-            if active[l] {
+            if m.uses(lfo_src[l]) {
                 let mut p = params.lfo[l];
                 if self.lfo_rate_mul[l] != 1.0 {
                     p.rate_hz = (p.rate_hz * self.lfo_rate_mul[l]).min(super::MAX_LFO_RATE_HZ);
@@ -845,7 +821,7 @@ impl Voice {
                 &mut rnd[..h],
             );
         }
-        let src = Sources {
+        let mut src = Sources {
             lfo: [&lfo[0][..h], &lfo[1][..h], &lfo[2][..h]],
             aenv,
             menv,
@@ -864,19 +840,22 @@ impl Voice {
             slide: self.slide,
             note_random: self.note_random,
         };
+        if m.moves(Destination::TensionDepth) {
+            // Tension as every slot reads it: scaled by `1 + m`, held to 0..2.
+            let t = &mut tdepth[..h];
+            t.fill(0.0);
+            src.add(m, Destination::TensionDepth, t);
+            for (k, v) in t.iter_mut().zip(src.tension) {
+                *k = v * (1.0 + *k).clamp(0.0, 2.0);
+            }
+            src.tension = &tdepth[..h];
+        }
         if !m.global.is_empty() && h > 0 {
             for r in m.global.as_slice() {
                 for source in std::iter::once(r.source).chain(r.via) {
                     self.last_sources[source.index()] = src.values(source).at(h - 1);
                 }
             }
-        }
-        let tdepth_moved = m.moves(Destination::TensionDepth);
-        if tdepth_moved {
-            let t = &mut tdepth[..h];
-            t.fill(0.0);
-            src.add(m, Destination::TensionDepth, t);
-            t.iter_mut().for_each(|v| *v = (1.0 + *v).clamp(0.0, 2.0));
         }
         if m.moves(Destination::Amp) {
             let a = &mut amp_mod[..h];
@@ -887,43 +866,11 @@ impl Voice {
             }
         }
         self.expand(0, half, gain);
-        // Morph per output sample: base + channel and voice offsets + LFOs + modulation
-        // envelope.
-        let offsets = [
-            self.poly_morph[0],
-            self.poly_morph[1] + 0.5 * ch.pressure.max(self.pressure) + self.brightness,
-            self.poly_morph[2] + 0.5 * ch.wheel,
-        ];
+        // Morph per output sample: the base point, the host's polyphonic offset, then the
+        // matrix's slots in order.
         for (axis, out) in [&mut *x, &mut *y, &mut *z].into_iter().enumerate() {
             let buf = &mut half[1..];
-            let base = params.morph[axis] + offsets[axis];
-            buf.fill(base);
-            for l in 0..3 {
-                let d = params.lfo[l].morph_depth[axis];
-                if active[l] && d != 0.0 {
-                    for (v, s) in buf.iter_mut().zip(&lfo[l][..h]) {
-                        *v += d * s;
-                    }
-                }
-            }
-            let d = params.mod_env_morph[axis];
-            if d != 0.0 {
-                for (v, m) in buf.iter_mut().zip(src.menv.iter()) {
-                    *v += d * m;
-                }
-            }
-            let d = params.tension.morph_depth[axis];
-            if d != 0.0 {
-                if tdepth_moved {
-                    for ((v, t), k) in buf.iter_mut().zip(src.tension).zip(&tdepth[..h]) {
-                        *v += d * t * k;
-                    }
-                } else {
-                    for (v, t) in buf.iter_mut().zip(src.tension) {
-                        *v += d * t;
-                    }
-                }
-            }
+            buf.fill(params.morph[axis] + self.poly_morph[axis]);
             let dest = [
                 Destination::MorphX,
                 Destination::MorphY,
@@ -955,15 +902,9 @@ impl Voice {
         // Pitch or cutoff that move need the control clock; otherwise the control values
         // are constant and one update covers the whole call (the same values either way,
         // so the result does not depend on the block size).
-        let dynamic = self.pitch != self.target
-            || params
-                .lfo
-                .iter()
-                .any(|l| l.pitch_semitones != 0.0 || (f.enabled && l.cutoff_octaves != 0.0))
-            || (f.enabled && f.env_octaves != 0.0)
-            || !m.control.is_empty();
+        let dynamic = self.pitch != self.target || !m.control.is_empty();
         if !dynamic {
-            self.control(cube, params, ch, [0.0; 3], 0.0, [0.0; 7]);
+            self.control(cube, params, ch, [0.0; 7]);
         }
         let mut start = 0;
         while start < n {
@@ -977,9 +918,8 @@ impl Voice {
                 // `start` is even here (calls are whole pairs and CONTROL is even): the
                 // output-rate modulation at the same instant.
                 let at = start / OVERSAMPLE;
-                let lfo_now = std::array::from_fn(|l| if active[l] { lfo[l][at] } else { 0.0 });
                 let ctl = src.control(m, at);
-                self.control(cube, params, ch, lfo_now, src.menv[at], ctl);
+                self.control(cube, params, ch, ctl);
                 if pan_moved {
                     pans = pan_of(self.pan_mod);
                 }
