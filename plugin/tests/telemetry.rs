@@ -23,6 +23,7 @@ fn drain(rx: &mut wavecube_dsp::telemetry::TelemetryRx, seen: &mut Seen) {
         Telemetry::Tension { tension, .. } => seen.tension.push(tension),
         Telemetry::Voices { count, morph, .. } => seen.voices.push((count, morph[0])),
         Telemetry::Bands { energies, .. } => seen.bands.push(energies),
+        Telemetry::VoiceMods { .. } => {}
     });
     let mut frames = [[0.0f32; 2]; 512];
     loop {
