@@ -81,8 +81,8 @@ impl MatrixView {
             }
             let can_undo = cx.matrix_undo.undo_len() > 0;
             let can_redo = cx.matrix_undo.redo_len() > 0;
-            let u = ui.add_enabled(can_undo, egui::Button::new("↶ Undo").small());
-            let r = ui.add_enabled(can_redo, egui::Button::new("↷ Redo").small());
+            let u = ui.add_enabled(can_undo, egui::Button::new("Undo").small());
+            let r = ui.add_enabled(can_redo, egui::Button::new("Redo").small());
             let (ur, rr) = (u.rect, r.rect);
             ui.ctx().data_mut(|d| {
                 d.insert_temp(button_rect_id("undo", 0), ur);
