@@ -16,6 +16,8 @@ use ringbuf::traits::{Consumer, Observer, Producer, Split};
 use ringbuf::{HeapCons, HeapProd, HeapRb};
 
 use crate::harmony::ChordEvent;
+use crate::modulation::Destination;
+use crate::synth::Engine;
 
 /// Band energies a [`Telemetry::Bands`] message carries: the approximation band first,
 /// then the detail bands from coarsest to finest.
@@ -64,6 +66,64 @@ pub enum Telemetry {
         /// Morph `[x, y, z]` of each listed voice, 0..1 each.
         morph: [[f32; 3]; TELEMETRY_VOICES],
     },
+    /// Each sounding voice's current value of one per-voice destination the matrix moves
+    /// ([`Engine::voice_mod_values`]), at the end of a block; sent with the block's
+    /// [`Telemetry::Voices`] message, for each of [`LIVE_DESTINATIONS`] an active slot moves.
+    VoiceMods {
+        /// Position of the block's end on the engine clock, samples since reset (the same
+        /// as the block's `Voices` message).
+        time_samples: u64,
+        /// The destination.
+        destination: Destination,
+        /// Voices listed, at most [`TELEMETRY_VOICES`], in the order of `Voices`.
+        count: u8,
+        /// Each listed voice's value, in the unit of [`Voice::mod_value`](crate::synth::Voice::mod_value).
+        values: [f32; TELEMETRY_VOICES],
+    },
+}
+
+/// The per-voice destinations whose live values [`send_voice_mods`] publishes: those the
+/// editor has knobs for, whose voices keep a value ([`Engine::voice_mod_values`]). Morph x,
+/// y and z are not here: the [`Telemetry::Voices`] message carries them.
+pub const LIVE_DESTINATIONS: [Destination; 13] = [
+    Destination::Cutoff,
+    Destination::Resonance,
+    Destination::UnisonDetune,
+    Destination::UnisonSpread,
+    Destination::Lfo1Rate,
+    Destination::Lfo2Rate,
+    Destination::Lfo3Rate,
+    Destination::AmpAttack,
+    Destination::AmpDecay,
+    Destination::AmpRelease,
+    Destination::ModAttack,
+    Destination::ModDecay,
+    Destination::ModRelease,
+];
+
+/// Passes to `send` one [`Telemetry::VoiceMods`] message for each of [`LIVE_DESTINATIONS`]
+/// that an active slot of the engine's matrix moves (none when no slot moves one, so an
+/// unmodulated patch costs a scan of the slots). Call it after each `process`, with the
+/// block's end as `time_samples`. Audio thread: no allocation, no lock.
+pub fn send_voice_mods(engine: &Engine, time_samples: u64, mut send: impl FnMut(Telemetry)) {
+    let matrix = &engine.params().matrix;
+    for destination in LIVE_DESTINATIONS {
+        let moved = matrix
+            .slots
+            .iter()
+            .any(|s| s.is_active() && s.destination == destination);
+        if !moved {
+            continue;
+        }
+        let mut values = [0.0; TELEMETRY_VOICES];
+        let count = engine.voice_mod_values(destination, &mut values);
+        send(Telemetry::VoiceMods {
+            time_samples,
+            destination,
+            count: count as u8,
+            values,
+        });
+    }
 }
 
 /// The audio thread's end.

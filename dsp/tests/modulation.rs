@@ -436,3 +436,47 @@ proptest! {
         }
     }
 }
+
+/// Each voice reports its own modulated value of a per-voice destination (what the editor's
+/// rings show as dots): velocity → cutoff with two notes of different velocity gives each
+/// voice the base cutoff × 2^(8 · amount · velocity); a destination the voices keep no value
+/// of reports none.
+#[test]
+fn voices_report_their_own_modulated_cutoff() {
+    let mut p = SynthParams::default();
+    p.filter.enabled = true;
+    p.filter.mode = FilterMode::LowPass;
+    p.filter.cutoff_hz = 500.0;
+    p.filter.keytrack = 0.0;
+    p.filter.env_octaves = 0.0;
+    let p = with_slots(p, &[Slot::new(Source::Velocity, Destination::Cutoff, 0.25)]);
+    let mut e = Engine::new(SR, 512, factory_set());
+    *e.params_mut() = p;
+    render_events(
+        &mut e,
+        &[note(0, 57, 0.5), note(0, 64, 1.0)],
+        1024,
+        512,
+        |_, _| {},
+    );
+    let mut hz = [0.0f32; 16];
+    assert_eq!(e.voice_mod_values(Destination::Cutoff, &mut hz), 2);
+    let mut got = [hz[0], hz[1]];
+    got.sort_by(f32::total_cmp);
+    // 8 octaves × 0.25 × velocity: +1 and +2 octaves.
+    for (g, want) in got.iter().zip([1000.0f32, 2000.0]) {
+        assert!(
+            (g / want - 1.0).abs() < 1e-4,
+            "cutoff {g} Hz, want {want} Hz"
+        );
+    }
+    let mut one = [0.0f32; 1];
+    assert_eq!(e.voice_mod_values(Destination::Cutoff, &mut one), 1);
+    assert_eq!(e.voice_mod_values(Destination::Amp, &mut hz), 0);
+    assert_eq!(e.voice_mod_values(Destination::FxDelayFeedback, &mut hz), 0);
+    let mut x = [0.0f32; 16];
+    let mut pts = [[0.0f32; 3]; 16];
+    assert_eq!(e.voice_mod_values(Destination::MorphX, &mut x), 2);
+    assert_eq!(e.voice_morphs(&mut pts), 2);
+    assert_eq!([x[0], x[1]], [pts[0][0], pts[1][0]]);
+}

@@ -16,6 +16,7 @@ use wavecube_dsp::cube::Cube;
 
 pub use crate::frame::{sqnr_text, FrameCx, Layout, Status, LAYOUT_ENV, SECTION_ENV, STATUS_S};
 use crate::handle::SynthHandle;
+use crate::matrix_undo::MatrixUndo;
 use crate::param_table::ParamTable;
 use crate::session::TelemetrySession;
 use crate::telemetry_view::TelemetryView;
@@ -74,6 +75,8 @@ pub struct EditorApp {
     page: Page,
     /// The message line.
     status: Status,
+    /// The undo history of the matrix edits.
+    matrix_undo: MatrixUndo,
     /// A factory patch still to apply (the standalone's `--patch`).
     startup_patch: Option<String>,
     /// Where to write the layout, if asked ([`LAYOUT_ENV`]).
@@ -124,6 +127,7 @@ impl EditorApp {
                 _ => Page::Synth,
             },
             status,
+            matrix_undo: MatrixUndo::new(),
             layout_file: std::env::var_os(LAYOUT_ENV).map(PathBuf::from),
             written_layout: None,
             frames: 0,
@@ -179,6 +183,11 @@ impl EditorApp {
     /// The keyboard strip's state (held notes, key rects), for tests.
     pub fn keyboard_view(&self) -> &KeyboardView {
         &self.keyboard_view
+    }
+
+    /// The undo history of the matrix edits, for tests.
+    pub fn matrix_undo(&self) -> &MatrixUndo {
+        &self.matrix_undo
     }
 
     /// The matrix view's state, for tests.
@@ -255,8 +264,10 @@ impl EditorApp {
             cube: &self.cube,
             handle: &self.handle,
             status: &mut self.status,
+            matrix_undo: &mut self.matrix_undo,
             time_s,
         };
+        undo_keys(&ctx, &mut cx);
         top_bar(ui, &layout, &mut cx, &mut self.page);
         let mut child = |rect: Rect| ui.new_child(UiBuilder::new().max_rect(rect));
         match self.page {
@@ -301,6 +312,27 @@ impl EditorApp {
         {
             self.written_layout = Some(*layout);
         }
+    }
+}
+
+/// Ctrl+Z undoes the last matrix edit, Ctrl+Shift+Z and Ctrl+Y redo (Cmd on macOS), on
+/// either page, unless a text field has the keyboard (it has its own undo).
+fn undo_keys(ctx: &egui::Context, cx: &mut FrameCx) {
+    use egui::{Key, Modifiers};
+    if ctx.text_edit_focused() {
+        return;
+    }
+    let (undo, redo) = ctx.input_mut(|i| {
+        // The most specific first: Ctrl+Z would also match Ctrl+Shift+Z.
+        let redo = i.consume_key(Modifiers::COMMAND | Modifiers::SHIFT, Key::Z)
+            || i.consume_key(Modifiers::COMMAND, Key::Y);
+        let undo = i.consume_key(Modifiers::COMMAND, Key::Z);
+        (undo, redo)
+    });
+    if redo {
+        cx.redo_matrix();
+    } else if undo {
+        cx.undo_matrix();
     }
 }
 

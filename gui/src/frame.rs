@@ -8,7 +8,10 @@ use egui::{pos2, vec2, Rect};
 use nice_plug_core::context::gui::ParamSetter;
 use wavecube_dsp::cube::Cube;
 
+use wavecube_dsp::modulation::ModMatrix;
+
 use crate::handle::SynthHandle;
+use crate::matrix_undo::MatrixUndo;
 use crate::param_table::ParamTable;
 use crate::telemetry_view::TelemetryView;
 use crate::theme;
@@ -203,11 +206,54 @@ pub struct FrameCx<'a> {
     pub handle: &'a SynthHandle,
     /// The message line.
     pub status: &'a mut Status,
+    /// The undo history of the matrix edits (edit through [`FrameCx::edit_matrix`]).
+    pub matrix_undo: &'a mut MatrixUndo,
     /// egui time, seconds.
     pub time_s: f64,
 }
 
 impl FrameCx<'_> {
+    /// Sends an edit of the matrix from `before` (what the view read this frame) to `after`
+    /// to the synth, and records it for undo; nothing when they are equal. `gesture` names
+    /// the widget dragged, when the edit comes from a drag: one drag is one undo step.
+    pub fn edit_matrix(
+        &mut self,
+        before: &ModMatrix,
+        after: &ModMatrix,
+        gesture: Option<egui::Id>,
+    ) {
+        if before == after {
+            return;
+        }
+        self.matrix_undo.record(before, after, gesture);
+        self.handle.backend.set_matrix(after);
+    }
+
+    /// Undoes the last matrix edit (the synth's matrix now is kept for redo); false when
+    /// there is nothing to undo.
+    pub fn undo_matrix(&mut self) -> bool {
+        let current = self.handle.backend.matrix();
+        match self.matrix_undo.undo(&current) {
+            Some(m) => {
+                self.handle.backend.set_matrix(&m);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Redoes the last matrix edit undone; false when there is nothing to redo.
+    pub fn redo_matrix(&mut self) -> bool {
+        let current = self.handle.backend.matrix();
+        match self.matrix_undo.redo(&current) {
+            Some(m) => {
+                self.handle.backend.set_matrix(&m);
+                true
+            }
+            None => false,
+        }
+    }
+
     /// The base morph point `[x, y, z]`, 0..1, from the parameters "mx", "my", "mz" (`None`
     /// if the synth has no such parameters).
     pub fn base_morph(&self) -> Option<[f32; 3]> {

@@ -17,6 +17,7 @@
 //!   switches and menus that edit through the host (begin, set, end).
 //! - [`TelemetryView`] keeps the audio thread's telemetry in fixed-capacity histories;
 //!   [`TelemetrySession`] takes the receiver while the window is open.
+//! - [`matrix_undo`]: the undo and redo history of the editor's matrix edits.
 //! - [`library`] reads the SQLite bank library; [`patches`] embeds the factory patches.
 //! - `testing` (cargo feature `testing`, for tests and the frame-cost bench only) runs the
 //!   editor headless.
@@ -29,6 +30,7 @@ pub mod frame;
 pub mod handle;
 pub mod history;
 pub mod library;
+pub mod matrix_undo;
 pub mod param_table;
 pub mod patches;
 pub mod session;

@@ -8,6 +8,7 @@
 
 use egui_plot::PlotPoint;
 use wavecube_dsp::harmony::{chord_name, ChordEvent, ChordName};
+use wavecube_dsp::modulation::Destination;
 use wavecube_dsp::telemetry::{Telemetry, TelemetryRx, METER_BANDS, TELEMETRY_VOICES};
 
 use crate::history::{AudioTail, Sliding};
@@ -63,6 +64,12 @@ pub struct TelemetryView {
     voices: [[f32; 3]; TELEMETRY_VOICES],
     /// Voices in `voices`.
     voice_count: usize,
+    /// When the latest `Voices` message was sent, samples on the telemetry clock.
+    voices_at: u64,
+    /// Per destination (by [`Destination::index`]): when its live values were last sent
+    /// (samples), how many voices they list, and each voice's value (the unit of
+    /// `Voice::mod_value`). Morph x, y and z are filled from the `Voices` messages.
+    voice_mods: [(u64, usize, [f32; TELEMETRY_VOICES]); Destination::ALL.len()],
     /// The latest output frames.
     audio: AudioTail,
     /// Frames read per call of `read_audio`.
@@ -91,6 +98,8 @@ impl TelemetryView {
             boundaries: Sliding::new(BOUNDARY_HISTORY),
             voices: [[0.0; 3]; TELEMETRY_VOICES],
             voice_count: 0,
+            voices_at: 0,
+            voice_mods: [(0, 0, [0.0; TELEMETRY_VOICES]); Destination::ALL.len()],
             audio: AudioTail::new(AUDIO_TAIL),
             scratch: vec![[0.0; 2]; 1024],
             messages: 0,
@@ -151,6 +160,32 @@ impl TelemetryView {
                 self.now_s = self.now_s.max(self.seconds(time_samples));
                 self.voice_count = usize::from(count).min(TELEMETRY_VOICES);
                 self.voices = morph;
+                self.voices_at = time_samples;
+                let axes = [
+                    Destination::MorphX,
+                    Destination::MorphY,
+                    Destination::MorphZ,
+                ];
+                for (axis, d) in axes.into_iter().enumerate() {
+                    let slot = &mut self.voice_mods[d.index()];
+                    slot.0 = time_samples;
+                    slot.1 = self.voice_count;
+                    for (v, m) in slot.2.iter_mut().zip(&morph) {
+                        *v = m[axis];
+                    }
+                }
+            }
+            Telemetry::VoiceMods {
+                time_samples,
+                destination,
+                count,
+                values,
+            } => {
+                self.voice_mods[destination.index()] = (
+                    time_samples,
+                    usize::from(count).min(TELEMETRY_VOICES),
+                    values,
+                );
             }
             Telemetry::Chord(event) => self.chord(&event),
         }
@@ -226,6 +261,20 @@ impl TelemetryView {
     /// Morph points `[x, y, z]` (0..1) of the sounding voices.
     pub fn voices(&self) -> &[[f32; 3]] {
         &self.voices[..self.voice_count]
+    }
+
+    /// Each sounding voice's live value of `destination` (the unit of
+    /// `wavecube_dsp::synth::Voice::mod_value`: Hz for the cutoff, 0..1 for resonance and
+    /// spread, cents, ms, morph units), in the order of [`TelemetryView::voices`]; empty when
+    /// the latest block sent none (no voice sounds, no slot moves it, or the voices keep no
+    /// such value).
+    pub fn voice_values(&self, destination: Destination) -> &[f32] {
+        let (at, count, values) = &self.voice_mods[destination.index()];
+        if *at == self.voices_at {
+            &values[..*count]
+        } else {
+            &[]
+        }
     }
 
     /// The latest output frames.

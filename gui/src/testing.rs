@@ -23,8 +23,8 @@ use wavecube_dsp::patch::ranges::{Kind, Taper};
 use wavecube_dsp::patch::Patch;
 use wavecube_dsp::synth::{Engine, LfoShape, NoteEvent, TimedEvent};
 use wavecube_dsp::telemetry::{
-    telemetry, Telemetry, TelemetryHub, TelemetryTx, DEFAULT_AUDIO_FRAMES, DEFAULT_MESSAGES,
-    METER_BANDS, TELEMETRY_VOICES,
+    send_voice_mods, telemetry, Telemetry, TelemetryHub, TelemetryTx, DEFAULT_AUDIO_FRAMES,
+    DEFAULT_MESSAGES, METER_BANDS, TELEMETRY_VOICES,
 };
 use wavecube_dsp::wavelet::{BandMeter, Wavelet};
 
@@ -481,6 +481,7 @@ pub fn record_telemetry(seconds: f64, fps: f64) -> Recording {
             count: count as u8,
             morph,
         });
+        send_voice_mods(&engine, clock as u64, |m| messages.push(m));
         for ((m, l), r) in mono.iter_mut().zip(&left).zip(&right) {
             *m = 0.5 * (l + r);
         }
@@ -498,6 +499,57 @@ pub fn record_telemetry(seconds: f64, fps: f64) -> Recording {
         audio.extend(left.iter().zip(&right).map(|(&l, &r)| [l, r]));
     }
     Recording { frames }
+}
+
+/// What the plugin's telemetry tap sends after one block of the real engine (the factory
+/// cube, the filter on at `cutoff_hz`, `matrix` as its matrix) that has played `notes`
+/// (MIDI note, velocity 0..1) held for `seconds`: the voices' morph points and each
+/// sounding voice's live value of the destinations the matrix moves
+/// ([`send_voice_mods`]). For tests of the rings' voice dots.
+///
+/// # Allocation
+/// Builds an engine and renders (setup for tests, not for a real editor).
+pub fn voice_telemetry(
+    matrix: &wavecube_dsp::modulation::ModMatrix,
+    cutoff_hz: f32,
+    notes: &[(u8, f32)],
+    seconds: f64,
+) -> Vec<Telemetry> {
+    let rate = 48_000.0f32;
+    let block = 512usize;
+    let set = Arc::new(CubeSet::build(&factory_cube()).expect("the factory cube builds"));
+    let mut engine = Engine::new(rate, block, set);
+    {
+        let p = engine.params_mut();
+        p.filter.enabled = true;
+        p.filter.cutoff_hz = cutoff_hz;
+        p.matrix = *matrix;
+    }
+    let (mut left, mut right) = (vec![0.0f32; block], vec![0.0f32; block]);
+    let ons: Vec<TimedEvent> = notes
+        .iter()
+        .map(|&(note, velocity)| TimedEvent {
+            offset: 0,
+            event: NoteEvent::NoteOn { note, velocity },
+        })
+        .collect();
+    let blocks = ((seconds * f64::from(rate)) as usize)
+        .div_ceil(block)
+        .max(1);
+    for k in 0..blocks {
+        let events: &[TimedEvent] = if k == 0 { &ons } else { &[] };
+        engine.process(events, &mut left, &mut right);
+    }
+    let time_samples = (blocks * block) as u64;
+    let mut morph = [[0.0; 3]; TELEMETRY_VOICES];
+    let count = engine.voice_morphs(&mut morph);
+    let mut messages = vec![Telemetry::Voices {
+        time_samples,
+        count: count as u8,
+        morph,
+    }];
+    send_voice_mods(&engine, time_samples, |m| messages.push(m));
+    messages
 }
 
 /// An editor driven frame by frame without a window.

@@ -265,6 +265,21 @@ pub fn paint_mod_ring(
     ));
 }
 
+/// A voice's dot on the modulation ring of the knob in `knob_rect` (see
+/// [`paint_mod_ring`]) at normalised value `at` (clamped to 0..1): a filled circle with a
+/// dark rim, so it reads on the ring and off it.
+pub fn paint_mod_dot(painter: &egui::Painter, knob_rect: Rect, at: f32, color: Color32) {
+    let c = knob_rect.center();
+    let r = knob_rect.width() / 2.0 + 3.0;
+    let a = angle_of(at);
+    painter.circle(
+        c + r * vec2(a.cos(), a.sin()),
+        2.4,
+        color,
+        Stroke::new(1.0, theme::BG),
+    );
+}
+
 fn angle_of(normalized: f32) -> f32 {
     START + SWEEP * normalized.clamp(0.0, 1.0)
 }

@@ -319,3 +319,62 @@ fn the_headers_mix_knob_sets_the_slots_mix() {
         HostCall::Begin(p) | HostCall::End(p) | HostCall::Set(p, _) => *p == mix,
     }));
 }
+
+#[test]
+fn a_chip_dropped_on_the_delay_feedback_knob_adds_a_slot_and_a_ring() {
+    use wavecube_dsp::modulation::{Destination, Source};
+    use wavecube_gui::views::matrix::{chip_rect_id, ring_id, RingShown, DROP_AMOUNT};
+    let (mut h, backend, _) = fx_editor(moved(FxKind::ALL, Delay, 0));
+    h.app.fx_view_mut().set_open(Delay, true);
+    h.frame(Vec::new());
+    let chip = rect_of(&h, chip_rect_id(Source::Lfo2));
+    assert!(
+        layout(&h).fx.contains_rect(chip),
+        "the chips are on the FX page"
+    );
+    let knob = rect_of(&h, control_rect_id("fx_dly_fb")).center();
+    assert!(
+        h.ctx
+            .data(|d| d.get_temp::<RingShown>(ring_id("fx_dly_fb")))
+            .is_none(),
+        "no ring before a slot moves it"
+    );
+    h.drag(chip.center(), knob - chip.center(), 6);
+    h.frame(Vec::new());
+    let m = backend.matrix();
+    assert_eq!(m.active(), 1, "{:?}", backend.log());
+    let slot = m.slots.iter().find(|s| s.is_active()).expect("a slot");
+    assert_eq!(
+        (slot.source, slot.destination, slot.amount),
+        (Source::Lfo2, Destination::FxDelayFeedback, DROP_AMOUNT)
+    );
+    // The knob now wears the ring: ±25 % of feedback around 40 % (a bipolar LFO).
+    let ring: RingShown = h
+        .ctx
+        .data(|d| d.get_temp(ring_id("fx_dly_fb")))
+        .expect("the modulated knob paints a ring");
+    let table = h.app.table();
+    let entry = table.get("fx_dly_fb").expect("the feedback knob");
+    let plain = entry.plain();
+    let want = (
+        entry.normalized_of(plain - 25.0),
+        entry.normalized_of(plain + 25.0),
+    );
+    assert!(
+        (ring.from - want.0).abs() < 1e-4 && (ring.to - want.1).abs() < 1e-4,
+        "ring {:?}..{:?}, want {want:?}",
+        ring.from,
+        ring.to
+    );
+    assert_eq!(ring.dots, 0, "an effect destination has no per-voice dots");
+    // The header's mix knob takes a chip too.
+    let mix = rect_of(&h, control_rect_id("fx_dly_mix")).center();
+    let chip = rect_of(&h, chip_rect_id(Source::Macro1)).center();
+    h.drag(chip, mix - chip, 6);
+    h.frame(Vec::new());
+    assert!(backend
+        .matrix()
+        .slots
+        .iter()
+        .any(|s| s.is_active() && s.destination == Destination::FxDelayMix));
+}

@@ -1,6 +1,6 @@
 //! The plugin's telemetry tap: what the audio thread publishes for the editor after each
-//! piece it renders — chord events, the tension, the voices' morph points, wavelet band
-//! energies of the output, and the output itself.
+//! piece it renders — chord events, the tension, the voices' morph points and live values of
+//! the modulated destinations, wavelet band energies of the output, and the output itself.
 //!
 //! Nothing is sent while no editor listens ([`TelemetryHub::set_listening`]), so a closed
 //! editor costs the audio thread one atomic load per block.
@@ -9,8 +9,8 @@ use std::sync::Arc;
 
 use wavecube_dsp::synth::Engine;
 use wavecube_dsp::telemetry::{
-    telemetry, Telemetry, TelemetryHub, TelemetryTx, DEFAULT_AUDIO_FRAMES, DEFAULT_MESSAGES,
-    METER_BANDS, TELEMETRY_VOICES,
+    send_voice_mods, telemetry, Telemetry, TelemetryHub, TelemetryTx, DEFAULT_AUDIO_FRAMES,
+    DEFAULT_MESSAGES, METER_BANDS, TELEMETRY_VOICES,
 };
 use wavecube_dsp::wavelet::{BandMeter, Wavelet};
 
@@ -76,8 +76,9 @@ impl TelemetryTap {
         }
     }
 
-    /// Sends the block's tension, voice morph points, band energies and samples, after the
-    /// whole block is rendered. Real-time safe.
+    /// Sends the block's tension, voice morph points, the voices' live values of the
+    /// per-voice destinations the matrix moves, band energies and samples, after the whole
+    /// block is rendered. Real-time safe.
     pub fn block(&mut self, engine: &Engine, left: &[f32], right: &[f32]) {
         let n = left.len().min(right.len());
         self.clock += n as u64;
@@ -98,6 +99,8 @@ impl TelemetryTap {
             count: count as u8,
             morph,
         });
+        let tx = &mut self.tx;
+        send_voice_mods(engine, time_samples, |m| tx.send(m));
         let mut done = 0;
         while done < n {
             let len = (n - done).min(self.mono.len());

@@ -1,6 +1,7 @@
 //! Telemetry through the plugin's `process`: chord events, tension samples, phrase
-//! boundaries, voice morph points, wavelet band energies and output samples reach the
-//! editor's end of the ring, without allocation, and only while an editor listens.
+//! boundaries, voice morph points, the voices' live values of the destinations the matrix
+//! moves, wavelet band energies and output samples reach the editor's end of the ring,
+//! without allocation, and only while an editor listens.
 
 mod common;
 
@@ -24,6 +25,7 @@ fn drain(rx: &mut wavecube_dsp::telemetry::TelemetryRx, seen: &mut Seen) {
         Telemetry::Tension { tension, .. } => seen.tension.push(tension),
         Telemetry::Voices { count, morph, .. } => seen.voices.push((count, morph[0])),
         Telemetry::Bands { energies, .. } => seen.bands.push(energies),
+        Telemetry::VoiceMods { .. } => {}
     });
     let mut frames = [[0.0f32; 2]; 512];
     loop {
@@ -154,4 +156,64 @@ fn chords_tension_and_meters_reach_the_editor_only_while_it_listens() {
         .fold(0.0f32, f32::max);
     assert!(loud > 1e-4 && loud.is_finite(), "meter power {loud}");
     assert_eq!(rx.dropped(), 0, "nothing dropped while read every block");
+}
+
+/// With velocity → cutoff in the matrix and three notes held, every block sends each
+/// voice's live cutoff (`Telemetry::VoiceMods`), the base × 2^(8 · amount · velocity), and
+/// nothing for destinations no slot moves; `process` allocates nothing.
+#[test]
+fn the_voices_live_cutoffs_reach_the_editor() {
+    use wavecube_dsp::modulation::{Destination, ModMatrix, Slot, Source};
+    let mut matrix = ModMatrix::default();
+    matrix.push(Slot::new(Source::Velocity, Destination::Cutoff, 0.25));
+    let settings = [
+        ("flt_on", 1.0),
+        ("flt_fc", 1000.0),
+        ("flt_key", 0.0),
+        ("flt_env", 0.0),
+    ];
+    let mut host = Host::new_with(&settings, |plugin| {
+        plugin.wavecube_params().matrix.set(&matrix, None);
+    });
+    let hub = host.plugin.telemetry();
+    let mut rx = hub.take_receiver().expect("the receiving end");
+    hub.set_listening(true);
+    let ons: Vec<_> = [57u8, 60, 64]
+        .iter()
+        .enumerate()
+        .map(|(k, &n)| note_on(0, k as i32 + 1, n, 0.8))
+        .collect();
+    host.block(256, &ons);
+    for _ in 0..20 {
+        host.block(256, &[]);
+    }
+    assert_eq!(host.violations, 0, "process allocated");
+    let mut last = None;
+    let mut others = 0;
+    rx.drain(|m| {
+        if let Telemetry::VoiceMods {
+            destination,
+            count,
+            values,
+            ..
+        } = m
+        {
+            if destination == Destination::Cutoff {
+                last = Some((count, values));
+            } else {
+                others += 1;
+            }
+        }
+    });
+    let (count, values) = last.expect("the cutoff's live values arrive");
+    assert_eq!(count, 3, "one value per voice");
+    // 8 octaves × 0.25 × 0.8 = 1.6 octaves up.
+    let want = 1000.0 * 1.6f32.exp2();
+    for v in &values[..3] {
+        assert!(
+            (v / want - 1.0).abs() < 1e-3,
+            "cutoff {v} Hz, want {want} Hz"
+        );
+    }
+    assert_eq!(others, 0, "no slot moves another destination");
 }

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Visual test of the editor: under Xvfb (xvfb-run, Mesa software GL), wavecube-standalone runs
 # on JACK's dummy backend with its editor open, the factory patch "cube-orbit" (three LFOs on
-# the morph axes) with three matrix slots and named macros added (a user preset in a private
+# the morph axes) with five matrix slots (one on the delay's feedback) and named macros added (a user preset in a private
 # preset folder, loaded with --patch) and a chord progression (Dm7 G7 Cmaj7 Am7, two seconds each) from
 # jack_midiseq. Two screenshots 1.5 s apart must show:
 #   - a window that is not blank (many colours, real contrast);
-#   - modulation rings around the knobs the matrix moves (the controls view opens on Morph);
+#   - modulation rings around the knobs the matrix moves (the controls view opens on Morph),
+#     with a dot per sounding voice at its live value;
 #   - content in every view's region, the keyboard strip's and the matrix view's included (the
 #     editor writes the regions to a JSON file, WAVECUBE_EDITOR_LAYOUT, so nothing here
 #     hardcodes the layout);
@@ -133,6 +134,8 @@ patch["sound"]["modulation"] = {
         {"source": "velocity", "destination": "morph_x", "amount": 0.3, "curve": "s"},
         {"source": "lfo2", "destination": "resonance", "amount": -0.2, "via": "mod_wheel"},
         {"source": "lfo1", "destination": "morph_z", "amount": -0.2},
+        # An effect destination: the FX tab's delay feedback knob wears a ring.
+        {"source": "lfo2", "destination": "fx_delay_feedback", "amount": 0.3},
     ],
 }
 # The rack for the FX tab: EQ, delay and reverb on, the delay and the reverb moved up (so

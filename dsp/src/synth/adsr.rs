@@ -134,6 +134,11 @@ impl Adsr {
         self.level as f32
     }
 
+    /// The settings of the current note, as captured at the last gate-on (times in ms).
+    pub fn params(&self) -> AdsrParams {
+        self.params
+    }
+
     /// True while the envelope still produces sound.
     pub fn is_active(&self) -> bool {
         self.stage != AdsrStage::Idle

@@ -12,7 +12,7 @@ use super::{
     VOICE_GAIN,
 };
 use crate::modulation::{
-    CompiledMatrix, ModMatrix, Source, FX_DESTINATIONS, MACROS, MACRO_SMOOTH_MS,
+    CompiledMatrix, Destination, ModMatrix, Source, FX_DESTINATIONS, MACROS, MACRO_SMOOTH_MS,
 };
 
 /// Most voices that sound at once.
@@ -259,6 +259,25 @@ impl Engine {
                 break;
             }
             out[n] = v.morph_now();
+            n += 1;
+        }
+        n
+    }
+
+    /// Writes each sounding voice's current value of `destination` (see
+    /// [`Voice::mod_value`] for the units) into `out`, in voice-pool order (the order of
+    /// [`Engine::voice_morphs`]), and returns how many were written (at most `out.len()`);
+    /// 0 when the voices keep no per-voice value of `destination`. Never allocates.
+    pub fn voice_mod_values(&self, destination: Destination, out: &mut [f32]) -> usize {
+        let mut n = 0;
+        for v in self.voices.iter().filter(|v| v.is_active()) {
+            if n == out.len() {
+                break;
+            }
+            let Some(value) = v.mod_value(destination, &self.params) else {
+                return 0;
+            };
+            out[n] = value;
             n += 1;
         }
         n

@@ -647,6 +647,46 @@ impl Voice {
         self.morph_now
     }
 
+    /// The voice's current value of the per-voice destination `destination`, with the
+    /// matrix's modulation (and every other modulation of that value) applied, in the unit
+    /// of the parameter it moves: morph x/y/z 0..1 (the last sample's morph point), pitch
+    /// as a MIDI note (bend, tuning, vibrato, pitch and fine-pitch routes included), cutoff
+    /// Hz and resonance 0..1 (while the filter is on), pan −1..1 (the matrix's offset from
+    /// each unison oscillator's place), unison detune cents, unison spread 0..1, LFO rates
+    /// Hz, envelope times ms. Read from what the last control point and note start left
+    /// (`params` supplies the unmodulated spread and LFO rates), so it lags the sound by at
+    /// most one control period or one render call.
+    ///
+    /// `None` where the voice keeps no such value: fine pitch (folded into the pitch),
+    /// amp, LFO depths, tension depth, and the effect destinations (one value for all
+    /// voices, [`Rate::Global`](crate::modulation::Rate::Global)). Never allocates.
+    pub fn mod_value(&self, destination: Destination, params: &SynthParams) -> Option<f32> {
+        let lfo_rate =
+            |l: usize| (params.lfo[l].rate_hz * self.lfo_rate_mul[l]).min(super::MAX_LFO_RATE_HZ);
+        let filter = || self.filter_key.filter(|_| params.filter.enabled);
+        Some(match destination {
+            Destination::MorphX => self.morph_now[0],
+            Destination::MorphY => self.morph_now[1],
+            Destination::MorphZ => self.morph_now[2],
+            Destination::Pitch => self.pitch_key.base,
+            Destination::Cutoff => filter()?.1,
+            Destination::Resonance => filter()?.2,
+            Destination::Pan => self.pan_mod[0],
+            Destination::UnisonDetune => self.pitch_key.detune,
+            Destination::UnisonSpread => (params.spread + self.pan_mod[1]).clamp(0.0, 1.0),
+            Destination::Lfo1Rate => lfo_rate(0),
+            Destination::Lfo2Rate => lfo_rate(1),
+            Destination::Lfo3Rate => lfo_rate(2),
+            Destination::AmpAttack => self.env.params().attack_ms,
+            Destination::AmpDecay => self.env.params().decay_ms,
+            Destination::AmpRelease => self.env.params().release_ms,
+            Destination::ModAttack => self.mod_env.params().attack_ms,
+            Destination::ModDecay => self.mod_env.params().decay_ms,
+            Destination::ModRelease => self.mod_env.params().release_ms,
+            _ => return None,
+        })
+    }
+
     /// Sets key pressure, 0..1.
     pub(crate) fn set_pressure(&mut self, value: f32) {
         self.set_expression(super::Expression::Pressure, value);

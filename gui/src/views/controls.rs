@@ -124,7 +124,8 @@ impl ControlsView {
                         );
                         ui.horizontal_wrapped(|ui| {
                             for &i in &row.params {
-                                let entry = cx.table.entry(i);
+                                let table = cx.table;
+                                let entry = table.entry(i);
                                 let response = param_control(ui, entry, cx.setter);
                                 decorate_knob(ui, entry, &response, &mut matrix, cx);
                             }

@@ -5,6 +5,11 @@
 //! EQ, the delay and the reverb a small display of what the settings do: the EQ's magnitude
 //! response, the delay's echoes, the reverb's decay.
 //!
+//! A row of source chips sits above the cards: drag one onto a knob the matrix can move
+//! (each slot's mix, the distortion's drive, the chorus's depth, the phaser's centre, the
+//! delay's feedback, the reverb's size) to add a slot there, as on the controls view; those
+//! knobs wear the matrix's ring ([`decorate_knob`]).
+//!
 //! The controls are the host parameters of
 //! [`FX_SETTINGS`](wavecube_dsp::patch::fx_ranges::FX_SETTINGS) (found by id in the
 //! [`ParamTable`]), edited through the host like every other control; a slot whose
@@ -23,9 +28,12 @@ use wavecube_dsp::fx::sync::DEFAULT_BPM;
 use wavecube_dsp::patch::fx_ranges::{fx_settings_of, FxSetting, FX_SETTINGS, FX_SETTING_COUNT};
 use wavecube_dsp::patch::ranges::Kind;
 
+use wavecube_dsp::modulation::ModMatrix;
+
 use crate::frame::FrameCx;
 use crate::param_table::{ParamKind, ParamTable};
 use crate::theme;
+use crate::views::matrix::{decorate_knob, source_chips};
 use crate::widgets::{
     bare_knob, bare_switch, cell_width_as, compact_text, control_as, CELL_H, KNOB_D,
 };
@@ -324,6 +332,21 @@ impl FxView {
             theme::small(),
             theme::TEXT_WEAK,
         );
+        // The source chips, to drag onto a knob, above the cards.
+        let names = backend.macro_names();
+        let mut chips = ui.new_child(
+            egui::UiBuilder::new()
+                .max_rect(content)
+                .layout(egui::Layout::left_to_right(egui::Align::Min).with_main_wrap(true)),
+        );
+        source_chips(&mut chips, &names);
+        let content = Rect::from_min_max(
+            pos2(content.min.x, chips.min_rect().max.y + 6.0),
+            content.max,
+        );
+        // This frame's matrix: knobs it moves get a ring; a chip dropped on a knob adds a
+        // slot.
+        let mut matrix = backend.matrix();
         let mut new_order = None;
         let mut cards = [Rect::NOTHING; SLOTS];
         let mut drag_pointer = None;
@@ -334,7 +357,7 @@ impl FxView {
             .show(&mut body, |ui| {
                 ui.spacing_mut().item_spacing = vec2(4.0, 6.0);
                 for (pos, &kind) in order.iter().enumerate() {
-                    let out = self.card(ui, pos, kind, &rack, cx);
+                    let out = self.card(ui, pos, kind, &rack, &mut matrix, cx);
                     cards[pos] = out.rect;
                     if let Some(to) = out.move_to {
                         new_order = Some(moved(order, kind, to));
@@ -396,6 +419,7 @@ impl FxView {
         pos: usize,
         kind: FxKind,
         rack: &RackSettings,
+        matrix: &mut ModMatrix,
         cx: &mut FrameCx,
     ) -> CardOut {
         let (on, mix) = rack.switch(kind);
@@ -496,7 +520,8 @@ impl FxView {
                             });
                             let (rect, _) =
                                 ui.allocate_exact_size(vec2(KNOB_D, KNOB_D), Sense::hover());
-                            bare_knob(ui, rect, entry, cx.setter);
+                            let knob = bare_knob(ui, rect, entry, cx.setter);
+                            decorate_knob(ui, entry, &knob, matrix, cx);
                             ui.label(small("MIX".to_owned()));
                         }
                         None => {
@@ -509,7 +534,7 @@ impl FxView {
                 if !on {
                     ui.multiply_opacity(OFF_OPACITY);
                 }
-                self.card_body(ui, kind, rack, cx);
+                self.card_body(ui, kind, rack, matrix, cx);
             }
         });
         out.rect = response.response.rect;
@@ -517,7 +542,14 @@ impl FxView {
     }
 
     /// The settings and the display of an open card.
-    fn card_body(&mut self, ui: &mut Ui, kind: FxKind, rack: &RackSettings, cx: &mut FrameCx) {
+    fn card_body(
+        &mut self,
+        ui: &mut Ui,
+        kind: FxKind,
+        rack: &RackSettings,
+        matrix: &mut ModMatrix,
+        cx: &mut FrameCx,
+    ) {
         let display = matches!(kind, FxKind::Eq | FxKind::Delay | FxKind::Reverb);
         ui.horizontal_top(|ui| {
             let controls_w = if display {
@@ -540,7 +572,9 @@ impl FxView {
                         let style = control_kind(fx);
                         let width =
                             *self.widths[i].get_or_insert_with(|| cell_width_as(ui, entry, style));
-                        control_as(ui, entry, cx.setter, &self.labels[i], style, width);
+                        let response =
+                            control_as(ui, entry, cx.setter, &self.labels[i], style, width);
+                        decorate_knob(ui, entry, &response, matrix, cx);
                     }
                 });
             });

@@ -1,20 +1,27 @@
 //! The matrix view: the four macro knobs under the patch's names, a chip per modulation
 //! source (drag one onto a knob of the controls view to add a slot there), and the matrix's
 //! slots, each with its source, "via" source, destination, amount, curve and on/off switch,
-//! to add, edit and remove. Also the knobs' modulation rings ([`decorate_knob`]).
+//! to add, edit and remove, the key centre and the random LFO's rate, and Undo and Redo of
+//! every matrix edit. Also the knobs' modulation rings ([`decorate_knob`]), on the controls
+//! view and the FX tab: the range the matrix moves a knob by, and a dot per sounding voice
+//! at its live value.
 //!
 //! The matrix is synth state, not parameters: the view reads it from the backend every
 //! frame ([`SynthBackend::matrix`](crate::handle::SynthBackend::matrix)) and sends every
 //! edit back whole ([`SynthBackend::set_matrix`](crate::handle::SynthBackend::set_matrix)),
-//! which the plugin copies to its audio thread through a lock-free ring.
+//! which the plugin copies to its audio thread through a lock-free ring. Every edit goes
+//! through [`FrameCx::edit_matrix`], which keeps it for undo.
 
-use egui::{vec2, Color32, ComboBox, DragValue, Rect, Response, RichText, Ui};
+use egui::{vec2, Color32, ComboBox, DragValue, Id, Rect, Response, RichText, Ui};
+use wavecube_dsp::fx::rack::FxKind;
 use wavecube_dsp::modulation::{Curve, Destination, ModMatrix, Slot, Source, MACROS, MAX_SLOTS};
+use wavecube_dsp::patch::fx_ranges::{FxSetting, FX_SETTINGS};
+use wavecube_dsp::telemetry::TELEMETRY_VOICES;
 
 use crate::frame::FrameCx;
 use crate::param_table::ParamEntry;
 use crate::theme;
-use crate::widgets::{labelled_control, paint_mod_ring, KNOB_D};
+use crate::widgets::{labelled_control, paint_mod_dot, paint_mod_ring, KNOB_D};
 
 /// Ids of the macro parameters, in order (as the plugin names them).
 pub const MACRO_IDS: [&str; MACROS] = ["macro1", "macro2", "macro3", "macro4"];
@@ -51,12 +58,10 @@ impl MatrixView {
                 }
             }
         });
-        body.horizontal_wrapped(|ui| {
-            ui.spacing_mut().item_spacing = vec2(2.0, 2.0);
-            for source in Source::ALL {
-                source_chip(ui, source, &names);
-            }
-        });
+        body.horizontal_wrapped(|ui| source_chips(ui, &names));
+        // The value dragged this frame, if any: its edits make one undo step.
+        let mut dragging: Option<Id> = None;
+        let (mut undo, mut redo) = (false, false);
         body.horizontal(|ui| {
             let used = used_slots(&matrix).count();
             ui.label(
@@ -74,6 +79,51 @@ impl MatrixView {
             {
                 matrix.push(Slot::new(Source::Macro1, Destination::MorphX, 0.5));
             }
+            let can_undo = cx.matrix_undo.undo_len() > 0;
+            let can_redo = cx.matrix_undo.redo_len() > 0;
+            let u = ui.add_enabled(can_undo, egui::Button::new("Undo").small());
+            let r = ui.add_enabled(can_redo, egui::Button::new("Redo").small());
+            let (ur, rr) = (u.rect, r.rect);
+            ui.ctx().data_mut(|d| {
+                d.insert_temp(button_rect_id("undo", 0), ur);
+                d.insert_temp(button_rect_id("redo", 0), rr);
+            });
+            undo = u
+                .on_hover_text("Undo the last matrix edit (Ctrl+Z)")
+                .clicked();
+            redo = r.on_hover_text("Redo (Ctrl+Shift+Z, Ctrl+Y)").clicked();
+        });
+        body.horizontal(|ui| {
+            let small = |t: &str| {
+                RichText::new(t)
+                    .size(theme::SMALL_PT)
+                    .color(theme::TEXT_WEAK)
+            };
+            ui.label(small("KEY CENTRE"));
+            let key = ui
+                .add(
+                    DragValue::new(&mut matrix.key_centre)
+                        .range(0.0..=127.0)
+                        .speed(0.25)
+                        .fixed_decimals(0),
+                )
+                .on_hover_text("The note where the key source reads 0 (MIDI note)");
+            if key.dragged() {
+                dragging = Some(key.id);
+            }
+            ui.label(small("RANDOM RATE"));
+            let rate = ui
+                .add(
+                    DragValue::new(&mut matrix.random_rate_hz)
+                        .range(0.01..=50.0)
+                        .speed(0.02)
+                        .fixed_decimals(2)
+                        .suffix(" Hz"),
+                )
+                .on_hover_text("Rate of the smoothed random LFO source");
+            if rate.dragged() {
+                dragging = Some(rate.id);
+            }
         });
         let mut remove = None;
         let mut shown = 0;
@@ -90,8 +140,12 @@ impl MatrixView {
                 }
                 for i in used {
                     shown += 1;
-                    if slot_row(ui, i, &mut matrix.slots[i], &names) {
+                    let row = slot_row(ui, i, &mut matrix.slots[i], &names);
+                    if row.remove {
                         remove = Some(i);
+                    }
+                    if row.dragging.is_some() {
+                        dragging = row.dragging;
                     }
                     ui.add_space(4.0);
                 }
@@ -100,9 +154,22 @@ impl MatrixView {
         if let Some(i) = remove {
             matrix.slots[i] = Slot::default();
         }
-        if matrix != before {
-            backend.set_matrix(&matrix);
+        if undo {
+            cx.undo_matrix();
+        } else if redo {
+            cx.redo_matrix();
+        } else {
+            cx.edit_matrix(&before, &matrix, dragging);
         }
+        cx.matrix_undo.end_gesture_unless(dragging);
+    }
+}
+
+/// Chips of every source, to drag onto a knob (the matrix view's and the FX tab's).
+pub fn source_chips(ui: &mut Ui, names: &[String; MACROS]) {
+    ui.spacing_mut().item_spacing = vec2(2.0, 2.0);
+    for source in Source::ALL {
+        source_chip(ui, source, names);
     }
 }
 
@@ -135,8 +202,8 @@ fn source_color(source: Source) -> Color32 {
     }
 }
 
-/// The id under which the rect of the view's button `name` ("add", or "remove" with the
-/// slot's index) is kept in egui's temporary data for the frame it was drawn (for tests).
+/// The id under which the rect of the view's button `name` ("add", "undo", "redo", or
+/// "remove" or "amount" with the slot's index) is kept in egui's temporary data for the frame it was drawn (for tests).
 pub fn button_rect_id(name: &str, slot: usize) -> egui::Id {
     egui::Id::unique(("wavecube-matrix-button", name, slot))
 }
@@ -187,9 +254,18 @@ fn source_chip(ui: &mut Ui, source: Source, names: &[String; MACROS]) {
     response.on_hover_text("Drag onto a knob to modulate it from this source");
 }
 
-/// One slot's two rows; true when its remove button was clicked.
-fn slot_row(ui: &mut Ui, i: usize, slot: &mut Slot, names: &[String; MACROS]) -> bool {
+/// What a slot's rows report.
+struct SlotRow {
+    /// Its remove button was clicked.
+    remove: bool,
+    /// Its amount is being dragged (the widget's id).
+    dragging: Option<Id>,
+}
+
+/// One slot's two rows.
+fn slot_row(ui: &mut Ui, i: usize, slot: &mut Slot, names: &[String; MACROS]) -> SlotRow {
     let mut remove = false;
+    let mut dragging = None;
     ui.horizontal(|ui| {
         ui.checkbox(&mut slot.enabled, "")
             .on_hover_text("Slot on or off");
@@ -222,7 +298,7 @@ fn slot_row(ui: &mut Ui, i: usize, slot: &mut Slot, names: &[String; MACROS]) ->
         ui.add_space(22.0);
         let mut pct = slot.amount * 100.0;
         let unit = slot.destination.full_scale() * slot.amount;
-        if ui
+        let amount = ui
             .add(
                 DragValue::new(&mut pct)
                     .range(-100.0..=100.0)
@@ -233,9 +309,14 @@ fn slot_row(ui: &mut Ui, i: usize, slot: &mut Slot, names: &[String; MACROS]) ->
             .on_hover_text(format!(
                 "Amount: {unit:+.3} {} at full source",
                 slot.destination.unit()
-            ))
-            .changed()
-        {
+            ));
+        let rect = amount.rect;
+        ui.ctx()
+            .data_mut(|d| d.insert_temp(button_rect_id("amount", i), rect));
+        if amount.dragged() {
+            dragging = Some(amount.id);
+        }
+        if amount.changed() {
             slot.amount = (pct / 100.0).clamp(-1.0, 1.0);
         }
         ComboBox::from_id_salt(("slot-via", i))
@@ -259,10 +340,11 @@ fn slot_row(ui: &mut Ui, i: usize, slot: &mut Slot, names: &[String; MACROS]) ->
                 }
             });
     });
-    remove
+    SlotRow { remove, dragging }
 }
 
-/// The matrix destination a parameter's knob stands for, if the matrix can move it.
+/// The matrix destination a parameter's knob stands for, if the matrix can move it: a
+/// synth knob by its id, an effect's (the FX tab's) by [`fx_destination_of`].
 pub fn destination_of(param_id: &str) -> Option<Destination> {
     Some(match param_id {
         "mx" => Destination::MorphX,
@@ -281,14 +363,41 @@ pub fn destination_of(param_id: &str) -> Option<Destination> {
         "env2_atk" => Destination::ModAttack,
         "env2_dec" => Destination::ModDecay,
         "env2_rel" => Destination::ModRelease,
-        _ => return None,
+        _ => {
+            let fx = FX_SETTINGS.iter().find(|fx| fx.setting.id == param_id)?;
+            return fx_destination_of(fx);
+        }
     })
 }
 
+/// The effect destination ([`Destination::FX`]) an effect setting is, by name: the
+/// destination `fx_<slot>_<label>` (`fx_delay_feedback` for the delay's "Feedback").
+/// `None` for the settings the matrix does not move.
+pub fn fx_destination_of(fx: &FxSetting) -> Option<Destination> {
+    Destination::FX.into_iter().find(|d| {
+        d.name()
+            .strip_prefix("fx_")
+            .and_then(|n| n.strip_prefix(fx.kind.name()))
+            .and_then(|n| n.strip_prefix('_'))
+            .is_some_and(|label| label.eq_ignore_ascii_case(fx.label))
+            // Only the slot's own settings, never an EQ band's (whose group names the band).
+            && fx.group == fx_group(fx.kind)
+    })
+}
+
+/// The group of a slot's own settings (its title, "Delay"), as against an EQ band's.
+fn fx_group(kind: FxKind) -> &'static str {
+    crate::views::fx::slot_title(kind)
+}
+
 /// The parameter's plain value moved by `delta` of `destination`'s unit (the parameter's
-/// own unit: % for resonance and spread, Hz for cutoff, ms for envelope times).
+/// own unit: % for resonance, spread and the effects' mixes, feedback and size, Hz for
+/// cutoff and the phaser's centre, ms for envelope times, dB for drive).
 fn shifted(destination: Destination, plain: f32, delta: f32) -> f32 {
     match destination {
+        Destination::FxPhaserCentre => plain * delta.exp2(),
+        Destination::FxDistortionDrive | Destination::FxChorusDepth => plain + delta,
+        d if d.fx_index().is_some() => plain + 100.0 * delta,
         Destination::Cutoff
         | Destination::Lfo1Rate
         | Destination::Lfo2Rate
@@ -325,16 +434,47 @@ pub fn mod_range(matrix: &ModMatrix, destination: Destination) -> Option<(f32, f
     range
 }
 
+/// A voice's live value of `destination` (the unit of `Voice::mod_value`) as the
+/// parameter's plain value: resonance and spread in %, the rest as they are.
+fn knob_plain(destination: Destination, value: f32) -> f32 {
+    match destination {
+        Destination::Resonance | Destination::UnisonSpread => 100.0 * value,
+        _ => value,
+    }
+}
+
+/// What a knob's ring showed in the last frame drawn (tests read it under
+/// [`ring_id`]): the range's ends and each voice's dot, normalised 0..1.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RingShown {
+    /// Normalised value where the range starts.
+    pub from: f32,
+    /// Normalised value where it ends.
+    pub to: f32,
+    /// Each sounding voice's live value, normalised, first `dots` used.
+    pub voices: [f32; TELEMETRY_VOICES],
+    /// Dots drawn.
+    pub dots: usize,
+}
+
+/// The id under which the [`RingShown`] of parameter `param_id`'s knob is kept in egui's
+/// temporary data for the frame it was drawn.
+pub fn ring_id(param_id: &str) -> Id {
+    Id::unique(("wavecube-mod-ring", param_id))
+}
+
 /// After a knob is drawn (`response` is its control's): takes a source chip dropped on it
-/// (a new slot from that source to the knob's destination, [`DROP_AMOUNT`]) and paints the
-/// ring of the range the matrix moves it by. `matrix` is this frame's copy; a new slot is
-/// added to it and sent to the synth.
+/// (a new slot from that source to the knob's destination, [`DROP_AMOUNT`], an undoable
+/// edit) and paints the ring of the range the matrix moves it by, with a dot per sounding
+/// voice at its live value of the destination (from the telemetry; effect destinations have
+/// one value for all voices and show the range only). `matrix` is this frame's copy; a new
+/// slot is added to it and sent to the synth.
 pub fn decorate_knob(
     ui: &Ui,
     entry: &ParamEntry,
     response: &Response,
     matrix: &mut ModMatrix,
-    cx: &FrameCx,
+    cx: &mut FrameCx,
 ) {
     let Some(destination) = destination_of(entry.id()) else {
         return;
@@ -348,8 +488,9 @@ pub fn decorate_knob(
         );
     }
     if let Some(source) = response.dnd_release_payload::<Source>() {
+        let before = *matrix;
         if matrix.push(Slot::new(*source, destination, DROP_AMOUNT)) {
-            cx.handle.backend.set_matrix(matrix);
+            cx.edit_matrix(&before, matrix, None);
         }
     }
     if let Some((lo, hi)) = mod_range(matrix, destination) {
@@ -358,6 +499,24 @@ pub fn decorate_knob(
         let to = entry.normalized_of(shifted(destination, plain, hi));
         let knob = Rect::from_center_size(response.rect.center(), vec2(KNOB_D, KNOB_D));
         paint_mod_ring(ui.painter(), knob, from, to, theme::OK);
+        let mut shown = RingShown {
+            from,
+            to,
+            voices: [0.0; TELEMETRY_VOICES],
+            dots: 0,
+        };
+        for (dot, &v) in shown
+            .voices
+            .iter_mut()
+            .zip(cx.telemetry.voice_values(destination))
+            .filter(|(_, v)| v.is_finite())
+        {
+            *dot = entry.normalized_of(knob_plain(destination, v));
+            paint_mod_dot(ui.painter(), knob, *dot, theme::VOICE);
+            shown.dots += 1;
+        }
+        ui.ctx()
+            .data_mut(|d| d.insert_temp(ring_id(entry.id()), shown));
     }
 }
 
@@ -386,5 +545,26 @@ mod tests {
         assert_eq!(shifted(Destination::Cutoff, 1000.0, 1.0), 2000.0);
         assert_eq!(shifted(Destination::Resonance, 20.0, 0.5), 70.0);
         assert_eq!(shifted(Destination::MorphY, 0.5, -0.25), 0.25);
+        assert_eq!(shifted(Destination::FxDelayFeedback, 40.0, 0.25), 65.0);
+        assert_eq!(shifted(Destination::FxPhaserCentre, 800.0, -1.0), 400.0);
+        assert_eq!(shifted(Destination::FxDistortionDrive, 12.0, 3.0), 15.0);
+    }
+
+    #[test]
+    fn every_effect_destination_has_exactly_one_fx_knob() {
+        let mut found = [0usize; wavecube_dsp::modulation::FX_DESTINATIONS];
+        for fx in &FX_SETTINGS {
+            if let Some(d) = fx_destination_of(fx) {
+                found[d.fx_index().expect("an effect destination")] += 1;
+                assert_eq!(destination_of(fx.setting.id), Some(d));
+            }
+        }
+        assert_eq!(found, [1; wavecube_dsp::modulation::FX_DESTINATIONS]);
+        assert_eq!(
+            destination_of("fx_dly_fb"),
+            Some(Destination::FxDelayFeedback)
+        );
+        assert_eq!(destination_of("fx_dly_time"), None);
+        assert_eq!(destination_of("fx_eq_ls_gain"), None);
     }
 }
