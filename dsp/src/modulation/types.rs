@@ -48,6 +48,11 @@ pub enum Source {
     ModEnv,
     /// Strike velocity, 0..1.
     Velocity,
+    /// Release velocity (MPE "lift": the note-off velocity), 0..1: 0 while the key is down,
+    /// then the velocity the key was released with (sustain pedal or not). A note-off without
+    /// one counts as MIDI's default 64/127
+    /// ([`DEFAULT_RELEASE_VELOCITY`](crate::synth::DEFAULT_RELEASE_VELOCITY)).
+    ReleaseVelocity,
     /// The note relative to the matrix's key centre, −1..1 over ±60 semitones (glides
     /// with the pitch; bend not included).
     Key,
@@ -82,13 +87,14 @@ pub enum Source {
 
 impl Source {
     /// Every source, in index order.
-    pub const ALL: [Self; 20] = [
+    pub const ALL: [Self; 21] = [
         Self::Lfo1,
         Self::Lfo2,
         Self::Lfo3,
         Self::AmpEnv,
         Self::ModEnv,
         Self::Velocity,
+        Self::ReleaseVelocity,
         Self::Key,
         Self::ModWheel,
         Self::PitchBend,
@@ -119,6 +125,7 @@ impl Source {
             Self::AmpEnv => "amp_env",
             Self::ModEnv => "mod_env",
             Self::Velocity => "velocity",
+            Self::ReleaseVelocity => "release_velocity",
             Self::Key => "key",
             Self::ModWheel => "mod_wheel",
             Self::PitchBend => "pitch_bend",
@@ -136,11 +143,16 @@ impl Source {
         }
     }
 
-    /// The source named `s` (see [`Source::name`]).
+    /// The source named `s` (see [`Source::name`]). `lift`, MPE's name for the note-off
+    /// velocity, is accepted for [`Source::ReleaseVelocity`] (and written back as
+    /// `release_velocity`).
     ///
     /// # Errors
     /// [`ParseModError`] listing the known names.
     pub fn parse(s: &str) -> Result<Self, ParseModError> {
+        if s == "lift" {
+            return Ok(Self::ReleaseVelocity);
+        }
         parse("source", &Self::ALL, Self::name, s)
     }
 
