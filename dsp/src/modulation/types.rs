@@ -191,7 +191,7 @@ pub enum Rate {
 }
 
 /// How many effect destinations there are ([`Destination::FX`]).
-pub const FX_DESTINATIONS: usize = 14;
+pub const FX_DESTINATIONS: usize = 15;
 
 /// What a slot moves. Each has a unit and a full scale ([`Destination::full_scale`]): a
 /// slot of amount 1 and source value 1 moves it by that much.
@@ -274,11 +274,16 @@ pub enum Destination {
     FxEqMix,
     /// The compressor's mix, added (full scale 1).
     FxCompressorMix,
+    /// The codec stage's bits per sample, bits added to the stage's own setting (full scale
+    /// 6: the codec's whole range, 2..8, so a unipolar source at amount ±1 sweeps it end to
+    /// end). The sum is rounded to whole bits and held to the codec's range
+    /// ([`crate::codec::tqa::modulated_bits`]).
+    FxCodecBits,
 }
 
 impl Destination {
     /// Every destination, in index order.
-    pub const ALL: [Self; 38] = [
+    pub const ALL: [Self; 39] = [
         Self::MorphX,
         Self::MorphY,
         Self::MorphZ,
@@ -317,6 +322,7 @@ impl Destination {
         Self::FxReverbSize,
         Self::FxEqMix,
         Self::FxCompressorMix,
+        Self::FxCodecBits,
     ];
 
     /// The effect destinations, the tail of [`Destination::ALL`]: evaluated once per engine call
@@ -386,6 +392,7 @@ impl Destination {
             Self::FxReverbSize => "fx_reverb_size",
             Self::FxEqMix => "fx_eq_mix",
             Self::FxCompressorMix => "fx_compressor_mix",
+            Self::FxCodecBits => "fx_codec_bits",
         }
     }
 
@@ -416,6 +423,7 @@ impl Destination {
             | Self::FxPhaserCentre => 4.0,
             Self::FxDistortionDrive => 30.0,
             Self::FxChorusDepth => 10.0,
+            Self::FxCodecBits => 6.0,
             _ => 1.0,
         }
     }
@@ -439,6 +447,7 @@ impl Destination {
             Self::FxPhaserCentre => "octaves",
             Self::FxDistortionDrive => "dB",
             Self::FxChorusDepth => "ms",
+            Self::FxCodecBits => "bits",
             _ => "units",
         }
     }
