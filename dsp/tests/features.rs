@@ -8,7 +8,7 @@ use wavecube_dsp::analysis::{measure_tone, tone_amplitude};
 use wavecube_dsp::modulation::{Destination, Slot, Source};
 use wavecube_dsp::synth::{
     note_to_hz, AdsrParams, Engine, Expression, FilterMode, LfoParams, LfoShape, NoteEvent,
-    PolyTarget, SynthParams, TimedEvent, VoiceMode,
+    PolyTarget, SynthParams, TimedEvent, VoiceMode, DEFAULT_RELEASE_VELOCITY,
 };
 
 const SR: f32 = 48000.0;
@@ -317,6 +317,7 @@ fn ended_voices_are_reported_with_their_ids() {
             note: 0,
             channel: 0,
             voice_id: Some(9),
+            velocity: DEFAULT_RELEASE_VELOCITY,
         },
     }];
     e.process(&off, &mut l, &mut r);
@@ -350,6 +351,7 @@ fn mono_mode_follows_host_voice_ids_without_hanging() {
         note,
         channel: 0,
         voice_id: Some(id),
+        velocity: DEFAULT_RELEASE_VELOCITY,
     };
     let mut ended = Vec::new();
     let mut block = |e: &mut Engine, events: &[NoteEvent]| {
@@ -413,6 +415,7 @@ fn storm(seed: u32) -> Result<(), String> {
                     note,
                     channel: 0,
                     voice_id: Some(id),
+                    velocity: DEFAULT_RELEASE_VELOCITY,
                 });
             }
             7 if !held.is_empty() => {

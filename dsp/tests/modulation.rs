@@ -448,7 +448,6 @@ fn voices_report_their_own_modulated_cutoff() {
     p.filter.mode = FilterMode::LowPass;
     p.filter.cutoff_hz = 500.0;
     p.filter.keytrack = 0.0;
-    p.filter.env_octaves = 0.0;
     let p = with_slots(p, &[Slot::new(Source::Velocity, Destination::Cutoff, 0.25)]);
     let mut e = Engine::new(SR, 512, factory_set());
     *e.params_mut() = p;

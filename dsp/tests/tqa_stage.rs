@@ -222,3 +222,101 @@ fn non_finite_input_never_reaches_the_output() {
         );
     }
 }
+
+/// Largest sample-to-sample step of `x[range]`, both channels.
+fn max_step(x: &[Vec<f32>; 2], range: std::ops::Range<usize>) -> f32 {
+    x.iter()
+        .flat_map(|c| c[range.clone()].windows(2).map(|w| (w[1] - w[0]).abs()))
+        .fold(0.0, f32::max)
+}
+
+/// A bits change the modulation matrix makes ([`TqaStage::set_bits`]) plays on without a gap:
+/// from the first block coded after it the output equals a stage that ran at the new bits all
+/// along, and the largest step around the change is the signal's own, where a
+/// [`TqaStage::reconfigure`] to the same bits (what a host parameter change does) drops a
+/// block and steps by the signal's level.
+#[test]
+fn set_bits_switches_at_the_next_block_without_a_gap() {
+    let x = input();
+    let block = TqaConfig::default().block_size;
+    // The switch lands mid-way through a codec block, between two host blocks of 256.
+    let switch = 40 * block + 256;
+    let at = |bits| TqaConfig {
+        bits,
+        ..TqaConfig::default()
+    };
+    let run_switch = |set: bool| {
+        let mut stage = TqaStage::new(&at(4), 2).unwrap();
+        let mut y = x.clone();
+        let [l, r] = &mut y;
+        let mut allocations = 0;
+        for (k, (l, r)) in l.chunks_mut(256).zip(r.chunks_mut(256)).enumerate() {
+            if k * 256 == switch {
+                allocations += if set {
+                    allocations_in(|| stage.set_bits(8)).1
+                } else {
+                    allocations_in(|| stage.reconfigure(&at(8)).unwrap()).1
+                };
+            }
+            stage.process(&mut [l, r], 1.0);
+        }
+        assert_eq!(allocations, 0, "switching bits allocated");
+        y
+    };
+    let switched = run_switch(true);
+    let restarted = run_switch(false);
+    let all8 = run(&mut TqaStage::new(&at(8), 2).unwrap(), &x, 256, 1.0);
+    let all4 = run(&mut TqaStage::new(&at(4), 2).unwrap(), &x, 256, 1.0);
+    // The block holding the switch was partly buffered: it is coded at the new bits. From
+    // its output on (one latency later) the render is the 8-bit one; before, the 4-bit one.
+    let first_new = (switch / block) * block + block;
+    let d_after = max_diff2(&switched, &all8, first_new..FRAMES);
+    let d_before = max_diff2(&switched, &all4, 0..first_new);
+    assert!(
+        d_after < 1e-6,
+        "after the switch: {d_after} from the 8-bit stage"
+    );
+    assert!(
+        d_before < 1e-6,
+        "before the switch: {d_before} from the 4-bit stage"
+    );
+    let window = switch - 2 * block..switch + 3 * block;
+    let own = max_step(&all8, window.clone()).max(max_step(&all4, window.clone()));
+    let (set_step, restart_step) = (
+        max_step(&switched, window.clone()),
+        max_step(&restarted, window),
+    );
+    println!(
+        "largest step around a 4 → 8 bit switch: set_bits {set_step:.4}, reconfigure \
+         {restart_step:.4}, the 4- and 8-bit renders' own {own:.4}"
+    );
+    assert!(
+        set_step <= own + 1e-6,
+        "set_bits steps by {set_step} (own {own})"
+    );
+    assert!(set_step < restart_step);
+}
+
+fn max_diff2(a: &[Vec<f32>; 2], b: &[Vec<f32>; 2], range: std::ops::Range<usize>) -> f32 {
+    a.iter()
+        .zip(b)
+        .flat_map(|(a, b)| {
+            a[range.clone()]
+                .iter()
+                .zip(&b[range.clone()])
+                .map(|(x, y)| (x - y).abs())
+        })
+        .fold(0.0, f32::max)
+}
+
+#[test]
+fn modulated_bits_round_and_hold_to_the_codec_range() {
+    use wavecube_dsp::codec::tqa::modulated_bits;
+    assert_eq!(modulated_bits(6, 0.0), 6);
+    assert_eq!(modulated_bits(6, 0.49), 6);
+    assert_eq!(modulated_bits(6, 0.5), 7);
+    assert_eq!(modulated_bits(6, -1.6), 4);
+    assert_eq!(modulated_bits(4, 100.0), MAX_BITS);
+    assert_eq!(modulated_bits(4, -100.0), MIN_BITS);
+    assert_eq!(modulated_bits(5, f32::NAN), 5);
+}

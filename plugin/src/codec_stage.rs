@@ -15,12 +15,21 @@
 //! to full scale, then bounds what the codec sees), the stage codes and decodes the mix, and
 //! master gain and the safety clip follow, so the output stays finite and bounded. While it
 //! is off, the engine applies master gain itself as before and the stage costs nothing.
+//!
+//! # Modulated bits
+//!
+//! The matrix's [`Destination::FxCodecBits`](wavecube_dsp::modulation::Destination) adds
+//! bits to the bits parameter ([`CodecStage::modulate_bits`], once per engine call): the sum
+//! is rounded to whole bits in the codec's range ([`modulated_bits`]) and, when that whole
+//! number changes, the stage switches with [`TqaStage::set_bits`]: from the next codec block,
+//! with no gap and no restart (the latency stays). A bits change from the parameter itself
+//! still restarts the stage (see [`CodecStage::follow`]).
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use atomic_float::AtomicF32;
-use wavecube_dsp::codec::tqa::{TqaConfig, TqaError, TqaStage};
+use wavecube_dsp::codec::tqa::{modulated_bits, TqaConfig, TqaError, TqaStage};
 use wavecube_dsp::synth::SafetyClip;
 
 use crate::mapping::tqa_config;
@@ -33,7 +42,8 @@ pub struct CodecStage {
     stage: TqaStage,
     /// The stage is in the signal path.
     on: bool,
-    /// The settings the stage runs with (or will, when turned on).
+    /// The settings the parameters ask for (or will, when turned on); the stage's bits may
+    /// differ by the matrix's offset ([`CodecStage::modulate_bits`]).
     config: TqaConfig,
     /// Live SQNR, dB, for the editor. Written here (audio thread), read anywhere.
     sqnr_db: Arc<AtomicF32>,
@@ -156,6 +166,24 @@ impl CodecStage {
     /// The stage is in the signal path.
     pub fn is_on(&self) -> bool {
         self.on
+    }
+
+    /// Moves the stage's bits by `offset_bits` (the matrix's `fx_codec_bits` offset, bits)
+    /// from the parameter's bits, rounded to whole bits in the codec's range
+    /// ([`modulated_bits`]). The stage switches only when the whole number changes, from its
+    /// next block, without a gap ([`TqaStage::set_bits`]). Call before [`CodecStage::process`]
+    /// with each engine call's offsets. No allocation, no lock.
+    pub fn modulate_bits(&mut self, offset_bits: f32) {
+        if self.on {
+            self.stage
+                .set_bits(modulated_bits(self.config.bits, offset_bits));
+        }
+    }
+
+    /// The bits per coefficient the stage codes with now (the parameter's, moved by the
+    /// matrix).
+    pub fn bits(&self) -> u8 {
+        self.stage.config().bits
     }
 
     /// Latency to report to the host, samples: one block while on, 0 while off.

@@ -3,7 +3,7 @@
 use nice_plug::midi::{Channel, Key, VoiceID};
 use nice_plug::prelude::NoteEvent as HostEvent;
 use wavecube_dsp::synth::midi;
-use wavecube_dsp::synth::{Expression, NoteEvent, TimedEvent};
+use wavecube_dsp::synth::{Expression, NoteEvent, TimedEvent, DEFAULT_RELEASE_VELOCITY};
 use wavecube_gui::handle::{set_key, LiveEvent};
 
 /// Engine events one [`EventQueue`] holds before the block is rendered up to the next event
@@ -96,14 +96,17 @@ pub fn to_engine<S>(event: &HostEvent<S>) -> Option<(u32, NoteEvent)> {
             voice_id,
             channel,
             key,
-            ..
+            velocity,
         } => match key {
+            // The host's release velocity (MIDI note-off velocity / 127, or MPE lift) is the
+            // matrix's `release_velocity` source.
             Key::Number(note) => (
                 timing,
                 NoteEvent::VoiceOff {
                     note,
                     channel: channel_number(channel),
                     voice_id: voice(voice_id),
+                    velocity: release_unit(velocity),
                 },
             ),
             // A wildcard key addresses every key.
@@ -199,10 +202,12 @@ pub fn live_to_engine(event: LiveEvent) -> NoteEvent {
             velocity: unit(velocity),
             voice_id: None,
         },
+        // The editor's keys sense no release velocity: MIDI's default 64/127.
         LiveEvent::NoteOff { note } => NoteEvent::VoiceOff {
             note: note.min(127),
             channel: 0,
             voice_id: None,
+            velocity: DEFAULT_RELEASE_VELOCITY,
         },
         LiveEvent::PitchBend(value) => midi::pitch_bend(0, value),
         LiveEvent::ModWheel(value) => {
@@ -239,6 +244,15 @@ pub fn track_host_keys<S>(event: &HostEvent<S>, keys: &mut [u64; 2]) {
             *keys = [0; 2];
         }
         _ => {}
+    }
+}
+
+/// A release velocity clamped to 0..1, NaN to [`DEFAULT_RELEASE_VELOCITY`].
+fn release_unit(value: f32) -> f32 {
+    if value.is_nan() {
+        DEFAULT_RELEASE_VELOCITY
+    } else {
+        value.clamp(0.0, 1.0)
     }
 }
 
@@ -301,6 +315,26 @@ mod tests {
             velocity: 0.0,
         };
         assert_eq!(to_engine(&off), Some((3, NoteEvent::AllNotesOff)));
+        // A key's note-off carries the host's release velocity (MPE lift) to the engine.
+        let lift: HostEvent<()> = HostEvent::NoteOff {
+            timing: 4,
+            voice_id: VoiceID::ID(7),
+            channel: Channel::Number(2),
+            key: Key::Number(60),
+            velocity: 0.25,
+        };
+        assert_eq!(
+            to_engine(&lift),
+            Some((
+                4,
+                NoteEvent::VoiceOff {
+                    note: 60,
+                    channel: 2,
+                    voice_id: Some(7),
+                    velocity: 0.25,
+                }
+            ))
+        );
         let cc: HostEvent<()> = HostEvent::MidiCC {
             timing: 0,
             channel: 0,

@@ -23,7 +23,7 @@
 use nice_plug::prelude::*;
 use wavecube_dsp::fx::rack::{ExternalStage, FxKind, Rack, RackSettings, SLOTS};
 use wavecube_dsp::fx::Effect;
-use wavecube_dsp::modulation::FX_DESTINATIONS;
+use wavecube_dsp::modulation::{Destination, FX_DESTINATIONS};
 use wavecube_dsp::patch::fx_ranges::FX_SETTING_COUNT;
 
 use crate::body_stage::BodyStage;
@@ -200,9 +200,10 @@ impl FxStage {
     }
 
     /// Runs the rack over `left` and `right` in place: the parameters' settings moved by the
-    /// matrix's effect slots (`fx_offsets`, from the engine call that rendered this piece),
-    /// with `stages` at the codec and body slots, then the output safety clip
-    /// ([`Rack::process_output`]). Never allocates.
+    /// matrix's effect slots (`fx_offsets`, from the engine call that rendered this piece;
+    /// the codec's bits move the codec stage, [`CodecStage::modulate_bits`]), with `stages`
+    /// at the codec and body slots, then the output safety clip ([`Rack::process_output`]).
+    /// Never allocates.
     pub fn process(
         &mut self,
         stages: &mut Stages<'_>,
@@ -211,6 +212,10 @@ impl FxStage {
         right: &mut [f32],
     ) {
         self.rack.set_modulated(&self.applied, fx_offsets);
+        let bits = Destination::FxCodecBits
+            .fx_index()
+            .map_or(0.0, |i| fx_offsets[i]);
+        stages.codec.modulate_bits(bits);
         self.rack.process_output(left, right, stages);
     }
 

@@ -172,6 +172,16 @@ impl Wavecube {
         self.codec_sqnr_db.clone()
     }
 
+    /// The bits per coefficient the codec stage codes with now (its parameter moved by the
+    /// matrix's `fx_codec_bits`), or `None` while it is off or not yet activated. Read it
+    /// between `process` calls (tests, diagnostics).
+    pub fn codec_bits(&self) -> Option<u8> {
+        self.codec
+            .as_ref()
+            .filter(|c| c.is_on())
+            .map(CodecStage::bits)
+    }
+
     /// The telemetry channel's hub: the editor takes the receiving end from it and says
     /// when it listens (nothing is published otherwise).
     pub fn telemetry(&self) -> Arc<TelemetryHub> {

@@ -34,6 +34,10 @@ const NOTES: [(usize, usize, u8, f32); 4] = [
     (48_000, 66_000, 48, 1.0),
 ];
 
+/// The release velocity of every note-off in both renders (the host's note-off velocity in
+/// the plugin, the engine's `VoiceOff` in the harness), 0..1.
+const RELEASE_VELOCITY: f32 = 0.3;
+
 /// Length of both renders, samples (the last release rings for 0.5 s).
 const LENGTH: usize = 90_000;
 
@@ -68,7 +72,12 @@ fn harness_render(patch: &Patch) -> [Vec<f32>; 2] {
         });
         events.push(SongEvent {
             time_s: at(off),
-            event: DspEvent::NoteOff { note },
+            event: DspEvent::VoiceOff {
+                note,
+                channel: 0,
+                voice_id: None,
+                velocity: RELEASE_VELOCITY,
+            },
         });
     }
     let song = Song::from_events(events);
@@ -113,7 +122,7 @@ fn plugin_render(patch: &Patch) -> [Vec<f32>; 2] {
                 voice_id,
                 channel,
                 key,
-                velocity: 0.0,
+                velocity: RELEASE_VELOCITY,
             },
         }
     };
@@ -171,10 +180,15 @@ fn a_matrix_that_moves_the_effects_sounds_the_same_in_the_plugin_and_the_harness
     patch.sound.fx.reverb.enabled = true;
     patch.sound.lfos[0].rate_hz = 3.0;
     patch.sound.modulation.macros[0] = 0.7;
+    // The codec's bits move only the plugin's codec stage, off here as in the harness (which
+    // has none): the slot must leave both renders alike. Release velocity reaches the effects
+    // from the host's note-offs as from the harness's.
     patch.sound.modulation.slots = [
         (Source::Lfo1, Destination::FxReverbMix, 0.4),
         (Source::Macro1, Destination::FxDelayMix, 0.5),
         (Source::Velocity, Destination::FxDelayFeedback, -0.3),
+        (Source::Lfo1, Destination::FxCodecBits, 0.5),
+        (Source::ReleaseVelocity, Destination::FxReverbSize, 0.6),
     ]
     .map(|(s, d, a)| SlotSection::from_slot(&Slot::new(s, d, a)))
     .to_vec();

@@ -113,6 +113,10 @@ fn busy_matrix() -> ModMatrix {
             curve: Curve::ALL[i % Curve::ALL.len()],
         };
     }
+    // One slot that surely moves the sound (macro 3 is at 0.9 in the tests): the cycling
+    // above lands each slot on a source and destination by index, and a new source can shift
+    // every slot onto a value that is 0 or clamped away (it did when `release_velocity` came).
+    m.slots[MAX_SLOTS - 1] = Slot::new(Source::Macro3, Destination::MorphX, 0.5);
     m.key_centre = 64.0;
     m.random_rate_hz = 3.0;
     m

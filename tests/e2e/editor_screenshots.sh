@@ -127,9 +127,11 @@ import json, sys
 patch = json.load(open(sys.argv[1]))
 patch["meta"]["name"] = "Matrix Demo"
 patch["meta"]["macro_names"] = ["Air", "Wobble", "Grit", "Depth"]
+# The patch's own slots (its three LFOs on the morph axes) stay; five more follow.
+own = patch["sound"].get("modulation", {}).get("slots", [])
 patch["sound"]["modulation"] = {
     "macros": [0.6, 0.3, 0.0, 0.0],
-    "slots": [
+    "slots": own + [
         {"source": "macro1", "destination": "cutoff", "amount": 0.4},
         {"source": "velocity", "destination": "morph_x", "amount": 0.3, "curve": "s"},
         {"source": "lfo2", "destination": "resonance", "amount": -0.2, "via": "mod_wheel"},

@@ -320,9 +320,10 @@ mod tests {
             song.events().iter().map(|e| (e.time_s, e.event)).collect();
         let want = [
             (0.0, engine_midi::note_on(0, 60, 100.0 / 127.0)),
-            (0.5, engine_midi::note_off(0, 60)),
+            // A note-on of velocity 0 releases with MIDI's default release velocity, 64.
+            (0.5, engine_midi::note_off(0, 60, 64.0 / 127.0)),
             (1.0, engine_midi::note_on(0, 64, 1.0)),
-            (2.0, engine_midi::note_off(0, 64)),
+            (2.0, engine_midi::note_off(0, 64, 0.0)),
             (2.0, engine_midi::pitch_bend(0, 0.0)),
             (2.0, engine_midi::pitch_bend(0, 1.0)),
             (

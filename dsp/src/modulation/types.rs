@@ -48,6 +48,11 @@ pub enum Source {
     ModEnv,
     /// Strike velocity, 0..1.
     Velocity,
+    /// Release velocity (MPE "lift": the note-off velocity), 0..1: 0 while the key is down,
+    /// then the velocity the key was released with (sustain pedal or not). A note-off without
+    /// one counts as MIDI's default 64/127
+    /// ([`DEFAULT_RELEASE_VELOCITY`](crate::synth::DEFAULT_RELEASE_VELOCITY)).
+    ReleaseVelocity,
     /// The note relative to the matrix's key centre, −1..1 over ±60 semitones (glides
     /// with the pitch; bend not included).
     Key,
@@ -86,13 +91,14 @@ pub enum Source {
 
 impl Source {
     /// Every source, in index order.
-    pub const ALL: [Self; 21] = [
+    pub const ALL: [Self; 22] = [
         Self::Lfo1,
         Self::Lfo2,
         Self::Lfo3,
         Self::AmpEnv,
         Self::ModEnv,
         Self::Velocity,
+        Self::ReleaseVelocity,
         Self::Key,
         Self::ModWheel,
         Self::PitchBend,
@@ -127,6 +133,7 @@ impl Source {
             Self::AmpEnv => "amp_env",
             Self::ModEnv => "mod_env",
             Self::Velocity => "velocity",
+            Self::ReleaseVelocity => "release_velocity",
             Self::Key => "key",
             Self::ModWheel => "mod_wheel",
             Self::PitchBend => "pitch_bend",
@@ -145,11 +152,16 @@ impl Source {
         }
     }
 
-    /// The source named `s` (see [`Source::name`]).
+    /// The source named `s` (see [`Source::name`]). `lift`, MPE's name for the note-off
+    /// velocity, is accepted for [`Source::ReleaseVelocity`] (and written back as
+    /// `release_velocity`).
     ///
     /// # Errors
     /// [`ParseModError`] listing the known names.
     pub fn parse(s: &str) -> Result<Self, ParseModError> {
+        if s == "lift" {
+            return Ok(Self::ReleaseVelocity);
+        }
         parse("source", &Self::ALL, Self::name, s)
     }
 
@@ -195,7 +207,7 @@ pub enum Rate {
 }
 
 /// How many effect destinations there are ([`Destination::FX`]).
-pub const FX_DESTINATIONS: usize = 14;
+pub const FX_DESTINATIONS: usize = 15;
 
 /// What a slot moves. Each has a unit and a full scale ([`Destination::full_scale`]): a
 /// slot of amount 1 and source value 1 moves it by that much.
@@ -278,11 +290,16 @@ pub enum Destination {
     FxEqMix,
     /// The compressor's mix, added (full scale 1).
     FxCompressorMix,
+    /// The codec stage's bits per sample, bits added to the stage's own setting (full scale
+    /// 6: the codec's whole range, 2..8, so a unipolar source at amount ±1 sweeps it end to
+    /// end). The sum is rounded to whole bits and held to the codec's range
+    /// ([`crate::codec::tqa::modulated_bits`]).
+    FxCodecBits,
 }
 
 impl Destination {
     /// Every destination, in index order.
-    pub const ALL: [Self; 38] = [
+    pub const ALL: [Self; 39] = [
         Self::MorphX,
         Self::MorphY,
         Self::MorphZ,
@@ -321,6 +338,7 @@ impl Destination {
         Self::FxReverbSize,
         Self::FxEqMix,
         Self::FxCompressorMix,
+        Self::FxCodecBits,
     ];
 
     /// The effect destinations, the tail of [`Destination::ALL`]: evaluated once per engine call
@@ -393,6 +411,7 @@ impl Destination {
             Self::FxReverbSize => "fx_reverb_size",
             Self::FxEqMix => "fx_eq_mix",
             Self::FxCompressorMix => "fx_compressor_mix",
+            Self::FxCodecBits => "fx_codec_bits",
         }
     }
 
@@ -423,6 +442,7 @@ impl Destination {
             | Self::FxPhaserCentre => 4.0,
             Self::FxDistortionDrive => 30.0,
             Self::FxChorusDepth => 10.0,
+            Self::FxCodecBits => 6.0,
             _ => 1.0,
         }
     }
@@ -465,6 +485,7 @@ impl Destination {
             Self::FxPhaserCentre => "octaves",
             Self::FxDistortionDrive => "dB",
             Self::FxChorusDepth => "ms",
+            Self::FxCodecBits => "bits",
             _ => "units",
         }
     }

@@ -9,7 +9,7 @@ use crate::harmony::{Analyzer, AnalyzerConfig, ChordEvent};
 use super::voice::{ChannelMod, NoteCtx, Scratch};
 use super::{
     ChannelControl, NoteEvent, SafetyClip, SynthParams, TimedEvent, Voice, VoiceEnd, VoiceMode,
-    VOICE_GAIN,
+    DEFAULT_RELEASE_VELOCITY, VOICE_GAIN,
 };
 use crate::modulation::{
     CompiledMatrix, Destination, ModMatrix, Source, FX_DESTINATIONS, MACROS, MACRO_SMOOTH_MS,
@@ -552,7 +552,9 @@ impl Engine {
     fn apply(&mut self, params: &SynthParams, event: NoteEvent) {
         match event {
             NoteEvent::NoteOn { note, velocity } => self.note_on(params, note, 0, velocity, None),
-            NoteEvent::NoteOff { note } => self.note_off(params, note, 0, None),
+            NoteEvent::NoteOff { note } => {
+                self.note_off(params, note, 0, None, DEFAULT_RELEASE_VELOCITY)
+            }
             NoteEvent::VoiceOn {
                 note,
                 channel,
@@ -563,7 +565,11 @@ impl Engine {
                 note,
                 channel,
                 voice_id,
-            } => self.note_off(params, note, channel, voice_id),
+                velocity,
+            } => {
+                let velocity = finite_or(velocity, DEFAULT_RELEASE_VELOCITY).clamp(0.0, 1.0);
+                self.note_off(params, note, channel, voice_id, velocity);
+            }
             NoteEvent::Choke {
                 note,
                 channel,
@@ -644,7 +650,7 @@ impl Engine {
                 self.sostenuto_held = [false; MAX_VOICES + STEAL_SLOTS];
                 self.stack_len = 0;
                 for v in &mut self.voices {
-                    v.release(false);
+                    v.release(false, DEFAULT_RELEASE_VELOCITY);
                 }
             }
         }
@@ -704,7 +710,7 @@ impl Engine {
                             self.harmony.note_off(v.note().min(127));
                         }
                         self.sostenuto_held[n] = false;
-                        v.release(false);
+                        v.release(false, DEFAULT_RELEASE_VELOCITY);
                     }
                 }
                 let mut keep = 0;
@@ -739,7 +745,7 @@ impl Engine {
         for (n, v) in self.voices.iter_mut().enumerate() {
             let held = ch.sustain || (ch.sostenuto && self.sostenuto_held[n]);
             if v.is_sustained() && v.channel() == c && !held {
-                v.release(false);
+                v.release(false, DEFAULT_RELEASE_VELOCITY);
             }
         }
     }
@@ -755,8 +761,8 @@ impl Engine {
         let note = note.min(127);
         let velocity = finite_or(velocity, 0.0).clamp(0.0, 1.0);
         if velocity == 0.0 {
-            // MIDI convention: a note-on with velocity 0 is a note-off.
-            self.note_off(params, note, channel, voice_id);
+            // MIDI convention: a note-on with velocity 0 is a note-off of velocity 64.
+            self.note_off(params, note, channel, voice_id, DEFAULT_RELEASE_VELOCITY);
             return;
         }
         if let Some(id) = voice_id {
@@ -797,7 +803,7 @@ impl Engine {
             .iter_mut()
             .filter(|v| v.is_held() && v.matches(note, channel, None))
         {
-            v.release(false);
+            v.release(false, DEFAULT_RELEASE_VELOCITY);
         }
         let limit = if params.voice_mode == VoiceMode::Poly {
             params.polyphony
@@ -844,7 +850,15 @@ impl Engine {
         self.peak_voices = self.peak_voices.max(active);
     }
 
-    fn note_off(&mut self, params: &SynthParams, note: u8, channel: u8, voice_id: Option<i32>) {
+    /// Key up for `note`/`channel`/`voice_id` with release velocity `velocity` (0..1).
+    fn note_off(
+        &mut self,
+        params: &SynthParams,
+        note: u8,
+        channel: u8,
+        voice_id: Option<i32>,
+        velocity: f32,
+    ) {
         self.harmony.note_off(note.min(127));
         if params.voice_mode != VoiceMode::Poly {
             self.stack_remove(note, channel);
@@ -870,7 +884,10 @@ impl Engine {
         let ch = self.channels[usize::from(channel.min(15))];
         for (n, v) in self.voices.iter_mut().enumerate() {
             if v.is_held() && v.matches(note, channel, voice_id) {
-                v.release(ch.sustain || (ch.sostenuto && self.sostenuto_held[n]));
+                v.release(
+                    ch.sustain || (ch.sostenuto && self.sostenuto_held[n]),
+                    velocity,
+                );
             }
         }
     }

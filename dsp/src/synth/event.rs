@@ -1,5 +1,11 @@
 //! Note and controller events with their sample offsets inside a block.
 
+/// The release velocity (0..1) of a note-off that carries none: MIDI's 64/127. The MIDI 1.0
+/// specification has a keyboard without release-velocity sensing send note-off velocity 64,
+/// and a note-on of velocity 0 (running-status note-off) stands for a note-off of velocity 64,
+/// so a release the engine cannot tell apart from those reads the same value.
+pub const DEFAULT_RELEASE_VELOCITY: f32 = 64.0 / 127.0;
+
 /// A per-voice expression, as CLAP and VST3 note expressions send them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Expression {
@@ -36,7 +42,8 @@ pub enum NoteEvent {
         /// Strike velocity, 0..1.
         velocity: f32,
     },
-    /// Release the note on channel 0.
+    /// Release the note on channel 0, with release velocity [`DEFAULT_RELEASE_VELOCITY`]
+    /// (use [`NoteEvent::VoiceOff`] for another).
     NoteOff {
         /// MIDI note number.
         note: u8,
@@ -60,6 +67,10 @@ pub enum NoteEvent {
         channel: u8,
         /// The host's voice id, if any.
         voice_id: Option<i32>,
+        /// Release velocity (MPE lift), 0..1: the MIDI note-off velocity / 127, or
+        /// [`DEFAULT_RELEASE_VELOCITY`] when the message had none. The matrix source
+        /// [`Source::ReleaseVelocity`](crate::modulation::Source::ReleaseVelocity) reads it.
+        velocity: f32,
     },
     /// Stop a note at once (a short fade, no release).
     Choke {

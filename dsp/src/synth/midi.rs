@@ -2,14 +2,15 @@
 //! note events) and the harness (Standard MIDI Files), so `wavecube render` plays a file as
 //! the plugin plays it in a DAW.
 //!
-//! Mapping: note-on (velocity 0 = note-off) and note-off keep their channel; pitch bend is
+//! Mapping: note-on (velocity 0 = note-off of release velocity 64/127) and note-off (with its
+//! release velocity) keep their channel; pitch bend is
 //! per channel, −1..1 (14-bit code 8192 = 0, 0 = −1, 16383 = +1); CC1 → mod wheel (morph z),
 //! CC64 → sustain and CC66 → sostenuto (down at ≥ 64), CC120 → all sound off, CC121 → reset
 //! all controllers, CC123–127 → all notes off; channel pressure → morph y for the channel,
 //! polyphonic key pressure → morph y for one note. Other controllers, program changes and
 //! system messages map to nothing.
 
-use super::{ChannelControl, NoteEvent};
+use super::{ChannelControl, NoteEvent, DEFAULT_RELEASE_VELOCITY};
 
 /// MIDI CC 1: mod wheel.
 pub const CC_MOD_WHEEL: u8 = 1;
@@ -43,11 +44,12 @@ fn unit(value: f32) -> f32 {
     }
 }
 
-/// A note-on on `channel` with `velocity` 0..1 (0 releases the note, MIDI's rule).
+/// A note-on on `channel` with `velocity` 0..1 (0 releases the note with release velocity
+/// [`DEFAULT_RELEASE_VELOCITY`], MIDI's rule).
 pub fn note_on(channel: u8, note: u8, velocity: f32) -> NoteEvent {
     let velocity = unit(velocity);
     if velocity == 0.0 {
-        return note_off(channel, note);
+        return note_off(channel, note, DEFAULT_RELEASE_VELOCITY);
     }
     NoteEvent::VoiceOn {
         note: note.min(127),
@@ -57,12 +59,18 @@ pub fn note_on(channel: u8, note: u8, velocity: f32) -> NoteEvent {
     }
 }
 
-/// A note-off on `channel`.
-pub fn note_off(channel: u8, note: u8) -> NoteEvent {
+/// A note-off on `channel` with release velocity `velocity` 0..1 (the 7-bit note-off
+/// velocity / 127; clamped, NaN is [`DEFAULT_RELEASE_VELOCITY`]).
+pub fn note_off(channel: u8, note: u8, velocity: f32) -> NoteEvent {
     NoteEvent::VoiceOff {
         note: note.min(127),
         channel: chan(channel),
         voice_id: None,
+        velocity: if velocity.is_nan() {
+            DEFAULT_RELEASE_VELOCITY
+        } else {
+            velocity.clamp(0.0, 1.0)
+        },
     }
 }
 
@@ -145,7 +153,12 @@ pub fn from_bytes(message: &[u8]) -> Option<NoteEvent> {
     let d = |i: usize| data.get(i).map(|b| b & 0x7F);
     let v = |b: u8| f32::from(b) / 127.0;
     match status & 0xF0 {
-        0x80 => Some(note_off(channel, d(0)?)),
+        // A note-off cut short before its velocity byte is still a release (velocity 64).
+        0x80 => Some(note_off(
+            channel,
+            d(0)?,
+            d(1).map_or(DEFAULT_RELEASE_VELOCITY, v),
+        )),
         0x90 => Some(note_on(channel, d(0)?, v(d(1)?))),
         0xA0 => Some(poly_pressure(channel, d(0)?, v(d(1)?))),
         0xB0 => controller(channel, d(0)?, v(d(1)?)),
@@ -189,13 +202,24 @@ mod tests {
                 voice_id: None
             })
         );
-        let off = Some(NoteEvent::VoiceOff {
-            note: 60,
-            channel: 3,
-            voice_id: None,
-        });
-        assert_eq!(from_bytes(&[0x93, 60, 0]), off, "velocity 0 is a note-off");
-        assert_eq!(from_bytes(&[0x83, 60, 64]), off);
+        let off = |velocity| {
+            Some(NoteEvent::VoiceOff {
+                note: 60,
+                channel: 3,
+                voice_id: None,
+                velocity,
+            })
+        };
+        let default = off(DEFAULT_RELEASE_VELOCITY);
+        assert_eq!(
+            from_bytes(&[0x93, 60, 0]),
+            default,
+            "velocity 0 is a note-off of velocity 64"
+        );
+        assert_eq!(from_bytes(&[0x83, 60, 64]), default);
+        assert_eq!(from_bytes(&[0x83, 60, 127]), off(1.0), "release velocity");
+        assert_eq!(from_bytes(&[0x83, 60, 0]), off(0.0));
+        assert_eq!(from_bytes(&[0x83, 60]), default, "no velocity byte");
         assert_eq!(
             from_bytes(&[0xE5, 0x7F, 0x7F]),
             ch(5, ChannelControl::PitchBend(1.0))

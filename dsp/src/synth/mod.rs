@@ -20,7 +20,10 @@ pub use engine::{
     Engine, CHUNK, LATENCY_SAMPLES, MAX_CHORDS, MAX_ENDS, MAX_VOICES, OVERSAMPLE, STEAL_SLOTS,
     TENSION_SMOOTH_MS,
 };
-pub use event::{ChannelControl, Expression, NoteEvent, PolyTarget, TimedEvent, VoiceEnd};
+pub use event::{
+    ChannelControl, Expression, NoteEvent, PolyTarget, TimedEvent, VoiceEnd,
+    DEFAULT_RELEASE_VELOCITY,
+};
 pub use lfo::{Lfo, LfoParams, LfoShape, ParseLfoShapeError, MAX_LFO_RATE_HZ};
 pub use params::{note_to_hz, FilterParams, SynthParams, TensionParams, VoiceMode};
 pub use svf::{FilterMode, Svf, SvfCoefs};

@@ -131,6 +131,7 @@ struct Sources<'a> {
     rnd: &'a [f32],
     macros: [&'a [f32]; MACROS],
     velocity: f32,
+    release_velocity: f32,
     key: f32,
     ch: ChannelMod,
     poly_pressure: f32,
@@ -148,6 +149,7 @@ impl<'a> Sources<'a> {
             Source::AmpEnv => Buf(self.aenv),
             Source::ModEnv => Buf(self.menv),
             Source::Velocity => Const(self.velocity),
+            Source::ReleaseVelocity => Const(self.release_velocity),
             Source::Key => Const(self.key),
             Source::ModWheel => Const(self.ch.wheel),
             Source::PitchBend => Const(self.ch.bend),
@@ -301,6 +303,9 @@ pub struct Voice {
     held_mod: [f32; 4],
     /// Strike velocity, 0..1 (a matrix source).
     velocity: f32,
+    /// Release velocity, 0..1 (a matrix source): 0 while the key is down, then the key-up's
+    /// velocity. Written by note-on (0), retarget (0) and the key-up ([`Voice::release`]).
+    release_velocity: f32,
     /// MPE slide (brightness expression) as the matrix reads it, −1..1 around the
     /// controller's centre; 0 until the note receives one.
     slide: f32,
@@ -357,6 +362,7 @@ impl Voice {
             filter: Svf::new(),
             held_mod: [0.0, f32::NAN, f32::NAN, f32::NAN],
             velocity: 0.0,
+            release_velocity: 0.0,
             slide: 0.0,
             note_random: 0.0,
             last_sources: [0.0; Source::ALL.len()],
@@ -493,6 +499,7 @@ impl Voice {
         self.pitch_key = PitchKey::default();
         self.filter_key = None;
         self.velocity = velocity;
+        self.release_velocity = 0.0;
         self.slide = 0.0;
         self.note_random = hash_unit(age as u32, 0x4E07E);
         self.rnd.reset((age as u32).wrapping_mul(0x2545_F491));
@@ -524,6 +531,8 @@ impl Voice {
         let value = |s: Source| -> f32 {
             match s {
                 Source::Velocity => self.velocity,
+                // 0 at note start (the key is down); kept as a name so a reader sees it.
+                Source::ReleaseVelocity => self.release_velocity,
                 Source::Key => key_source(self.note, m.key_centre),
                 Source::ModWheel => ctx.ch.wheel,
                 Source::PitchBend => ctx.ch.bend,
@@ -585,6 +594,8 @@ impl Voice {
         self.voice_id = voice_id;
         self.held = true;
         self.sustained = false;
+        // A key is down again: nothing has been released on this voice yet.
+        self.release_velocity = 0.0;
         self.target = f32::from(note);
         let glide = params.glide_ms * 1e-3 * self.sample_rate;
         if glide >= 1.0 {
@@ -602,8 +613,13 @@ impl Voice {
         }
     }
 
-    /// Key up: starts the release, unless the sustain pedal is down.
-    pub(crate) fn release(&mut self, pedal_down: bool) {
+    /// Key up: records `release_velocity` (0..1, the MPE lift) if the key was down, and
+    /// starts the release unless the sustain pedal is down. (A pedal lifting later releases
+    /// a key that is already up: the velocity of its key-up stays.)
+    pub(crate) fn release(&mut self, pedal_down: bool, release_velocity: f32) {
+        if self.held {
+            self.release_velocity = release_velocity;
+        }
         self.held = false;
         if pedal_down {
             self.sustained = true;
@@ -874,6 +890,7 @@ impl Voice {
                 &macros[3][..h],
             ],
             velocity: self.velocity,
+            release_velocity: self.release_velocity,
             key: key_source(self.note, m.key_centre),
             ch,
             poly_pressure: self.pressure,

@@ -196,7 +196,11 @@ fn source_color(source: Source) -> Color32 {
     match source {
         Source::Lfo1 | Source::Lfo2 | Source::Lfo3 | Source::RandomLfo => theme::ACCENT,
         Source::AmpEnv | Source::ModEnv => theme::BOUNDARY,
-        Source::Velocity | Source::Key | Source::NoteRandom | Source::PolyPressure => theme::VOICE,
+        Source::Velocity
+        | Source::ReleaseVelocity
+        | Source::Key
+        | Source::NoteRandom
+        | Source::PolyPressure => theme::VOICE,
         Source::Macro1 | Source::Macro2 | Source::Macro3 | Source::Macro4 => theme::OK,
         _ => theme::TEXT,
     }

@@ -49,6 +49,22 @@ pub const DEFAULT_BITS: u8 = 6;
 /// Default rotation seed.
 pub const DEFAULT_SEED: u64 = 0x5451_4120_5743_5542;
 
+/// The bits a codec stage runs with when the modulation matrix moves its setting:
+/// `base_bits` plus `offset_bits` (the matrix's
+/// [`Destination::FxCodecBits`](crate::modulation::Destination::FxCodecBits) offset, bits),
+/// rounded to the nearest whole bit (halves away from zero) and held to
+/// [`MIN_BITS`]..=[`MAX_BITS`]. A non-finite offset counts as 0. The plugin's stage and
+/// anything that must render as it does use this one rounding.
+pub fn modulated_bits(base_bits: u8, offset_bits: f32) -> u8 {
+    let offset = if offset_bits.is_finite() {
+        offset_bits
+    } else {
+        0.0
+    };
+    let bits = (f32::from(base_bits) + offset).round();
+    bits.clamp(f32::from(MIN_BITS), f32::from(MAX_BITS)) as u8
+}
+
 /// How a block's bits are spent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum TqaMode {

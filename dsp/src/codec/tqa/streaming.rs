@@ -16,7 +16,7 @@ use ringbuf::traits::{Consumer, Observer, Producer, Split};
 use ringbuf::{HeapCons, HeapProd, HeapRb};
 
 use super::block::{BlockCoder, MAX_INPUT};
-use super::{TqaConfig, TqaError, MAX_BLOCK};
+use super::{TqaConfig, TqaError, MAX_BITS, MAX_BLOCK, MIN_BITS};
 
 /// The producer end of an encoder's input ring: safe on the audio thread.
 pub struct SampleWriter {
@@ -156,6 +156,14 @@ impl TqaEncoder {
         self.frames.resize(config.block_size * self.channels, 0.0);
         self.planar.resize(config.block_size, 0.0);
         Ok(())
+    }
+
+    /// Switches to `bits` per coefficient (held to [`MIN_BITS`]..=[`MAX_BITS`]) from the
+    /// next block on, keeping the buffered input: unlike [`TqaEncoder::reconfigure`] nothing
+    /// is dropped, and the block size (so the latency) stays. No allocation.
+    pub fn set_bits(&mut self, bits: u8) {
+        self.config.bits = bits.clamp(MIN_BITS, MAX_BITS);
+        self.coder.reconfigure(&self.config);
     }
 
     /// The encoder's settings.
@@ -351,6 +359,13 @@ impl TqaDecoder {
         Ok(())
     }
 
+    /// Switches to `bits` per coefficient (held to [`MIN_BITS`]..=[`MAX_BITS`]) for the next
+    /// packet, keeping the decoded frames in the ring. No allocation.
+    pub fn set_bits(&mut self, bits: u8) {
+        self.config.bits = bits.clamp(MIN_BITS, MAX_BITS);
+        self.coder.reconfigure(&self.config);
+    }
+
     /// Decodes `packet` and pushes its valid frames. Returns the frame count.
     ///
     /// # Errors
@@ -472,6 +487,22 @@ impl TqaStage {
         self.decoder.reconfigure(config)?;
         self.reset();
         Ok(())
+    }
+
+    /// Switches to `bits` per coefficient (held to [`MIN_BITS`]..=[`MAX_BITS`]) from the
+    /// next block on, without clearing anything: the audio in flight plays on, the dry
+    /// delay and the latency stay, and only the quantisation of the blocks coded from now
+    /// changes. (A [`TqaStage::reconfigure`] instead restarts the stage: a block of silence.)
+    /// Does nothing when the bits are already those. No allocation.
+    pub fn set_bits(&mut self, bits: u8) {
+        let bits = bits.clamp(MIN_BITS, MAX_BITS);
+        if bits != self.encoder.config().bits {
+            // NOTE: the encoder's packet is decoded in the same `process` call that codes
+            // it, so between calls no packet is in flight: switching both sides here keeps
+            // them in step.
+            self.encoder.set_bits(bits);
+            self.decoder.set_bits(bits);
+        }
     }
 
     /// The settings in use.
