@@ -191,7 +191,7 @@ fn pitch_destinations_move_by_semitones() {
     ];
     let (a, _) = render_with(&modded, &ev, 9600, 64, true);
     let mut tuned = base;
-    // The wheel also moves morph z (a fixed routing); the saw cube has one node.
+    // The wheel also moves morph z (a default slot); the saw cube has one node.
     tuned.matrix = ModMatrix::default();
     let ev2 = [
         ev[0],

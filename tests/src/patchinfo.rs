@@ -25,7 +25,7 @@ pub fn describe(patch: &Patch) -> String {
     }
     describe_fx(&mut out, &patch.sound.fx);
     if md.slots.is_empty() {
-        let _ = writeln!(out, "matrix     no slots (fixed routings only)");
+        let _ = writeln!(out, "matrix     no slots (nothing moves the sound)");
         return out;
     }
     let _ = writeln!(

@@ -9,7 +9,7 @@
 //!
 //! - **per sample** (at the voice's 2× rate): morph x/y/z, amp level, tension depth;
 //! - **per control period** ([`CONTROL`](crate::synth::CONTROL) samples of the voice
-//!   clock, as the fixed pitch and cutoff routings): pitch, fine pitch, cutoff, resonance,
+//!   clock): pitch, fine pitch, cutoff, resonance,
 //!   pan, unison detune and spread;
 //! - **at note start**: each LFO's rate and depth, each envelope's attack, decay and
 //!   release. Time-varying sources (LFOs, envelopes, random LFO) read 0 there.

@@ -171,8 +171,8 @@ const MIGRATIONS: [Migration; PATCH_VERSION as usize - 1] =
     [v1_to_v2, v2_to_v3, super::migrate_v4::v3_to_v4];
 
 /// Version 2 added `sound.modulation` (the matrix, macro values) and `meta.macro_names`.
-/// A version-1 file has neither: its fixed routings stay what they were (they are still
-/// named settings), and the new sections take their defaults (no slots, macros at 0,
+/// A version-1 file has neither: its fixed routings stay what they were (named settings
+/// until version 4 made them slots), and the new sections take their defaults (no slots, macros at 0,
 /// names "Macro 1".."Macro 4"), which leave the sound as it was. Nothing to rewrite.
 fn v1_to_v2(_doc: &mut Map<String, Value>) -> Result<(), PatchError> {
     Ok(())

@@ -367,6 +367,8 @@ pub fn destination_of(param_id: &str) -> Option<Destination> {
         "env2_atk" => Destination::ModAttack,
         "env2_dec" => Destination::ModDecay,
         "env2_rel" => Destination::ModRelease,
+        // The codec's bits are a parameter of the synth's Codec section, not an FX setting.
+        "tqa_bits" => Destination::FxCodecBits,
         _ => {
             let fx = FX_SETTINGS.iter().find(|fx| fx.setting.id == param_id)?;
             return fx_destination_of(fx);
@@ -400,7 +402,9 @@ fn fx_group(kind: FxKind) -> &'static str {
 fn shifted(destination: Destination, plain: f32, delta: f32) -> f32 {
     match destination {
         Destination::FxPhaserCentre => plain * delta.exp2(),
-        Destination::FxDistortionDrive | Destination::FxChorusDepth => plain + delta,
+        Destination::FxDistortionDrive | Destination::FxChorusDepth | Destination::FxCodecBits => {
+            plain + delta
+        }
         d if d.fx_index().is_some() => plain + 100.0 * delta,
         Destination::Cutoff
         | Destination::Lfo1Rate
@@ -552,6 +556,7 @@ mod tests {
         assert_eq!(shifted(Destination::FxDelayFeedback, 40.0, 0.25), 65.0);
         assert_eq!(shifted(Destination::FxPhaserCentre, 800.0, -1.0), 400.0);
         assert_eq!(shifted(Destination::FxDistortionDrive, 12.0, 3.0), 15.0);
+        assert_eq!(shifted(Destination::FxCodecBits, 4.0, 3.0), 7.0);
     }
 
     #[test]
@@ -563,7 +568,12 @@ mod tests {
                 assert_eq!(destination_of(fx.setting.id), Some(d));
             }
         }
+        // Every effect destination but the codec's bits (the Codec section's `tqa_bits`).
+        let bits = Destination::FxCodecBits.fx_index().unwrap();
+        assert_eq!(found[bits], 0);
+        found[bits] = 1;
         assert_eq!(found, [1; wavecube_dsp::modulation::FX_DESTINATIONS]);
+        assert_eq!(destination_of("tqa_bits"), Some(Destination::FxCodecBits));
         assert_eq!(
             destination_of("fx_dly_fb"),
             Some(Destination::FxDelayFeedback)
