@@ -315,6 +315,12 @@ impl<'de> Deserialize<'de> for MatrixState {
         // Loosely: a record of the wrong shape or with values out of range loads as the
         // default (logged) instead of failing the whole state.
         let value = serde_json::Value::deserialize(deserializer)?;
+        if !value.is_object() {
+            nice_log!(
+                "Wavecube: unreadable matrix state (not a record); using a new patch's matrix"
+            );
+            return Ok(Self::default());
+        }
         let any = match serde_json::from_value::<AnyMatrixState>(value) {
             Ok(any) => any,
             Err(err) => {
@@ -544,7 +550,7 @@ mod tests {
     }
 
     #[test]
-    fn bad_records_load_as_an_empty_matrix() {
+    fn bad_records_load_as_a_new_patchs_matrix() {
         for bad in [
             r#""text""#,
             "[1]",

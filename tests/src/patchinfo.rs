@@ -127,7 +127,11 @@ mod tests {
         );
         assert!(text.contains("-0.250 (-0.25 morph units) off"), "{text}");
         let plain = describe(&Patch::default());
-        assert!(plain.contains("no slots"), "{plain}");
+        assert!(plain.contains("matrix     3 slots"), "{plain}");
+        assert!(
+            plain.contains("pressure         -> morph_y       +0.500"),
+            "{plain}"
+        );
         assert!(plain.contains("fx         2 of 9 slots on"), "{plain}");
         assert!(plain.contains("   1  codec       on  mix 1.00"), "{plain}");
         assert!(

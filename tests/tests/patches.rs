@@ -419,8 +419,13 @@ fn cli_lists_and_plays_the_modulation_matrix() {
     let o = wavecube(&["patch", "warm-pad"], None);
     assert!(o.status.success(), "{}", text(&o.stderr));
     let out = text(&o.stdout);
+    // Warm Pad: the three expression slots, then LFO 1 on x and LFO 2 on y.
     assert!(
-        out.contains("patch      Warm Pad") && out.contains("no slots"),
+        out.contains("patch      Warm Pad") && out.contains("matrix     5 slots"),
+        "{out}"
+    );
+    assert!(
+        out.contains("lfo1             -> morph_x       +0.120"),
         "{out}"
     );
     let base = read_patch(&patches_dir().join("electric-keys.json")).unwrap();

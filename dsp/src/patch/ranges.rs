@@ -442,8 +442,10 @@ impl Sound {
 
     /// The sound of one value per setting ([`SETTINGS`] order, patch units), each snapped
     /// to its setting's grid ([`Setting::snap`]); choices and whole numbers out of range
-    /// are held to it. For every valid sound `s`, `Sound::from_values(&s.to_values()) ==
-    /// s` when its values are on the grid (every factory patch's are). Never allocates.
+    /// are held to it. The matrix is not a setting: the result has no slots. For every
+    /// valid sound `s`, `Sound::from_values(&s.to_values()) == s` once its modulation
+    /// section is put back, when its values are on the grid (every factory patch's are).
+    /// Never allocates.
     pub fn from_values(values: &[f32; SETTING_COUNT]) -> Self {
         let mut v = [0.0; SETTING_COUNT];
         for ((out, &x), s) in v.iter_mut().zip(values).zip(&SETTINGS) {
@@ -507,7 +509,14 @@ impl Sound {
                 beta: v[t + 2],
                 gamma: v[t + 3],
             },
-            modulation: super::ModSection::default(),
+            // The matrix is not a setting (the plugin keeps it as state): no slots, and no
+            // allocation (the default section's slots would allocate).
+            modulation: super::ModSection {
+                macros: [0.0; crate::modulation::MACROS],
+                key_centre: 60.0,
+                random_rate_hz: 1.0,
+                slots: Vec::new(),
+            },
             fx: crate::fx::rack::RackSettings::default(),
         }
     }
@@ -529,7 +538,13 @@ mod tests {
 
     #[test]
     fn defaults_are_the_engines() {
-        assert_eq!(Sound::from_values(&default_values()), Sound::default());
+        let mut from = Sound::from_values(&default_values());
+        assert!(
+            from.modulation.slots.is_empty(),
+            "the matrix is not a setting"
+        );
+        from.modulation.slots = Sound::default().modulation.slots;
+        assert_eq!(from, Sound::default());
         assert_eq!(Sound::default().to_values(), default_values());
         // The envelope and LFO defaults come from the engine's own types.
         let d = SynthParams::default();
