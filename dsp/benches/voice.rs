@@ -34,7 +34,7 @@ fn single_set() -> Arc<CubeSet> {
 /// How the morph point moves in a bench.
 #[derive(Clone, Copy, PartialEq)]
 enum Motion {
-    /// Fixed inside a cell: every sample still blends all eight corners.
+    /// Fixed inside a cell: the voices read the corner blends they cached (`BlendCache`).
     Static,
     /// Three LFOs sweep x, y and z, so voices cross cells.
     Lfos,

@@ -1,6 +1,8 @@
 //! A cube prepared for playback: every node band-limited per octave, prefiltered for the
 //! B-spline reader, and laid out in one arena with per-cell corner tables.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use realfft::num_complex::Complex;
 use realfft::RealFftPlanner;
 
@@ -60,7 +62,13 @@ pub struct CubeSet {
     stereo: bool,
     /// Memory figures.
     stats: CubeStats,
+    /// Number of this build, unique in the process (clones share it, as they share the
+    /// contents): what a [`BlendCache`](super::BlendCache) keys on.
+    id: u64,
 }
+
+/// The next [`CubeSet::id`].
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
 impl CubeSet {
     /// Band-limits and prefilters every node of `cube`.
@@ -146,6 +154,7 @@ impl CubeSet {
             cells,
             stereo,
             stats,
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
         })
     }
 
@@ -187,6 +196,13 @@ impl CubeSet {
     /// Memory figures.
     pub fn stats(&self) -> CubeStats {
         self.stats
+    }
+
+    /// A number unique to this build within the process; a clone keeps it, as it keeps
+    /// the (immutable) tables. Caches of blended tables key on it, so a new set never
+    /// reads a blend of an old one, even at the same address.
+    pub fn id(&self) -> u64 {
+        self.id
     }
 }
 

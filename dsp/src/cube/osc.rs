@@ -12,7 +12,7 @@
 //! is below 2e-6, about −115 dB, well under the −90 dB spurious budget.
 
 use super::cubeset::CellCorners;
-use super::{bspline7_weights, CubeSet, LevelPick, BSPLINE_TAPS};
+use super::{bspline7_weights, CubeSet, LevelPick, BSPLINE_TAPS, MAX_NODE_LEN};
 
 /// Per-sample morph coordinates for one block, each normalised 0..1 across the cube.
 #[derive(Debug, Clone, Copy)]
@@ -72,6 +72,112 @@ impl OscScratch {
             weights: [[0.0; SUB]; 8],
             span: [[[[0.0; SPAN + 8]; 2]; 2]; 4],
         }
+    }
+}
+
+/// Floats per channel of a [`BlendCache`] slot: the longest level (a level is never longer
+/// than the longest node) plus one kernel window of wrap guard.
+const CACHE_LEN: usize = MAX_NODE_LEN + BSPLINE_TAPS;
+
+/// Words of a slot's chunk bitmap: one bit per 8-entry chunk of the longest level.
+const CHUNK_WORDS: usize = MAX_NODE_LEN / BSPLINE_TAPS / 64;
+
+/// What a blended level table depends on: the set, the cell's corner blocks, the corner
+/// weights bit for bit, and the level (its offset within a channel block fixes its length).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct BlendKey {
+    /// [`CubeSet::id`] of the set blended.
+    set: u64,
+    /// Corner blocks of the left channel.
+    left: [u32; 8],
+    /// Corner blocks of the right channel.
+    right: [u32; 8],
+    /// Corner weights as bits (`-0.0` and `0.0` differ, which only costs a refill).
+    weights: [u32; 8],
+    /// Offset of the level within a channel block.
+    offset: usize,
+}
+
+/// One blended level table, filled lazily in 8-entry chunks.
+#[derive(Debug, Clone)]
+struct CacheSlot {
+    /// What the contents are a blend of; `None` before first use.
+    key: Option<BlendKey>,
+    /// Bit `k` is set when chunk `k` (table entries `8k..8k + 8`) holds the blend.
+    valid: [u64; CHUNK_WORDS],
+    /// Chunks filled; all of them when it equals the level length over 8.
+    filled: usize,
+    /// `[channel][entry]`, [`CACHE_LEN`] floats per channel: entry `v` is the blend of the
+    /// corners' stored entry `v` (table sample `v − 3`), and entries `len..len + 8` repeat
+    /// `0..8`, as the stored guards do.
+    data: Box<[f32]>,
+}
+
+/// A voice's cache of corner blends for a morph point that holds still.
+///
+/// For a fixed morph point the AVX2 kernel reads the eight corners' blend, which stays the
+/// same while the cell, the weights and the level do: for a held note, every call. The
+/// cache keeps it across sub-blocks and calls, filled chunk by chunk as the phase first
+/// reaches each part of the table (so a morph point that changes every call blends about
+/// as much as without a cache: at most one 8-entry chunk more per sub-block), and read like
+/// a one-node table afterwards. Its two
+/// slots hold two levels: a crossfade's pair, or the levels of unison oscillators that
+/// straddle a mip switch (oscillators on one level share a slot). The values are bit for
+/// bit those of the per-sub-block blend, so renders do not change.
+///
+/// Owned by one voice (the audio thread); preallocated: 2 slots × 2 channels ×
+/// ([`MAX_NODE_LEN`] + 8) floats, 131,200 bytes.
+#[derive(Debug, Clone)]
+pub struct BlendCache {
+    /// The cached levels.
+    slots: [CacheSlot; 2],
+    /// The slot used last (the other one is refilled first).
+    recent: usize,
+}
+
+impl Default for BlendCache {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl BlendCache {
+    /// An empty cache.
+    ///
+    /// # Allocation
+    /// Allocates its tables, 131,200 bytes (see [`BlendCache::BYTES`]).
+    pub fn new() -> Self {
+        let slot = || CacheSlot {
+            key: None,
+            valid: [0; CHUNK_WORDS],
+            filled: 0,
+            data: vec![0.0; 2 * CACHE_LEN].into_boxed_slice(),
+        };
+        Self {
+            slots: [slot(), slot()],
+            recent: 0,
+        }
+    }
+
+    /// Bytes of table memory one cache holds, whatever the cube.
+    pub const BYTES: usize = 2 * 2 * CACHE_LEN * std::mem::size_of::<f32>();
+
+    /// The slot holding `key`, else the least recently used one other than `taken`,
+    /// emptied and keyed to `key`.
+    fn slot_for(&mut self, key: BlendKey, taken: Option<usize>) -> usize {
+        let hit = (0..2).find(|&i| self.slots[i].key == Some(key));
+        let i = hit.unwrap_or_else(|| match taken {
+            Some(t) => 1 - t,
+            None => 1 - self.recent,
+        });
+        if hit.is_none() {
+            let s = &mut self.slots[i];
+            s.key = Some(key);
+            s.valid = [0; CHUNK_WORDS];
+            s.filled = 0;
+        }
+        self.recent = i;
+        i
     }
 }
 
@@ -174,6 +280,59 @@ impl CubeOsc {
         out_l: &mut [f32],
         out_r: &mut [f32],
     ) {
+        self.render_with(
+            scratch, None, set, phase, inc, pick, morph, gain, pan, out_l, out_r,
+        );
+    }
+
+    /// [`CubeOsc::render`] that keeps the corner blend of a fixed morph point in `cache`
+    /// between calls, for the AVX2 kernel: a held note then reads its blended tables
+    /// instead of blending the eight corners again every 64 samples. The output is bit for
+    /// bit that of `render`. Give each voice its own cache (its unison oscillators may
+    /// share it). Never allocates.
+    pub fn render_cached(
+        &self,
+        scratch: &mut OscScratch,
+        cache: &mut BlendCache,
+        set: &CubeSet,
+        phase: &mut u32,
+        inc: u32,
+        pick: LevelPick,
+        morph: MorphBuffers<'_>,
+        gain: &[f32],
+        pan: [f32; 2],
+        out_l: &mut [f32],
+        out_r: &mut [f32],
+    ) {
+        self.render_with(
+            scratch,
+            Some(cache),
+            set,
+            phase,
+            inc,
+            pick,
+            morph,
+            gain,
+            pan,
+            out_l,
+            out_r,
+        );
+    }
+
+    fn render_with(
+        &self,
+        scratch: &mut OscScratch,
+        cache: Option<&mut BlendCache>,
+        set: &CubeSet,
+        phase: &mut u32,
+        inc: u32,
+        pick: LevelPick,
+        morph: MorphBuffers<'_>,
+        gain: &[f32],
+        pan: [f32; 2],
+        out_l: &mut [f32],
+        out_r: &mut [f32],
+    ) {
         let n = gain.len();
         assert!(morph.x.len() >= n && morph.y.len() >= n && morph.z.len() >= n);
         assert!(out_l.len() >= n && out_r.len() >= n);
@@ -211,45 +370,48 @@ impl CubeOsc {
         let two = pick.w_hi != 0.0;
         match (mode, set.is_stereo(), two) {
             (SINGLE, false, false) => {
-                self.dispatch::<SINGLE, false, false>(scratch, a, phase, out_l, out_r)
+                self.dispatch::<SINGLE, false, false>(scratch, cache, a, phase, out_l, out_r)
             }
             (SINGLE, true, false) => {
-                self.dispatch::<SINGLE, true, false>(scratch, a, phase, out_l, out_r)
+                self.dispatch::<SINGLE, true, false>(scratch, cache, a, phase, out_l, out_r)
             }
             (FIXED, false, false) => {
-                self.dispatch::<FIXED, false, false>(scratch, a, phase, out_l, out_r)
+                self.dispatch::<FIXED, false, false>(scratch, cache, a, phase, out_l, out_r)
             }
             (FIXED, true, false) => {
-                self.dispatch::<FIXED, true, false>(scratch, a, phase, out_l, out_r)
+                self.dispatch::<FIXED, true, false>(scratch, cache, a, phase, out_l, out_r)
             }
             (_, false, false) => {
-                self.dispatch::<MOVING, false, false>(scratch, a, phase, out_l, out_r)
+                self.dispatch::<MOVING, false, false>(scratch, cache, a, phase, out_l, out_r)
             }
             (_, true, false) => {
-                self.dispatch::<MOVING, true, false>(scratch, a, phase, out_l, out_r)
+                self.dispatch::<MOVING, true, false>(scratch, cache, a, phase, out_l, out_r)
             }
             (SINGLE, false, true) => {
-                self.dispatch::<SINGLE, false, true>(scratch, a, phase, out_l, out_r)
+                self.dispatch::<SINGLE, false, true>(scratch, cache, a, phase, out_l, out_r)
             }
             (SINGLE, true, true) => {
-                self.dispatch::<SINGLE, true, true>(scratch, a, phase, out_l, out_r)
+                self.dispatch::<SINGLE, true, true>(scratch, cache, a, phase, out_l, out_r)
             }
             (FIXED, false, true) => {
-                self.dispatch::<FIXED, false, true>(scratch, a, phase, out_l, out_r)
+                self.dispatch::<FIXED, false, true>(scratch, cache, a, phase, out_l, out_r)
             }
             (FIXED, true, true) => {
-                self.dispatch::<FIXED, true, true>(scratch, a, phase, out_l, out_r)
+                self.dispatch::<FIXED, true, true>(scratch, cache, a, phase, out_l, out_r)
             }
             (_, false, true) => {
-                self.dispatch::<MOVING, false, true>(scratch, a, phase, out_l, out_r)
+                self.dispatch::<MOVING, false, true>(scratch, cache, a, phase, out_l, out_r)
             }
-            (_, true, true) => self.dispatch::<MOVING, true, true>(scratch, a, phase, out_l, out_r),
+            (_, true, true) => {
+                self.dispatch::<MOVING, true, true>(scratch, cache, a, phase, out_l, out_r)
+            }
         }
     }
 
     fn dispatch<const MODE: u8, const STEREO: bool, const TWO: bool>(
         &self,
         scratch: &mut OscScratch,
+        cache: Option<&mut BlendCache>,
         a: Args<'_>,
         phase: &mut u32,
         out_l: &mut [f32],
@@ -259,10 +421,20 @@ impl CubeOsc {
         if self.simd {
             // SAFETY: `simd` is only true when the CPU reports AVX2 and FMA.
             unsafe {
-                avx2::render::<MODE, STEREO, TWO>(&self.table, scratch, a, phase, out_l, out_r)
+                avx2::render::<MODE, STEREO, TWO>(
+                    &self.table,
+                    scratch,
+                    cache,
+                    a,
+                    phase,
+                    out_l,
+                    out_r,
+                )
             };
             return;
         }
+        // The portable kernel blends per sample and has no use for the cache.
+        let _ = cache;
         render_scalar::<MODE, STEREO>(&self.table, a, phase, out_l, out_r);
     }
 }
@@ -631,6 +803,7 @@ mod avx2 {
     pub(super) unsafe fn render<const MODE: u8, const STEREO: bool, const TWO: bool>(
         table: &[PhaseRow],
         scratch: &mut OscScratch,
+        cache: Option<&mut BlendCache>,
         a: Args<'_>,
         phase: &mut u32,
         out_l: &mut [f32],
@@ -639,7 +812,19 @@ mod avx2 {
         if MODE == FIXED {
             // SAFETY: same CPU features as this function.
             let done = unsafe {
-                render_fixed::<STEREO, TWO>(table, &mut scratch.span[0], a, phase, out_l, out_r)
+                match cache {
+                    Some(cache) => {
+                        render_cached::<STEREO, TWO>(table, cache, a, phase, out_l, out_r)
+                    }
+                    None => render_fixed::<STEREO, TWO>(
+                        table,
+                        &mut scratch.span[0],
+                        a,
+                        phase,
+                        out_l,
+                        out_r,
+                    ),
+                }
             };
             if done {
                 return;
@@ -1054,6 +1239,188 @@ mod avx2 {
         }
         *phase = ph;
         true
+    }
+
+    /// [`render_fixed`] with the blends kept in `cache`: each sub-block first fills the
+    /// chunks of the blended level tables its samples will read that the cache does not
+    /// hold yet (none, once a held note has played a cycle), then reads the blends at the
+    /// phase's own table index. The blends, kernel weights and sums are [`render_fixed`]'s,
+    /// so the samples are too, bit for bit.
+    ///
+    /// Returns false, having rendered nothing, exactly when [`render_fixed`] would.
+    ///
+    /// # Safety
+    /// The CPU must support AVX2 and FMA.
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn render_cached<const STEREO: bool, const TWO: bool>(
+        table: &[PhaseRow],
+        cache: &mut BlendCache,
+        a: Args<'_>,
+        phase: &mut u32,
+        out_l: &mut [f32],
+        out_r: &mut [f32],
+    ) -> bool {
+        let n = a.gain.len();
+        if n == 0 {
+            return true;
+        }
+        let pair = [a.lo, a.hi];
+        let levels = &pair[..if TWO { 2 } else { 1 }];
+        // `render_fixed`'s condition, so both paths take the same samples the same way;
+        // the length checks cannot fail for a `CubeSet` (levels of 8 to MAX_NODE_LEN).
+        if levels.iter().any(|r| {
+            let len = 1usize << r.log2_len;
+            last_offset_of(u32::MAX, r, SUB.min(n), a.inc) + BSPLINE_TAPS > SPAN
+                || !(BSPLINE_TAPS..=MAX_NODE_LEN).contains(&len)
+        }) {
+            return false;
+        }
+        let (cell, w) = hoisted::<FIXED>(&a);
+        let arena = a.set.arena();
+        let key = |r: &LevelRead| BlendKey {
+            set: a.set.id(),
+            left: cell.left,
+            right: cell.right,
+            weights: w.map(f32::to_bits),
+            offset: r.offset,
+        };
+        let s_lo = cache.slot_for(key(&a.lo), None);
+        let s_hi = if TWO {
+            cache.slot_for(key(&a.hi), Some(s_lo))
+        } else {
+            s_lo
+        };
+        let slots = [s_lo, s_hi];
+        let (g_lo, g_hi) = (_mm256_set1_ps(a.lo.weight), _mm256_set1_ps(a.hi.weight));
+        let (pan_l, pan_r) = (_mm256_set1_ps(a.pan[0]), _mm256_set1_ps(a.pan[1]));
+        let mut ph = *phase;
+        let mut start = 0;
+        while start < n {
+            let m = (n - start).min(SUB);
+            for (lv, r) in levels.iter().enumerate() {
+                let slot = &mut cache.slots[slots[lv]];
+                let len = 1usize << r.log2_len;
+                if slot.filled < len / BSPLINE_TAPS {
+                    let first = (ph >> r.index_shift) as usize;
+                    let count = last_offset_of(ph, r, m, a.inc) + BSPLINE_TAPS;
+                    // SAFETY: the bases come from the cell table; `len` is within
+                    // 8..=MAX_NODE_LEN (checked above).
+                    unsafe {
+                        fill_chunks::<STEREO>(arena, cell, &w, r.offset, len, first, count, slot)
+                    };
+                }
+            }
+            let data = slots.map(|i| cache.slots[i].data.as_ptr());
+            let mut i = start;
+            while i < start + m {
+                let group = if i + 8 <= start + m { 8 } else { 1 };
+                let mut pl = [_mm256_setzero_ps(); 8];
+                let mut pr = [_mm256_setzero_ps(); 8];
+                for s in 0..group {
+                    let (j_lo, r_lo, f_lo) = split_phase(ph, a.lo);
+                    let k_lo = _mm256_mul_ps(taps(&table[r_lo], f_lo), g_lo);
+                    let read = |ch: usize| {
+                        // SAFETY: `j_lo < len`, so the window ends by entry `len + 6` of
+                        // the channel's `CACHE_LEN`, inside chunks filled above (entries
+                        // `len..len + 8` with chunk 0).
+                        let lo = unsafe { _mm256_loadu_ps(data[0].add(ch * CACHE_LEN + j_lo)) };
+                        if !TWO {
+                            return _mm256_mul_ps(lo, k_lo);
+                        }
+                        let (j_hi, r_hi, f_hi) = split_phase(ph, a.hi);
+                        let k_hi = _mm256_mul_ps(taps(&table[r_hi], f_hi), g_hi);
+                        // SAFETY: as above, for the second level.
+                        let hi = unsafe { _mm256_loadu_ps(data[1].add(ch * CACHE_LEN + j_hi)) };
+                        _mm256_fmadd_ps(lo, k_lo, _mm256_mul_ps(hi, k_hi))
+                    };
+                    pl[s] = read(0);
+                    if STEREO {
+                        pr[s] = read(1);
+                    }
+                    ph = ph.wrapping_add(a.inc);
+                }
+                if group == 8 {
+                    let l = reduce8(&pl);
+                    let r = if STEREO { reduce8(&pr) } else { l };
+                    // SAFETY: `i + 8 ≤ n` and every slice holds at least `n` samples.
+                    unsafe { add_out8(l, r, a.gain, pan_l, pan_r, out_l, out_r, i) };
+                } else {
+                    let l = hsum(pl[0]);
+                    out_l[i] += l * a.gain[i] * a.pan[0];
+                    let r = if STEREO { hsum(pr[0]) } else { l };
+                    out_r[i] += r * a.gain[i] * a.pan[1];
+                }
+                i += group;
+            }
+            start += m;
+        }
+        *phase = ph;
+        true
+    }
+
+    /// Fills the chunks of `slot` that table entries `first..first + count` (mod `len`)
+    /// fall in and that it does not hold yet: `data[ch][v] = Σ_c w[c] · stored_c[v]`, the
+    /// corners of weight zero skipped, accumulated in [`blend_span`]'s order (so the values
+    /// are its values bit for bit). Chunk 0 is also written at `len`, the wrap guard.
+    ///
+    /// # Safety
+    /// The CPU must support AVX2 and FMA; the cell's bases must start channel blocks of the
+    /// arena; `len` is a power of two within `8..=MAX_NODE_LEN` and `first < len`.
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn fill_chunks<const STEREO: bool>(
+        arena: &[f32],
+        cell: &CellCorners,
+        w: &[f32; 8],
+        level_offset: usize,
+        len: usize,
+        first: usize,
+        count: usize,
+        slot: &mut CacheSlot,
+    ) {
+        let chunks = len / BSPLINE_TAPS;
+        debug_assert!(chunks.is_power_of_two() && chunks <= 64 * CHUNK_WORDS);
+        debug_assert!(first < len && count > 0);
+        // The corners that carry weight.
+        let mut src = [[std::ptr::null::<f32>(); 8]; 2];
+        let mut wv = [_mm256_setzero_ps(); 8];
+        let mut used = 0;
+        for c in 0..8 {
+            if w[c] != 0.0 {
+                src[0][used] = arena[cell.left[c] as usize + level_offset..].as_ptr();
+                src[1][used] = arena[cell.right[c] as usize + level_offset..].as_ptr();
+                wv[used] = _mm256_set1_ps(w[c]);
+                used += 1;
+            }
+        }
+        let c0 = first / BSPLINE_TAPS;
+        let reach = ((first + count - 1) / BSPLINE_TAPS - c0 + 1).min(chunks);
+        let dst = slot.data.as_mut_ptr();
+        for t in 0..reach {
+            let k = (c0 + t) & (chunks - 1);
+            let bit = 1u64 << (k % 64);
+            if slot.valid[k / 64] & bit != 0 {
+                continue;
+            }
+            slot.valid[k / 64] |= bit;
+            slot.filled += 1;
+            for ch in 0..if STEREO { 2 } else { 1 } {
+                let mut acc = _mm256_setzero_ps();
+                for c in 0..used {
+                    // SAFETY: `8k + 8 ≤ len`, inside the stored table.
+                    let v = unsafe { _mm256_loadu_ps(src[ch][c].add(BSPLINE_TAPS * k)) };
+                    acc = _mm256_fmadd_ps(wv[c], v, acc);
+                }
+                // SAFETY: `8k + 8 ≤ len` and `len + 8 ≤ CACHE_LEN`, per channel.
+                unsafe {
+                    _mm256_storeu_ps(dst.add(ch * CACHE_LEN + BSPLINE_TAPS * k), acc);
+                    if k == 0 {
+                        _mm256_storeu_ps(dst.add(ch * CACHE_LEN + len), acc);
+                    }
+                }
+            }
+        }
     }
 
     /// One sub-block of a moving morph point whose corner weights are polynomials in the
@@ -1691,6 +2058,172 @@ mod tests {
                 .map(|(p, q)| (p - q).abs())
                 .fold(0.0f32, f32::max);
             assert!(err < 2e-6, "simd vs scalar differ by {err} at {f0} Hz");
+        }
+    }
+
+    /// The factory cube with every node passed through `f(channel, samples)`; stereo when
+    /// `stereo`.
+    fn factory_mapped(stereo: bool, f: impl Fn(usize, &[f32]) -> Vec<f32>) -> CubeSet {
+        let src = factory_cube();
+        let [w, h, d] = src.dims();
+        let mut cube = Cube::new(w, h, d).unwrap();
+        for ([x, y, z], node) in src.iter() {
+            let left = f(0, node.channel(0));
+            let node = if stereo {
+                Node::stereo(left, f(1, node.channel(0))).unwrap()
+            } else {
+                Node::mono(left).unwrap()
+            };
+            cube.set(x, y, z, node).unwrap();
+        }
+        CubeSet::build(&cube).unwrap()
+    }
+
+    /// One fixed-morph call of `n` samples: `[left, right]`, through `cache` when given.
+    #[allow(clippy::too_many_arguments)]
+    fn fixed_call(
+        osc: &CubeOsc,
+        cache: Option<&mut BlendCache>,
+        set: &CubeSet,
+        phase: &mut u32,
+        f0: f64,
+        two: bool,
+        morph: [f32; 3],
+        n: usize,
+    ) -> [Vec<f32>; 2] {
+        let inc = (f0 / 96000.0 * 4294967296.0) as u32;
+        let mut pick = set.levels().pick(inc);
+        if two {
+            pick.hi = (pick.lo + 1).min(set.levels().levels().len() - 1);
+            pick.w_lo = 0.6;
+            pick.w_hi = 0.4;
+        }
+        let (x, y, z) = (vec![morph[0]; n], vec![morph[1]; n], vec![morph[2]; n]);
+        let gain: Vec<f32> = (0..n).map(|i| 1.0 - i as f32 * 1e-4).collect();
+        let (mut l, mut r) = (vec![0.0; n], vec![0.0; n]);
+        let morph = MorphBuffers {
+            x: &x,
+            y: &y,
+            z: &z,
+        };
+        let mut work = OscScratch::new();
+        match cache {
+            Some(c) => osc.render_cached(
+                &mut work,
+                c,
+                set,
+                phase,
+                inc,
+                pick,
+                morph,
+                &gain,
+                [0.8, 0.6],
+                &mut l,
+                &mut r,
+            ),
+            None => osc.render(
+                &mut work,
+                set,
+                phase,
+                inc,
+                pick,
+                morph,
+                &gain,
+                [0.8, 0.6],
+                &mut l,
+                &mut r,
+            ),
+        }
+        [l, r]
+    }
+
+    /// A cache kept across calls renders bit for bit what a fresh cache and no cache render,
+    /// whatever changes between calls: the morph point (within a cell and to another cell),
+    /// the pitch (within a level and to another level), a level crossfade, a new set with
+    /// the same layout but other contents, a stereo set; and unison oscillators on three
+    /// levels taking turns with two slots. Also checks that held calls really hit.
+    #[test]
+    fn a_kept_blend_cache_renders_what_a_fresh_one_does() {
+        let a = CubeSet::build(&factory_cube()).unwrap();
+        let b = factory_mapped(false, |_, v| v.iter().map(|s| -0.5 * s).collect());
+        let st = factory_mapped(true, |ch, v| {
+            let mut v = v.to_vec();
+            v.rotate_left(ch * 17);
+            v
+        });
+        assert_eq!(a.cells()[5].left, b.cells()[5].left, "same layout");
+        assert!(st.is_stereo());
+        let (p, q, r) = ([0.45, 0.55, 0.4], [0.46, 0.55, 0.4], [0.9, 0.1, 0.7]);
+        let steps: [(&CubeSet, [f32; 3], f64, bool, usize); 14] = [
+            (&a, p, 110.0, false, 700),
+            (&a, p, 110.0, false, 300),
+            (&a, p, 112.0, false, 333),
+            (&a, q, 112.0, false, 512),
+            (&a, r, 112.0, false, 64),
+            (&a, r, 3000.0, false, 500),
+            (&a, r, 110.0, false, 500),
+            (&b, r, 110.0, false, 500),
+            (&a, r, 110.0, false, 500),
+            (&a, r, 700.0, true, 400),
+            (&a, r, 700.0, true, 400),
+            (&st, r, 700.0, true, 400),
+            (&st, p, 50.0, false, 2000),
+            (&a, p, 50.0, false, 9),
+        ];
+        let osc = CubeOsc::new();
+        let mut kept = BlendCache::new();
+        let mut phase = 0x1234_5678u32;
+        for (k, &(set, morph, f0, two, n)) in steps.iter().enumerate() {
+            let (mut p1, mut p2) = (phase, phase);
+            let got = fixed_call(&osc, Some(&mut kept), set, &mut phase, f0, two, morph, n);
+            let fresh = fixed_call(
+                &osc,
+                Some(&mut BlendCache::new()),
+                set,
+                &mut p1,
+                f0,
+                two,
+                morph,
+                n,
+            );
+            let plain = fixed_call(&osc, None, set, &mut p2, f0, two, morph, n);
+            assert_eq!((p1, p2), (phase, phase));
+            for ch in 0..2 {
+                for (i, ((g, f), u)) in got[ch].iter().zip(&fresh[ch]).zip(&plain[ch]).enumerate() {
+                    assert_eq!(g.to_bits(), f.to_bits(), "step {k} ch {ch} sample {i}");
+                    assert_eq!(g.to_bits(), u.to_bits(), "step {k} ch {ch} sample {i}");
+                }
+            }
+            assert!(got[0].iter().any(|v| v.abs() > 0.01), "step {k} is silent");
+            if k == 1 && osc.is_simd() {
+                // A held note at 110 Hz has played its whole table by now: every chunk of
+                // its level is filled, and the second call refilled nothing.
+                let len = a.levels().levels()
+                    [a.levels().pick((110.0 / 96000.0 * 4294967296.0) as u32).lo]
+                    .len;
+                assert!(kept.slots.iter().any(|s| s.filled == len / BSPLINE_TAPS));
+            }
+        }
+        // Unison: three oscillators on three levels share one cache of two slots.
+        let mut shared = BlendCache::new();
+        let mut ph = [1u32, 2, 3];
+        let mut ph_ref = ph;
+        for call in 0..6 {
+            for (o, f0) in [80.0, 1500.0, 6000.0].into_iter().enumerate() {
+                let morph = if call < 3 { p } else { q };
+                let got = fixed_call(
+                    &osc,
+                    Some(&mut shared),
+                    &a,
+                    &mut ph[o],
+                    f0,
+                    false,
+                    morph,
+                    256,
+                );
+                let want = fixed_call(&osc, None, &a, &mut ph_ref[o], f0, false, morph, 256);
+                assert_eq!(got, want, "call {call} oscillator {o}");
+            }
         }
     }
 

@@ -11,7 +11,7 @@
 //! vibrato, unison) and filter coefficients update every [`CONTROL`] samples of the voice's
 //! own clock, so a render is the same whatever the block size.
 
-use crate::cube::{CubeOsc, CubeSet, LevelPick, MorphBuffers, OscScratch};
+use crate::cube::{BlendCache, CubeOsc, CubeSet, LevelPick, MorphBuffers, OscScratch};
 use crate::modulation::{
     accumulate, hash_unit, CompiledMatrix, Destination, SmoothRandom, Source, SourceValues, MACROS,
 };
@@ -322,10 +322,16 @@ pub struct Voice {
     lfo_depth_mul: [f32; 3],
     /// Pan and spread offsets from the matrix at the last control point.
     pan_mod: [f32; 2],
+    /// Corner blends of a fixed morph point, kept across calls and shared by the unison
+    /// oscillators (audio thread; [`BlendCache::BYTES`] preallocated).
+    blend: BlendCache,
 }
 
 impl Voice {
     /// An idle voice at `sample_rate` Hz.
+    ///
+    /// # Allocation
+    /// Allocates its blend cache ([`BlendCache::BYTES`]).
     pub fn new(sample_rate: f32) -> Self {
         Self {
             sample_rate,
@@ -370,6 +376,7 @@ impl Voice {
             lfo_rate_mul: [1.0; 3],
             lfo_depth_mul: [1.0; 3],
             pan_mod: [0.0; 2],
+            blend: BlendCache::new(),
         }
         .with_control_rate()
     }
@@ -995,7 +1002,8 @@ impl Voice {
                 sr.fill(0.0);
                 for k in 0..u {
                     let (ph, inc, pick) = (&mut self.phases[k], self.incs[k], self.picks[k]);
-                    osc.render(work, cube, ph, inc, pick, morph, g, pans[k], sl, sr);
+                    let blend = &mut self.blend;
+                    osc.render_cached(work, blend, cube, ph, inc, pick, morph, g, pans[k], sl, sr);
                 }
                 self.filter.process_block(&self.coefs, sl, sr);
                 for (o, v) in out_l[seg.clone()].iter_mut().zip(sl.iter()) {
@@ -1009,7 +1017,8 @@ impl Voice {
                 let (ol, or) = (&mut out_l[seg.clone()], &mut out_r[seg]);
                 for k in 0..u {
                     let (ph, inc, pick) = (&mut self.phases[k], self.incs[k], self.picks[k]);
-                    osc.render(work, cube, ph, inc, pick, morph, g, pans[k], ol, or);
+                    let blend = &mut self.blend;
+                    osc.render_cached(work, blend, cube, ph, inc, pick, morph, g, pans[k], ol, or);
                 }
             }
             self.clock += len as u64;
