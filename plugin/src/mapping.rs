@@ -362,6 +362,10 @@ mod tests {
             ..SynthParams::default()
         };
         write_synth_params(&params, 0, None, &mut out);
+        // The matrix is state: `write_synth_params` leaves it empty and the plugin copies the
+        // received matrix over it ([`crate::macros::MatrixReceiver`]).
+        assert_eq!(out.matrix, wavecube_dsp::modulation::ModMatrix::default());
+        out.matrix = SynthParams::default().matrix;
         assert_eq!(out, SynthParams::default());
         assert_eq!(sound_of(&params), Sound::default());
     }

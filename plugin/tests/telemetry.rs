@@ -166,12 +166,7 @@ fn the_voices_live_cutoffs_reach_the_editor() {
     use wavecube_dsp::modulation::{Destination, ModMatrix, Slot, Source};
     let mut matrix = ModMatrix::default();
     matrix.push(Slot::new(Source::Velocity, Destination::Cutoff, 0.25));
-    let settings = [
-        ("flt_on", 1.0),
-        ("flt_fc", 1000.0),
-        ("flt_key", 0.0),
-        ("flt_env", 0.0),
-    ];
+    let settings = [("flt_on", 1.0), ("flt_fc", 1000.0), ("flt_key", 0.0)];
     let mut host = Host::new_with(&settings, |plugin| {
         plugin.wavecube_params().matrix.set(&matrix, None);
     });

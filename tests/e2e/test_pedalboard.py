@@ -151,7 +151,7 @@ def partial_level_db(x, sr, f):
 
 class Host:
     """One loaded instance shared by the checks. Loading takes ~30 s and pedalboard's first
-    parameter access another ~30 s (it probes 1001 values of each of the 2129 parameters,
+    parameter access another ~30 s (it probes 1001 values of each of the ~2100 parameters,
     2080 of them nice-plug's VST3 MIDI CC parameters), so checks reuse this instance and
     start from the state captured right after loading instead of reloading."""
 
@@ -248,22 +248,10 @@ EXPECTED_NAMES = [
     "env_2_attack_ms",
     "lfo_2_shape",
     "lfo_3_shape",
-    "lfo_3_to_x",
-    "lfo_3_to_cutoff_oct",
-    "env_2_to_x",
-    "env_2_to_y",
-    "env_2_to_z",
     "lfo_1_sync",
-    "lfo_1_to_x",
-    "lfo_2_to_pitch_st",
-    "lfo_1_to_cutoff_oct",
     "filter_type",
     "filter_resonance",
     "filter_keytrack",
-    "filter_env_amount_oct",
-    "tension_to_x",
-    "tension_to_y",
-    "tension_to_z",
     "tension_mode",
     "tension_alpha",
     "tension_beta",
@@ -274,6 +262,18 @@ EXPECTED_NAMES = [
 ]
 
 
+# The routings are slots of the matrix (plugin state) since patch format 4: these
+# parameters are gone, and a session that held them is upgraded when loaded.
+REMOVED_NAMES = [
+    "lfo_1_to_x",
+    "lfo_2_to_pitch_st",
+    "lfo_3_to_cutoff_oct",
+    "env_2_to_x",
+    "filter_env_amount_oct",
+    "tension_to_x",
+]
+
+
 def check_parameters(host):
     # Tweak first, so the defaults below also prove that restoring a state resets them.
     tweak(host.fresh())
@@ -281,6 +281,8 @@ def check_parameters(host):
     params = plugin.parameters
     missing = [n for n in list(EXPECTED_PARAMS) + EXPECTED_NAMES if n not in params]
     assert not missing, f"missing parameters {missing}; have {sorted(params)}"
+    stale = [n for n in REMOVED_NAMES if n in params]
+    assert not stale, f"routing parameters still exposed: {stale}"
     for name, (units, lo, hi, default) in EXPECTED_PARAMS.items():
         p = params[name]
         rng = p.range
@@ -363,9 +365,7 @@ def tweak(plugin):
     plugin.morph_x = 0.37
     plugin.morph_y = 0.6
     plugin.morph_z = 0.25
-    plugin.lfo_1_to_x = 0.3
     plugin.lfo_1_rate_hz = 2.0
-    plugin.lfo_2_to_y = -0.2
     plugin.lfo_2_rate_hz = 5.0
     plugin.amp_attack_ms = 20.0
     plugin.amp_release_ms = 100.0
@@ -511,11 +511,13 @@ def check_tension_moves_timbre(host):
     (unison detune alone moves it from 2.0 to 0.005). The check therefore compares the two
     progressions under tension, not against that ratio. tests/tests/tension.rs proves the
     morph moves by depth x tension, voice by voice."""
-    plugin = host.fresh()
-    plugin.filter = False
     shares = {}
     for depth in (0.0, 1.0):
-        plugin.tension_to_x = depth
+        # The routing is a slot of the matrix (plugin state): tension -> morph x.
+        plugin = host.fresh()
+        slots = INIT_SLOTS + [{"source": "tension", "destination": "morph_x", "amount": depth}]
+        plugin.raw_state = with_matrix(host.default_state, slots)
+        plugin.filter = False
         for name, chords in (("consonant", CONSONANT), ("atonal", ATONAL)):
             notes = [(n, 90, i * 0.5, 0.48) for i, c in enumerate(chords) for n in c]
             out = render(plugin, notes, 4.2)
@@ -615,6 +617,60 @@ def juce_b64_encode(data):
     return f"{len(data)}." + "".join(JUCE_B64[i] for i in idx)
 
 
+# A new patch's matrix: the expression routings (dsp INIT_SLOTS).
+INIT_SLOTS = [
+    {"source": "pressure", "destination": "morph_y", "amount": 0.5},
+    {"source": "slide", "destination": "morph_y", "amount": 0.5},
+    {"source": "mod_wheel", "destination": "morph_z", "amount": 0.5},
+]
+
+
+def with_matrix(raw, slots, version=2, params=None):
+    """`raw` with its matrix record holding `slots` (a matrix state of `version`) and the
+    parameters `params` (id -> plain value) added to its state."""
+    state, _, _ = nice_state(raw)
+    record = json.loads(state["fields"]["matrix"])
+    record["version"] = version
+    record["slots"] = slots
+    state["fields"]["matrix"] = json.dumps(record)
+    for pid, value in (params or {}).items():
+        state["params"][pid] = {"f32": value}
+    return with_nice_state(raw, state)
+
+
+def check_old_session_upgrades(host):
+    """A session saved before the routings were slots (matrix state version 1, routing
+    parameters such as lfo1_x) loads with those routings as slots: it renders exactly as a
+    session that holds the slots the upgrade writes."""
+    phrase = [(A4, 100, 0.0, 0.8), (64, 80, 0.2, 0.7)]
+    old = host.fresh()
+    old.raw_state = with_matrix(
+        host.default_state, [], version=1,
+        params={"lfo1_x": 0.4, "lfo1_rate": 3.0, "ten_y": 0.5},
+    )
+    a = render(old, phrase, 1.2)
+    upgraded = json.loads(nice_state(old.raw_state)[0]["fields"]["matrix"])
+    new = host.fresh()
+    slots = INIT_SLOTS + [
+        {"source": "lfo1", "destination": "morph_x", "amount": 0.4},
+        {"source": "tension", "destination": "morph_y", "amount": 0.5},
+    ]
+    state, _, _ = nice_state(host.default_state)
+    state["params"]["lfo1_rate"] = {"f32": 3.0}
+    new.raw_state = with_matrix(with_nice_state(host.default_state, state), slots)
+    b = render(new, phrase, 1.2)
+    plain = render(host.fresh(), phrase, 1.2)
+    d, d_plain = float(np.max(np.abs(a - b))), float(np.max(np.abs(a - plain)))
+    print(
+        f"  old session: {len(upgraded['slots'])} slots after the upgrade (version "
+        f"{upgraded['version']}); max |old - slots| = {d:.3g} (bound 1e-6); vs no routing "
+        f"{d_plain:.3g} (must differ)"
+    )
+    assert upgraded["version"] == 2 and len(upgraded["slots"]) == 5, upgraded
+    assert d <= 1e-6, d
+    assert d_plain > 1e-3, d_plain
+
+
 def nice_state(raw):
     """The plugin's own (nice-plug JSON) state inside pedalboard's `raw_state`."""
     magic, length = struct.unpack("<II", raw[:8])
@@ -706,6 +762,7 @@ CHECKS = [
     check_sixteen_voices,
     check_filter_low_pass,
     check_tension_moves_timbre,
+    check_old_session_upgrades,
     check_codec_stage,
     check_save_capture_is_no_parameter,
     check_factory_banks,

@@ -37,18 +37,6 @@ fn unit_range() -> FloatRange {
     FloatRange::Linear { min: 0.0, max: 1.0 }
 }
 
-fn depth(name: &str) -> FloatParam {
-    FloatParam::new(
-        name,
-        0.0,
-        FloatRange::Linear {
-            min: -1.0,
-            max: 1.0,
-        },
-    )
-    .with_step_size(0.001)
-}
-
 fn ms(name: &str, v: f32) -> FloatParam {
     FloatParam::new(
         name,
@@ -129,16 +117,6 @@ pub struct Lfo {
     pub div: EnumParam<Division>,
     #[id = "shp"]
     pub shape: EnumParam<Choice3>,
-    #[id = "x"]
-    pub x: FloatParam,
-    #[id = "y"]
-    pub y: FloatParam,
-    #[id = "z"]
-    pub z: FloatParam,
-    #[id = "pit"]
-    pub pitch: FloatParam,
-    #[id = "cut"]
-    pub cutoff: FloatParam,
 }
 
 impl Lfo {
@@ -158,11 +136,6 @@ impl Lfo {
             sync: BoolParam::new(name("Sync"), false),
             div: EnumParam::new(name("Division"), Division::Quarter),
             shape: EnumParam::new(name("Shape"), Choice3::A),
-            x: depth(&name("to X")),
-            y: depth(&name("to Y")),
-            z: depth(&name("to Z")),
-            pitch: depth(&name("to Pitch")).with_unit(" st"),
-            cutoff: depth(&name("to Cutoff")).with_unit(" oct"),
         }
     }
 }
@@ -177,8 +150,6 @@ pub struct Filter {
     pub cutoff: FloatParam,
     #[id = "flt_q"]
     pub q: FloatParam,
-    #[id = "flt_env"]
-    pub env: FloatParam,
     #[id = "flt_key"]
     pub key: FloatParam,
 }
@@ -203,12 +174,6 @@ pub struct Capture {
 
 #[derive(Params)]
 pub struct Tension {
-    #[id = "ten_x"]
-    pub x: FloatParam,
-    #[id = "ten_y"]
-    pub y: FloatParam,
-    #[id = "ten_z"]
-    pub z: FloatParam,
     #[id = "ten_mode"]
     pub mode: EnumParam<Choice3>,
     #[id = "ten_a"]
@@ -317,7 +282,6 @@ impl Default for DemoParams {
                 )
                 .with_unit(" Hz"),
                 q: pct("Filter Resonance", 10.0),
-                env: depth("Filter Env Amount").with_unit(" oct"),
                 key: pct("Filter Keytrack", 0.0),
             },
             codec: Codec {
@@ -331,9 +295,6 @@ impl Default for DemoParams {
                 save: BoolParam::new("Save Capture", false),
             },
             tension: Tension {
-                x: depth("Tension to X"),
-                y: depth("Tension to Y"),
-                z: depth("Tension to Z"),
                 mode: EnumParam::new("Tension Mode", Choice3::B),
                 a: FloatParam::new("Tension Alpha", 0.4, unit_range()),
                 b: FloatParam::new("Tension Beta", 0.3, unit_range()),
