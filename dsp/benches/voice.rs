@@ -2,7 +2,8 @@
 //! oscillator, one mip level per sample; envelope, and in `3d_lfos` three audio-thread LFOs
 //! moving the morph point, at the output rate; plus the 2:1 decimator all voices share) at 1, 16 and 64 voices,
 //! against a 1D baseline (a one-node cube, no morph), and the AVX2 kernel against the
-//! scalar one; and (group `matrix`) 16 voices with 0, 8 and 32 active modulation slots.
+//! scalar one; and (group `matrix`) 16 voices of `3d_lfos` with 0, 8 and 26 modulation slots
+//! added (32 active in all).
 //! A voice-sample is one voice for one *output* sample (two oscillator samples).
 //!
 //! Run: `cargo bench -p wavecube-dsp --bench voice`. Criterion reports throughput in
@@ -174,19 +175,24 @@ fn slots(n: usize) -> ModMatrix {
 
 /// The modulation matrix's cost: 16 voices of `3d_lfos` (the morph point already moves
 /// per sample, so the slots' cost is not confused with the oscillator leaving its
-/// fixed-morph path) with 0, 8 and 32 active slots.
+/// fixed-morph path) with 0, 8 and 26 typical slots added. `3d_lfos` itself holds six
+/// active slots (a new patch's three expression slots and LFO 1–3 → x, y, z), so 26 more
+/// fill the matrix's 32.
 fn bench_matrix(c: &mut Criterion) {
     let mut g = c.benchmark_group("matrix");
     let voices = 16;
-    for n in [0usize, 8, 32] {
+    for extra in [0usize, 8, 26] {
         let mut e = engine(morph_set(), voices, Motion::Lfos);
-        e.params_mut().matrix = slots(n);
+        for s in slots(extra).slots.iter().filter(|s| s.is_active()) {
+            assert!(e.params_mut().matrix.push(*s), "the matrix has room");
+        }
+        assert_eq!(e.params().matrix.active(), 6 + extra);
         e.params_mut().lfo[0].rate_hz = 0.5;
         e.params_mut().lfo[1].rate_hz = 0.3;
         let (mut l, mut r) = (vec![0.0; BLOCK], vec![0.0; BLOCK]);
         e.process(&[], &mut l, &mut r);
         g.throughput(Throughput::Elements((voices * BLOCK) as u64));
-        g.bench_function(BenchmarkId::new("slots", n), |b| {
+        g.bench_function(BenchmarkId::new("extra_slots", extra), |b| {
             b.iter(|| {
                 e.process(&[], &mut l, &mut r);
                 black_box(&l);

@@ -189,6 +189,25 @@ impl<'a> Sources<'a> {
     }
 }
 
+/// True for sources whose value can move within one render call (LFOs, envelopes,
+/// tension, the random LFO, the smoothed macros); the rest hold still between events.
+fn varies(s: Source) -> bool {
+    matches!(
+        s,
+        Source::Lfo1
+            | Source::Lfo2
+            | Source::Lfo3
+            | Source::AmpEnv
+            | Source::ModEnv
+            | Source::Tension
+            | Source::RandomLfo
+            | Source::Macro1
+            | Source::Macro2
+            | Source::Macro3
+            | Source::Macro4
+    )
+}
+
 /// The key source for `note`: −1..1 over ±60 semitones around `centre`.
 fn key_source(note: u8, centre: f32) -> f32 {
     ((f32::from(note) - centre) / 60.0).clamp(-1.0, 1.0)
@@ -963,12 +982,29 @@ impl Voice {
             }
         };
         let mut pans = pan_of(self.pan_mod);
-        // Pitch or cutoff that move need the control clock; otherwise the control values
-        // are constant and one update covers the whole call (the same values either way,
-        // so the result does not depend on the block size).
-        let dynamic = self.pitch != self.target || !m.control.is_empty();
+        // Control values that move within the call (a glide, or a control-rate slot whose
+        // source moves and whose destination is heard) need the control clock; otherwise
+        // they are constant and one update covers the whole call (the same values either
+        // way, so the result does not depend on the block size), and the oscillator renders
+        // the call in one piece instead of control-period segments.
+        let heard = |d: Destination| {
+            params.filter.enabled || !matches!(d, Destination::Cutoff | Destination::Resonance)
+        };
+        let dynamic = self.pitch != self.target
+            || m.control
+                .as_slice()
+                .iter()
+                .any(|r| heard(r.destination) && (varies(r.source) || r.via.is_some_and(varies)));
         if !dynamic {
-            self.control(cube, params, ch, [0.0; 7]);
+            let ctl = if m.control.is_empty() || h == 0 {
+                [0.0; 7]
+            } else {
+                src.control(m, 0)
+            };
+            self.control(cube, params, ch, ctl);
+            if pan_moved {
+                pans = pan_of(self.pan_mod);
+            }
         }
         let mut start = 0;
         while start < n {
