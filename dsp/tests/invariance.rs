@@ -77,6 +77,14 @@ fn engine() -> Engine {
     e
 }
 
+/// The largest sample difference between `a` and `b`.
+fn max_diff(a: &[f32], b: &[f32]) -> f32 {
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0f32, f32::max)
+}
+
 fn render(block: usize) -> (Vec<f32>, Vec<f32>) {
     render_events(&mut engine(), &events(), 55_000, block, |_, _| {})
 }
@@ -88,12 +96,7 @@ fn block_sizes_agree() {
     assert!(peak > 0.05, "reference render is silent ({peak})");
     for block in [1, 17, 64, 8192] {
         let (l, r) = render(block);
-        let err = l
-            .iter()
-            .zip(&rl)
-            .chain(r.iter().zip(&rr))
-            .map(|(a, b)| (a - b).abs())
-            .fold(0.0f32, f32::max);
+        let err = max_diff(&l, &rl).max(max_diff(&r, &rr));
         assert!(err <= 1e-6, "block {block} differs from block 512 by {err}");
     }
 }
@@ -150,21 +153,12 @@ fn constant_control_slots_agree_across_block_sizes() {
     let (rl, rr) = render(512);
     for block in [1, 17, 64, 8192] {
         let (l, r) = render(block);
-        let err = l
-            .iter()
-            .zip(&rl)
-            .chain(r.iter().zip(&rr))
-            .map(|(a, b)| (a - b).abs())
-            .fold(0.0f32, f32::max);
+        let err = max_diff(&l, &rl).max(max_diff(&r, &rr));
         assert!(err <= 1e-6, "block {block} differs from block 512 by {err}");
     }
     let mut plain = with_slots();
     plain.params_mut().matrix = engine().params().matrix;
     let (pl, _) = render_events(&mut plain, &ev, 40_000, 512, |_, _| {});
-    let moved = pl
-        .iter()
-        .zip(&rl)
-        .map(|(a, b)| (a - b).abs())
-        .fold(0.0f32, f32::max);
+    let moved = max_diff(&pl, &rl);
     assert!(moved > 1e-2, "the slots move the sound ({moved})");
 }

@@ -857,7 +857,6 @@ mod avx2 {
             && [a.lo, a.hi][..if TWO { 2 } else { 1 }]
                 .iter()
                 .all(|r| last_offset_of(u32::MAX, r, POLY.min(n), a.inc) + BSPLINE_TAPS <= SPAN);
-        let (pan_l, pan_r) = (_mm256_set1_ps(a.pan[0]), _mm256_set1_ps(a.pan[1]));
         let mut i = 0;
         while i < n {
             let j = i % POLY;
@@ -933,17 +932,8 @@ mod avx2 {
                 }
                 ph = ph.wrapping_add(a.inc);
             }
-            if group == 8 {
-                let l = reduce8(&pl);
-                let r = if STEREO { reduce8(&pr) } else { l };
-                // SAFETY: `i + 8 ≤ n` and every slice holds `n` samples.
-                unsafe { add_out8(l, r, gain, pan_l, pan_r, out_l, out_r, i) };
-            } else {
-                let l = hsum(pl[0]);
-                out_l[i] += l * gain[i] * a.pan[0];
-                let r = if STEREO { hsum(pr[0]) } else { l };
-                out_r[i] += r * gain[i] * a.pan[1];
-            }
+            // SAFETY: `i + group ≤ n` and every slice holds at least `n` samples.
+            unsafe { emit::<STEREO>(group, &pl, &pr, gain, a.pan, out_l, out_r, i) };
             i += group;
         }
         *phase = ph;
@@ -1116,6 +1106,39 @@ mod avx2 {
         }
     }
 
+    /// Adds the `group` (8 or 1) samples summed in `pl`/`pr` (eight tap products each) to
+    /// the outputs at `i`, times `gain` and `pan`: eight lanes at once through
+    /// [`add_out8`], or one sample. Mono sets pass `pl` for both channels.
+    ///
+    /// # Safety
+    /// `i + group` must not exceed any slice's length.
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn emit<const STEREO: bool>(
+        group: usize,
+        pl: &[__m256; 8],
+        pr: &[__m256; 8],
+        gain: &[f32],
+        pan: [f32; 2],
+        out_l: &mut [f32],
+        out_r: &mut [f32],
+        i: usize,
+    ) {
+        if group == 8 {
+            let l = reduce8(pl);
+            let r = if STEREO { reduce8(pr) } else { l };
+            let (pan_l, pan_r) = (_mm256_set1_ps(pan[0]), _mm256_set1_ps(pan[1]));
+            // SAFETY: guaranteed by the caller.
+            unsafe { add_out8(l, r, gain, pan_l, pan_r, out_l, out_r, i) };
+        } else {
+            let l = hsum(pl[0]);
+            out_l[i] += l * gain[i] * pan[0];
+            let r = if STEREO { hsum(pr[0]) } else { l };
+            out_r[i] += r * gain[i] * pan[1];
+        }
+    }
+
     /// The fixed-morph kernel. With the weights constant for the call, each sub-block first
     /// blends the eight corners over just the stretch of each level table its samples will
     /// read (one vectorised pass, corners of weight zero skipped), then reads that blend
@@ -1189,7 +1212,6 @@ mod avx2 {
             }
             let masks = pair.map(|r| (1u64 << r.index_shift) - 1);
             let mut acc = [0, 1].map(|lv| u64::from(ph) & masks[lv]);
-            let (pan_l, pan_r) = (_mm256_set1_ps(a.pan[0]), _mm256_set1_ps(a.pan[1]));
             let mut i = start;
             while i < start + m {
                 let group = if i + 8 <= start + m { 8 } else { 1 };
@@ -1222,17 +1244,8 @@ mod avx2 {
                     acc[0] += u64::from(a.inc);
                     acc[1] += u64::from(a.inc);
                 }
-                if group == 8 {
-                    let l = reduce8(&pl);
-                    let r = if STEREO { reduce8(&pr) } else { l };
-                    // SAFETY: `i + 8 ≤ n` and every slice holds at least `n` samples.
-                    unsafe { add_out8(l, r, a.gain, pan_l, pan_r, out_l, out_r, i) };
-                } else {
-                    let l = hsum(pl[0]);
-                    out_l[i] += l * a.gain[i] * a.pan[0];
-                    let r = if STEREO { hsum(pr[0]) } else { l };
-                    out_r[i] += r * a.gain[i] * a.pan[1];
-                }
+                // SAFETY: `i + group ≤ n` and every slice holds at least `n` samples.
+                unsafe { emit::<STEREO>(group, &pl, &pr, a.gain, a.pan, out_l, out_r, i) };
                 i += group;
             }
             start += m;
@@ -1292,7 +1305,6 @@ mod avx2 {
         };
         let slots = [s_lo, s_hi];
         let (g_lo, g_hi) = (_mm256_set1_ps(a.lo.weight), _mm256_set1_ps(a.hi.weight));
-        let (pan_l, pan_r) = (_mm256_set1_ps(a.pan[0]), _mm256_set1_ps(a.pan[1]));
         let mut ph = *phase;
         let mut start = 0;
         while start < n {
@@ -1339,17 +1351,8 @@ mod avx2 {
                     }
                     ph = ph.wrapping_add(a.inc);
                 }
-                if group == 8 {
-                    let l = reduce8(&pl);
-                    let r = if STEREO { reduce8(&pr) } else { l };
-                    // SAFETY: `i + 8 ≤ n` and every slice holds at least `n` samples.
-                    unsafe { add_out8(l, r, a.gain, pan_l, pan_r, out_l, out_r, i) };
-                } else {
-                    let l = hsum(pl[0]);
-                    out_l[i] += l * a.gain[i] * a.pan[0];
-                    let r = if STEREO { hsum(pr[0]) } else { l };
-                    out_r[i] += r * a.gain[i] * a.pan[1];
-                }
+                // SAFETY: `i + group ≤ n` and every slice holds at least `n` samples.
+                unsafe { emit::<STEREO>(group, &pl, &pr, a.gain, a.pan, out_l, out_r, i) };
                 i += group;
             }
             start += m;
@@ -1481,7 +1484,6 @@ mod avx2 {
         let (g_lo, g_hi) = (_mm256_set1_ps(a.lo.weight), _mm256_set1_ps(a.hi.weight));
         let masks = pair.map(|r| (1u64 << r.index_shift) - 1);
         let mut acc = [0, 1].map(|lv| u64::from(ph) & masks[lv]);
-        let (pan_l, pan_r) = (_mm256_set1_ps(a.pan[0]), _mm256_set1_ps(a.pan[1]));
         // The spans of level `lv`, channel `ch`, summed at entry `j` for sample index `u`.
         let horner = |ch: usize, lv: usize, j: usize, u: __m256| {
             // SAFETY: `j + 8 ≤ count ≤ SPAN` for every sample of the sub-block.
@@ -1521,17 +1523,8 @@ mod avx2 {
                 acc[0] += u64::from(a.inc);
                 acc[1] += u64::from(a.inc);
             }
-            if group == 8 {
-                let l = reduce8(&pl);
-                let r = if STEREO { reduce8(&pr) } else { l };
-                // SAFETY: `i + 8 ≤ m` and every slice holds `m` samples.
-                unsafe { add_out8(l, r, gain, pan_l, pan_r, out_l, out_r, i) };
-            } else {
-                let l = hsum(pl[0]);
-                out_l[i] += l * gain[i] * a.pan[0];
-                let r = if STEREO { hsum(pr[0]) } else { l };
-                out_r[i] += r * gain[i] * a.pan[1];
-            }
+            // SAFETY: `i + group ≤ m` and every slice holds at least `m` samples.
+            unsafe { emit::<STEREO>(group, &pl, &pr, gain, a.pan, out_l, out_r, i) };
             i += group;
         }
         *phase = ph;

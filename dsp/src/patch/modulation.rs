@@ -85,20 +85,29 @@ pub struct ModSection {
 
 impl Default for ModSection {
     fn default() -> Self {
-        let m = ModMatrix::init();
         Self {
-            macros: [0.0; MACROS],
-            key_centre: m.key_centre,
-            random_rate_hz: m.random_rate_hz,
-            slots: m.slots[..INIT_SLOTS.len()]
+            slots: ModMatrix::init().slots[..INIT_SLOTS.len()]
                 .iter()
                 .map(SlotSection::from_slot)
                 .collect(),
+            ..Self::empty()
         }
     }
 }
 
 impl ModSection {
+    /// A section with no slots and the matrix's default settings (macros at 0). Never
+    /// allocates, unlike [`Default`] (whose slots are [`INIT_SLOTS`]).
+    pub fn empty() -> Self {
+        let m = ModMatrix::default();
+        Self {
+            macros: [0.0; MACROS],
+            key_centre: m.key_centre,
+            random_rate_hz: m.random_rate_hz,
+            slots: Vec::new(),
+        }
+    }
+
     /// True when it is the default (and so left out of the file).
     pub fn is_default(&self) -> bool {
         *self == Self::default()

@@ -509,14 +509,8 @@ impl Sound {
                 beta: v[t + 2],
                 gamma: v[t + 3],
             },
-            // The matrix is not a setting (the plugin keeps it as state): no slots, and no
-            // allocation (the default section's slots would allocate).
-            modulation: super::ModSection {
-                macros: [0.0; crate::modulation::MACROS],
-                key_centre: 60.0,
-                random_rate_hz: 1.0,
-                slots: Vec::new(),
-            },
+            // The matrix is not a setting (the plugin keeps it as state).
+            modulation: super::ModSection::empty(),
             fx: crate::fx::rack::RackSettings::default(),
         }
     }

@@ -168,6 +168,12 @@ impl<'a> Sources<'a> {
         }
     }
 
+    /// True when `s` can move within the call (its values are a buffer: LFOs, envelopes,
+    /// tension, the random LFO, the smoothed macros); the rest hold still between events.
+    fn varies(&self, s: Source) -> bool {
+        matches!(self.values(s), SourceValues::Buf(_))
+    }
+
     /// Adds every per-sample route to `dest` into `out`.
     fn add(&self, m: &CompiledMatrix, dest: Destination, out: &mut [f32]) {
         for r in m.sample.as_slice().iter().filter(|r| r.destination == dest) {
@@ -187,25 +193,6 @@ impl<'a> Sources<'a> {
         }
         c
     }
-}
-
-/// True for sources whose value can move within one render call (LFOs, envelopes,
-/// tension, the random LFO, the smoothed macros); the rest hold still between events.
-fn varies(s: Source) -> bool {
-    matches!(
-        s,
-        Source::Lfo1
-            | Source::Lfo2
-            | Source::Lfo3
-            | Source::AmpEnv
-            | Source::ModEnv
-            | Source::Tension
-            | Source::RandomLfo
-            | Source::Macro1
-            | Source::Macro2
-            | Source::Macro3
-            | Source::Macro4
-    )
 }
 
 /// The key source for `note`: −1..1 over ±60 semitones around `centre`.
@@ -991,10 +978,10 @@ impl Voice {
             params.filter.enabled || !matches!(d, Destination::Cutoff | Destination::Resonance)
         };
         let dynamic = self.pitch != self.target
-            || m.control
-                .as_slice()
-                .iter()
-                .any(|r| heard(r.destination) && (varies(r.source) || r.via.is_some_and(varies)));
+            || m.control.as_slice().iter().any(|r| {
+                heard(r.destination)
+                    && (src.varies(r.source) || r.via.is_some_and(|v| src.varies(v)))
+            });
         if !dynamic {
             let ctl = if m.control.is_empty() || h == 0 {
                 [0.0; 7]
