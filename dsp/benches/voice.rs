@@ -13,8 +13,8 @@ use std::hint::black_box;
 use std::sync::Arc;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use wavecube_dsp::cube::{factory_cube, Cube, CubeOsc, CubeSet, MorphBuffers, OscScratch};
-use wavecube_dsp::modulation::{Curve, Destination, ModMatrix, Slot, Source};
+use wavecube_dsp::cube::{factory_cube, Cube, CubeOsc, CubeSet, MorphBuffers, OscScratch, Pan};
+use wavecube_dsp::modulation::{typical_slots, Destination, Slot, Source};
 use wavecube_dsp::synth::{AdsrParams, Engine, LfoParams, LfoShape, NoteEvent, TimedEvent};
 
 const SR: f32 = 48000.0;
@@ -136,7 +136,7 @@ fn bench_kernel(c: &mut Criterion) {
                         z: &z,
                     },
                     &gain,
-                    [1.0, 1.0],
+                    Pan::Fixed([1.0, 1.0]),
                     &mut l,
                     &mut r,
                 );
@@ -145,32 +145,6 @@ fn bench_kernel(c: &mut Criterion) {
         });
     }
     g.finish();
-}
-
-/// `n` active slots of a typical patch: LFOs, envelopes, velocity, key, wheel and macros on
-/// morph, pitch, cutoff, amp and pan (per-sample and control-rate destinations both).
-fn slots(n: usize) -> ModMatrix {
-    use Destination as D;
-    use Source as S;
-    let kinds = [
-        (S::Lfo1, D::MorphX),
-        (S::ModEnv, D::MorphZ),
-        (S::Velocity, D::MorphY),
-        (S::Macro1, D::MorphX),
-        (S::Lfo2, D::Cutoff),
-        (S::Key, D::Pitch),
-        (S::RandomLfo, D::Pan),
-        (S::AmpEnv, D::Amp),
-    ];
-    let mut m = ModMatrix::default();
-    for i in 0..n {
-        let (src, dest) = kinds[i % kinds.len()];
-        let mut s = Slot::new(src, dest, 0.01 * (1 + i % 5) as f32);
-        s.via = (i >= kinds.len() && i % 2 == 0).then_some(S::ModWheel);
-        s.curve = Curve::ALL[i % 3];
-        m.push(s);
-    }
-    m
 }
 
 /// The modulation matrix's cost: 16 voices of `3d_lfos` (the morph point already moves
@@ -183,7 +157,7 @@ fn bench_matrix(c: &mut Criterion) {
     let voices = 16;
     for extra in [0usize, 8, 26] {
         let mut e = engine(morph_set(), voices, Motion::Lfos);
-        for s in slots(extra).slots.iter().filter(|s| s.is_active()) {
+        for s in typical_slots(extra).slots.iter().filter(|s| s.is_active()) {
             assert!(e.params_mut().matrix.push(*s), "the matrix has room");
         }
         assert_eq!(e.params().matrix.active(), 6 + extra);

@@ -1,11 +1,13 @@
 //! Renders held voices for a profiler or instruction counter:
-//! `cargo run --release -p wavecube-dsp --example voice_profile -- [3d|3d-lfo|1d] VOICES SECONDS`,
-//! e.g. under `valgrind --tool=callgrind` to count instructions per voice-sample.
+//! `cargo run --release -p wavecube-dsp --example voice_profile -- [3d|3d-lfo|1d] VOICES SECONDS [SLOTS]`,
+//! e.g. under `valgrind --tool=callgrind` to count instructions per voice-sample. `SLOTS`
+//! adds that many typical matrix slots (`typical_slots`, as the `matrix` bench does;
+//! LFO 1 and 2 then run at 0.5 and 0.3 Hz).
 
 use std::sync::Arc;
 
 use wavecube_dsp::cube::{factory_cube, Cube, CubeSet};
-use wavecube_dsp::modulation::{Destination, Slot, Source};
+use wavecube_dsp::modulation::{typical_slots, Destination, Slot, Source};
 use wavecube_dsp::synth::{AdsrParams, Engine, LfoParams, LfoShape, NoteEvent, TimedEvent};
 
 fn main() {
@@ -13,6 +15,7 @@ fn main() {
     let mode = args.get(1).map_or("3d", String::as_str);
     let voices: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(16);
     let seconds: f64 = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(1.0);
+    let extra: usize = args.get(4).and_then(|s| s.parse().ok()).unwrap_or(0);
     let factory = factory_cube();
     let cube = if mode == "1d" {
         let mut c = Cube::new(1, 1, 1).unwrap();
@@ -41,6 +44,13 @@ fn main() {
         for (lfo, axis) in Source::LFOS.into_iter().zip(Destination::MORPH) {
             p.matrix.push(Slot::new(lfo, axis, 0.5));
         }
+    }
+    if extra > 0 {
+        for s in typical_slots(extra).slots.iter().filter(|s| s.is_active()) {
+            p.matrix.push(*s);
+        }
+        p.lfo[0].rate_hz = 0.5;
+        p.lfo[1].rate_hz = 0.3;
     }
     let events: Vec<TimedEvent> = (0..voices)
         .map(|i| TimedEvent {

@@ -162,3 +162,51 @@ fn constant_control_slots_agree_across_block_sizes() {
     let moved = max_diff(&pl, &rl);
     assert!(moved > 1e-2, "the slots move the sound ({moved})");
 }
+
+/// Control-rate slots whose sources move (LFO → pitch, the random LFO → pan with unison
+/// spread, LFO → cutoff with the filter on, a gliding macro → detune): a call is planned
+/// at its control points and rendered in runs, the pans as per-sample gains, and still
+/// agrees with every block size, 1 sample included (where no call holds two control
+/// points).
+#[test]
+fn moving_control_slots_agree_across_block_sizes() {
+    let with_slots = || {
+        let mut e = engine();
+        let p = e.params_mut();
+        p.filter.enabled = true;
+        p.filter.cutoff_hz = 1500.0;
+        p.unison = 3;
+        p.spread = 0.6;
+        p.matrix.random_rate_hz = 9.0;
+        for (source, destination, amount) in [
+            (Source::Lfo3, Destination::Pitch, 0.02),
+            (Source::RandomLfo, Destination::Pan, 0.8),
+            (Source::Lfo1, Destination::Cutoff, 0.2),
+            (Source::Macro2, Destination::UnisonDetune, 0.5),
+        ] {
+            assert!(p.matrix.push(Slot::new(source, destination, amount)));
+        }
+        e
+    };
+    let mut ev = events();
+    ev.push(AbsEvent {
+        at: 9_001,
+        event: NoteEvent::Macro {
+            index: 1,
+            value: 0.9,
+        },
+    });
+    ev.sort_by_key(|e| e.at);
+    let render = |block: usize| render_events(&mut with_slots(), &ev, 40_000, block, |_, _| {});
+    let (rl, rr) = render(512);
+    for block in [1, 2, 17, 64, 8192] {
+        let (l, r) = render(block);
+        let err = max_diff(&l, &rl).max(max_diff(&r, &rr));
+        assert!(err <= 1e-6, "block {block} differs from block 512 by {err}");
+    }
+    let mut plain = with_slots();
+    plain.params_mut().matrix = engine().params().matrix;
+    let (pl, pr) = render_events(&mut plain, &ev, 40_000, 512, |_, _| {});
+    let moved = max_diff(&pl, &rl).max(max_diff(&pr, &rr));
+    assert!(moved > 1e-2, "the slots move the sound ({moved})");
+}

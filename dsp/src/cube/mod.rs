@@ -26,4 +26,4 @@ pub use frame::{resample_cycle, sample_batch, sample_frame};
 pub use grid::{BankMeta, Cube, AXIS_COUNT, MAX_SIDE};
 pub use mips::{LevelPick, MipLevels};
 pub use node::{Node, MAX_NODE_LEN, MIN_NODE_LEN};
-pub use osc::{BlendCache, CubeOsc, MorphBuffers, OscScratch};
+pub use osc::{BlendCache, CubeOsc, MorphBuffers, OscScratch, Pan};

@@ -25,6 +25,44 @@ pub struct MorphBuffers<'a> {
     pub z: &'a [f32],
 }
 
+/// The stereo gains an oscillator applies on top of its per-sample gain.
+#[derive(Debug, Clone, Copy)]
+pub enum Pan<'a> {
+    /// `[left, right]`, linear, for the whole call.
+    Fixed([f32; 2]),
+    /// Left and right gains per sample, linear (at least as long as the call): for a pan
+    /// the modulation moves within a call, so the call need not be split where it moves.
+    PerSample {
+        /// Left gain per sample.
+        left: &'a [f32],
+        /// Right gain per sample.
+        right: &'a [f32],
+    },
+}
+
+impl<'a> Pan<'a> {
+    /// The same pan from sample `start` on.
+    #[inline(always)]
+    fn from(self, start: usize) -> Pan<'a> {
+        match self {
+            Self::Fixed(p) => Self::Fixed(p),
+            Self::PerSample { left, right } => Self::PerSample {
+                left: &left[start..],
+                right: &right[start..],
+            },
+        }
+    }
+
+    /// `[left, right]` at sample `i`.
+    #[inline(always)]
+    fn at(&self, i: usize) -> [f32; 2] {
+        match self {
+            Self::Fixed(p) => *p,
+            Self::PerSample { left, right } => [left[i], right[i]],
+        }
+    }
+}
+
 /// Kernel mode: a one-node cube, no morph.
 const SINGLE: u8 = 0;
 /// Kernel mode: the morph point holds still for the whole call (weights computed once).
@@ -229,7 +267,7 @@ struct Args<'a> {
     inc: u32,
     morph: MorphBuffers<'a>,
     gain: &'a [f32],
-    pan: [f32; 2],
+    pan: Pan<'a>,
 }
 
 impl CubeOsc {
@@ -262,7 +300,8 @@ impl CubeOsc {
     }
 
     /// Renders `gain.len()` samples and **adds** them, scaled by `gain` per sample and by
-    /// `pan = [left, right]`, into `out_l` and `out_r`, using `scratch` as working memory.
+    /// `pan` (left and right gains, fixed or per sample), into `out_l` and `out_r`, using
+    /// `scratch` as working memory.
     ///
     /// `phase` is the voice's phase (cycles × 2³², wrapping) and advances by `inc` per
     /// sample; `pick` is [`MipLevels::pick`](super::MipLevels::pick) of that increment.
@@ -276,7 +315,7 @@ impl CubeOsc {
         pick: LevelPick,
         morph: MorphBuffers<'_>,
         gain: &[f32],
-        pan: [f32; 2],
+        pan: Pan<'_>,
         out_l: &mut [f32],
         out_r: &mut [f32],
     ) {
@@ -300,7 +339,7 @@ impl CubeOsc {
         pick: LevelPick,
         morph: MorphBuffers<'_>,
         gain: &[f32],
-        pan: [f32; 2],
+        pan: Pan<'_>,
         out_l: &mut [f32],
         out_r: &mut [f32],
     ) {
@@ -329,7 +368,7 @@ impl CubeOsc {
         pick: LevelPick,
         morph: MorphBuffers<'_>,
         gain: &[f32],
-        pan: [f32; 2],
+        pan: Pan<'_>,
         out_l: &mut [f32],
         out_r: &mut [f32],
     ) {
@@ -778,12 +817,13 @@ fn render_scalar<const MODE: u8, const STEREO: bool>(
         let (k_lo, k_hi) = (taps(r_lo, f_lo, a.lo.weight), taps(r_hi, f_hi, a.hi.weight));
         let (o_lo, o_hi) = (a.lo.offset + i_lo, a.hi.offset + i_hi);
         let g = a.gain[n];
+        let pan = a.pan.at(n);
         let l = read_channel(&cell.left, &w, o_lo, o_hi, &k_lo, &k_hi);
-        out_l[n] += l * g * a.pan[0];
+        out_l[n] += l * g * pan[0];
         if STEREO {
-            out_r[n] += read_channel(&cell.right, &w, o_lo, o_hi, &k_lo, &k_hi) * g * a.pan[1];
+            out_r[n] += read_channel(&cell.right, &w, o_lo, o_hi, &k_lo, &k_hi) * g * pan[1];
         } else {
-            out_r[n] += l * g * a.pan[1];
+            out_r[n] += l * g * pan[1];
         }
         ph = ph.wrapping_add(a.inc);
     }
@@ -1120,7 +1160,7 @@ mod avx2 {
         pl: &[__m256; 8],
         pr: &[__m256; 8],
         gain: &[f32],
-        pan: [f32; 2],
+        pan: Pan<'_>,
         out_l: &mut [f32],
         out_r: &mut [f32],
         i: usize,
@@ -1128,14 +1168,27 @@ mod avx2 {
         if group == 8 {
             let l = reduce8(pl);
             let r = if STEREO { reduce8(pr) } else { l };
-            let (pan_l, pan_r) = (_mm256_set1_ps(pan[0]), _mm256_set1_ps(pan[1]));
+            let (pan_l, pan_r) = match pan {
+                Pan::Fixed(p) => (_mm256_set1_ps(p[0]), _mm256_set1_ps(p[1])),
+                Pan::PerSample { left, right } => {
+                    assert!(i + 8 <= left.len() && i + 8 <= right.len());
+                    // SAFETY: in bounds (asserted).
+                    unsafe {
+                        (
+                            _mm256_loadu_ps(left.as_ptr().add(i)),
+                            _mm256_loadu_ps(right.as_ptr().add(i)),
+                        )
+                    }
+                }
+            };
             // SAFETY: guaranteed by the caller.
             unsafe { add_out8(l, r, gain, pan_l, pan_r, out_l, out_r, i) };
         } else {
+            let p = pan.at(i);
             let l = hsum(pl[0]);
-            out_l[i] += l * gain[i] * pan[0];
+            out_l[i] += l * gain[i] * p[0];
             let r = if STEREO { hsum(pr[0]) } else { l };
-            out_r[i] += r * gain[i] * pan[1];
+            out_r[i] += r * gain[i] * p[1];
         }
     }
 
@@ -1451,7 +1504,7 @@ mod avx2 {
     ) {
         let m = out_l.len().min(out_r.len());
         debug_assert!(m <= POLY && start + m <= a.gain.len());
-        let gain = &a.gain[start..start + m];
+        let (gain, pan) = (&a.gain[start..start + m], a.pan.from(start));
         let pair = [a.lo, a.hi];
         let levels = &pair[..if TWO { 2 } else { 1 }];
         let arena = a.set.arena();
@@ -1524,7 +1577,7 @@ mod avx2 {
                 acc[1] += u64::from(a.inc);
             }
             // SAFETY: `i + group ≤ m` and every slice holds at least `m` samples.
-            unsafe { emit::<STEREO>(group, &pl, &pr, gain, a.pan, out_l, out_r, i) };
+            unsafe { emit::<STEREO>(group, &pl, &pr, gain, pan, out_l, out_r, i) };
             i += group;
         }
         *phase = ph;
@@ -1770,7 +1823,7 @@ mod tests {
                 z: &z,
             },
             &gain,
-            [1.0, 1.0],
+            Pan::Fixed([1.0, 1.0]),
             &mut l,
             &mut r,
         );
@@ -1822,7 +1875,7 @@ mod tests {
                     z: &z,
                 },
                 &gain,
-                [1.0, 1.0],
+                Pan::Fixed([1.0, 1.0]),
                 &mut l,
                 &mut r,
             );
@@ -2011,7 +2064,7 @@ mod tests {
                                 z: &z[seg.clone()],
                             },
                             &gain[seg.clone()],
-                            [0.7, 0.3],
+                            Pan::Fixed([0.7, 0.3]),
                             &mut l[seg.clone()],
                             &mut r[seg.clone()],
                         );
@@ -2110,7 +2163,7 @@ mod tests {
                 pick,
                 morph,
                 &gain,
-                [0.8, 0.6],
+                Pan::Fixed([0.8, 0.6]),
                 &mut l,
                 &mut r,
             ),
@@ -2122,7 +2175,7 @@ mod tests {
                 pick,
                 morph,
                 &gain,
-                [0.8, 0.6],
+                Pan::Fixed([0.8, 0.6]),
                 &mut l,
                 &mut r,
             ),

@@ -158,6 +158,34 @@ impl ModMatrix {
     }
 }
 
+/// `n` active slots of a typical patch, for the benches and the profiler: LFOs,
+/// envelopes, velocity, key, the random LFO and a macro on morph, pitch, cutoff, amp and
+/// pan (per-sample and control-rate destinations both), amounts 0.01..0.05, every other
+/// slot past the eighth scaled by the mod wheel, curves in turn. At most [`MAX_SLOTS`].
+pub fn typical_slots(n: usize) -> ModMatrix {
+    use Destination as D;
+    use Source as S;
+    let kinds = [
+        (S::Lfo1, D::MorphX),
+        (S::ModEnv, D::MorphZ),
+        (S::Velocity, D::MorphY),
+        (S::Macro1, D::MorphX),
+        (S::Lfo2, D::Cutoff),
+        (S::Key, D::Pitch),
+        (S::RandomLfo, D::Pan),
+        (S::AmpEnv, D::Amp),
+    ];
+    let mut m = ModMatrix::default();
+    for i in 0..n.min(MAX_SLOTS) {
+        let (src, dest) = kinds[i % kinds.len()];
+        let mut s = Slot::new(src, dest, 0.01 * (1 + i % 5) as f32);
+        s.via = (i >= kinds.len() && i % 2 == 0).then_some(S::ModWheel);
+        s.curve = Curve::ALL[i % 3];
+        m.push(s);
+    }
+    m
+}
+
 /// One active slot, ready to evaluate.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Route {

@@ -138,6 +138,14 @@ fn smooth_random_is_bounded_continuous_and_block_size_independent() {
     assert!(max_step <= 0.061, "{max_step}");
     let spread = whole.iter().fold(0.0f32, |m, v| m.max(v.abs()));
     assert!(spread > 0.3, "it moves: {spread}");
+    // A stopped or absurd rate holds or crawls, finite and in range.
+    for rate in [0.0, f32::NAN, 1e-30, f32::INFINITY] {
+        let mut r = SmoothRandom::new(3);
+        let mut out = vec![0.0; 300];
+        r.process_block(rate, 48000.0, &mut out);
+        r.process_block(rate, 48000.0, &mut out);
+        assert!(out.iter().all(|v| (-1.0..=1.0).contains(v)), "{rate}");
+    }
 }
 
 #[test]

@@ -214,6 +214,19 @@ impl Adsr {
         self.level as f32
     }
 
+    /// Advances `out.len()` samples, writing each new level (0..1): the same values as
+    /// that many [`Adsr::process`] calls, with a held level (sustain, idle) written in one
+    /// pass.
+    pub fn process_block(&mut self, out: &mut [f32]) {
+        for i in 0..out.len() {
+            if matches!(self.stage, AdsrStage::Idle | AdsrStage::Sustain) {
+                out[i..].fill(self.level as f32);
+                return;
+            }
+            out[i] = self.process();
+        }
+    }
+
     fn samples(&self, ms: f32) -> f64 {
         ms as f64 * 1e-3 * self.sample_rate
     }
@@ -248,6 +261,32 @@ mod tests {
 
     fn run(env: &mut Adsr, n: usize) -> f32 {
         (0..n).map(|_| env.process()).last().unwrap_or(0.0)
+    }
+
+    #[test]
+    fn a_block_is_the_samples_one_by_one() {
+        let p = AdsrParams {
+            attack_ms: 3.0,
+            decay_ms: 20.0,
+            sustain: 0.4,
+            release_ms: 15.0,
+        };
+        let (mut a, mut b) = (Adsr::new(48000.0), Adsr::new(48000.0));
+        a.gate_on(p);
+        b.gate_on(p);
+        let mut buf = [0.0f32; 97];
+        // Blocks of varied length through attack, decay, sustain, release and idle.
+        for (k, len) in (1..=97).cycle().step_by(13).take(60).enumerate() {
+            if k == 30 {
+                a.gate_off();
+                b.gate_off();
+            }
+            a.process_block(&mut buf[..len]);
+            for (i, v) in buf[..len].iter().enumerate() {
+                assert_eq!(v.to_bits(), b.process().to_bits(), "block {k} sample {i}");
+            }
+        }
+        assert_eq!(a.stage(), AdsrStage::Idle);
     }
 
     #[test]

@@ -521,6 +521,12 @@ impl Engine {
         let coef = self.macro_coef;
         for (k, buf) in self.scratch.macros.iter_mut().enumerate() {
             let (target, mut v) = (self.macro_target[k], self.macro_now[k]);
+            // Settled: the chunk holds the target throughout.
+            self.scratch.macro_still[k] = v == target;
+            if v == target {
+                buf[..n].fill(v);
+                continue;
+            }
             for o in &mut buf[..n] {
                 v += coef * (target - v);
                 // NOTE: no denormals: settle on the target once within 1e-7 of it (per

@@ -11,9 +11,10 @@
 //! vibrato, unison) and filter coefficients update every [`CONTROL`] samples of the voice's
 //! own clock, so a render is the same whatever the block size.
 
-use crate::cube::{BlendCache, CubeOsc, CubeSet, LevelPick, MorphBuffers, OscScratch};
+use crate::cube::{BlendCache, CubeOsc, CubeSet, LevelPick, MorphBuffers, OscScratch, Pan};
 use crate::modulation::{
-    accumulate, hash_unit, CompiledMatrix, Destination, SmoothRandom, Source, SourceValues, MACROS,
+    accumulate, hash_unit, CompiledMatrix, Destination, Route, SmoothRandom, Source, SourceValues,
+    MACROS, MAX_SLOTS,
 };
 
 use super::{note_to_hz, Adsr, AdsrStage, Lfo, Svf, SvfCoefs, SynthParams, OVERSAMPLE};
@@ -60,12 +61,64 @@ pub(crate) struct Scratch {
     pub rnd: Vec<f32>,
     /// Smoothed macro values per output sample, 0..1, written by the engine like `tension`.
     pub macros: [Vec<f32>; MACROS],
+    /// True for a macro whose smoother has settled: its values hold one value over the
+    /// chunk, so the matrix may read it as a constant. Written by the engine with `macros`.
+    pub macro_still: [bool; MACROS],
     /// Matrix offset of the amp level per sample.
     pub amp_mod: Vec<f32>,
     /// Matrix offset of the tension depth per sample.
     pub tdepth: Vec<f32>,
     /// The modulation matrix, compiled by the engine when it changes.
     pub matrix: CompiledMatrix,
+    /// One call's plan, made at its control points before anything renders.
+    plan: Plan,
+}
+
+/// Where the oscillators' pitch, the filter and the pans change within one render call
+/// (sample offsets of the voice clock, each list starting at 0), so that each is applied
+/// only where it changes: the oscillators render whole runs of constant pitch, the
+/// filter takes its coefficients segment by segment, and a moving pan becomes per-sample
+/// gains. Capacity for every control point of a call, preallocated.
+#[derive(Debug, Clone)]
+struct Plan {
+    /// Runs of constant increments and mip picks per unison oscillator.
+    runs: Vec<(usize, [u32; MAX_UNISON], [LevelPick; MAX_UNISON])>,
+    /// Segments of constant filter coefficients.
+    filter: Vec<(usize, SvfCoefs)>,
+    /// Segments of constant unison pans, `[left, right]` per oscillator.
+    pans: Vec<(usize, [[f32; 2]; MAX_UNISON])>,
+    /// Left gain per sample of one oscillator, when the pans move.
+    pan_l: Vec<f32>,
+    /// Right gain per sample of one oscillator, when the pans move.
+    pan_r: Vec<f32>,
+}
+
+impl Plan {
+    /// # Allocation
+    /// Allocates for calls of up to `len` samples.
+    fn new(len: usize) -> Self {
+        let points = len / CONTROL + 2;
+        Self {
+            runs: Vec::with_capacity(points),
+            filter: Vec::with_capacity(points),
+            pans: Vec::with_capacity(points),
+            pan_l: vec![0.0; len],
+            pan_r: vec![0.0; len],
+        }
+    }
+}
+
+/// Sets `list`'s entry at offset `at` to `v`: replaces the last entry when it starts at
+/// `at`, else appends (within the capacity [`Plan::new`] reserved: a call has at most one
+/// entry per control point, plus its start).
+fn set_at<T>(list: &mut Vec<T>, at: usize, v: T, start: impl Fn(&T) -> usize) {
+    match list.last_mut() {
+        Some(last) if start(last) == at => *last = v,
+        _ => {
+            debug_assert!(list.len() < list.capacity(), "the plan would allocate");
+            list.push(v);
+        }
+    }
 }
 
 impl Scratch {
@@ -88,9 +141,11 @@ impl Scratch {
             aenv: v(),
             rnd: v(),
             macros: [v(), v(), v(), v()],
+            macro_still: [false; MACROS],
             amp_mod: v(),
             tdepth: v(),
             matrix: CompiledMatrix::default(),
+            plan: Plan::new(len),
         }
     }
 }
@@ -129,7 +184,7 @@ struct Sources<'a> {
     menv: &'a [f32],
     tension: &'a [f32],
     rnd: &'a [f32],
-    macros: [&'a [f32]; MACROS],
+    macros: [SourceValues<'a>; MACROS],
     velocity: f32,
     release_velocity: f32,
     key: f32,
@@ -160,10 +215,10 @@ impl<'a> Sources<'a> {
             Source::Tension => Buf(self.tension),
             Source::NoteRandom => Const(self.note_random),
             Source::RandomLfo => Buf(self.rnd),
-            Source::Macro1 => Buf(self.macros[0]),
-            Source::Macro2 => Buf(self.macros[1]),
-            Source::Macro3 => Buf(self.macros[2]),
-            Source::Macro4 => Buf(self.macros[3]),
+            Source::Macro1 => self.macros[0],
+            Source::Macro2 => self.macros[1],
+            Source::Macro3 => self.macros[2],
+            Source::Macro4 => self.macros[3],
             Source::Constant => Const(1.0),
         }
     }
@@ -174,22 +229,83 @@ impl<'a> Sources<'a> {
         matches!(self.values(s), SourceValues::Buf(_))
     }
 
-    /// Adds every per-sample route to `dest` into `out`.
+    /// Adds every per-sample route to `dest` into `out`: first those whose source and
+    /// via hold still for the call, summed into one value and added in one pass, then
+    /// the moving ones in the matrix's order.
     fn add(&self, m: &CompiledMatrix, dest: Destination, out: &mut [f32]) {
-        for r in m.sample.as_slice().iter().filter(|r| r.destination == dest) {
+        let routes = m.sample.as_slice().iter().filter(|r| r.destination == dest);
+        let still = |r: &&Route| !self.varies(r.source) && !r.via.is_some_and(|v| self.varies(v));
+        let (mut held, mut any) = (0.0, false);
+        for r in routes.clone().filter(still) {
+            let via = r.via.map_or(1.0, |v| self.values(v).at(0));
+            held += r.value(self.values(r.source).at(0), via);
+            any = true;
+        }
+        if any {
+            out.iter_mut().for_each(|o| *o += held);
+        }
+        for r in routes.filter(|r| !still(r)) {
             accumulate(out, r, self.values(r.source), r.via.map(|v| self.values(v)));
         }
     }
 
-    /// The control-rate offsets at sample `i`.
-    fn control(&self, m: &CompiledMatrix, i: usize) -> Ctl {
+    /// The control-rate routes of `m` ready for [`ControlRoutes::at`]: those whose
+    /// destination is heard (cutoff and resonance only while the filter is on), with the
+    /// value of each whose source and via hold still computed once.
+    fn control_routes(&self, m: &'a CompiledMatrix, filter_on: bool) -> ControlRoutes<'a> {
+        let mut c = ControlRoutes {
+            routes: [None; MAX_SLOTS],
+        };
+        let heard = m.control.as_slice().iter().filter_map(|r| {
+            let heard =
+                filter_on || !matches!(r.destination, Destination::Cutoff | Destination::Resonance);
+            let dest = CTL_DESTS.iter().position(|&d| d == r.destination);
+            dest.filter(|_| heard).map(|d| (d, r))
+        });
+        for (slot, (dest, route)) in c.routes.iter_mut().zip(heard) {
+            let (src, via) = (self.values(route.source), route.via.map(|v| self.values(v)));
+            let still = !self.varies(route.source) && !route.via.is_some_and(|v| self.varies(v));
+            *slot = Some(ControlRoute {
+                dest,
+                route,
+                src,
+                via,
+                value: still.then(|| route.value(src.at(0), via.map_or(1.0, |v| v.at(0)))),
+            });
+        }
+        c
+    }
+}
+
+/// One heard control-rate route of a render call.
+#[derive(Clone, Copy)]
+struct ControlRoute<'a> {
+    /// Index in [`Ctl`] of the destination.
+    dest: usize,
+    /// The route.
+    route: &'a Route,
+    /// The source's values.
+    src: SourceValues<'a>,
+    /// The via source's values, if any.
+    via: Option<SourceValues<'a>>,
+    /// The value, when source and via hold still for the call.
+    value: Option<f32>,
+}
+
+/// The heard control-rate routes of one render call, in the matrix's order.
+struct ControlRoutes<'a> {
+    routes: [Option<ControlRoute<'a>>; MAX_SLOTS],
+}
+
+impl ControlRoutes<'_> {
+    /// The control-rate offsets at output sample `i`, summed in the matrix's order.
+    fn at(&self, i: usize) -> Ctl {
         let mut c = [0.0; 7];
-        for r in m.control.as_slice() {
-            let via = r.via.map_or(1.0, |v| self.values(v).at(i));
-            let v = r.value(self.values(r.source).at(i), via);
-            if let Some(k) = CTL_DESTS.iter().position(|&d| d == r.destination) {
-                c[k] += v;
-            }
+        for r in self.routes.iter().map_while(Option::as_ref) {
+            c[r.dest] += r.value.unwrap_or_else(|| {
+                let via = r.via.map_or(1.0, |v| v.at(i));
+                r.route.value(r.src.at(i), via)
+            });
         }
         c
     }
@@ -200,22 +316,36 @@ fn key_source(note: u8, centre: f32) -> f32 {
     ((f32::from(note) - centre) / 60.0).clamp(-1.0, 1.0)
 }
 
-/// Unison pan gains for `u` oscillators at `spread` (0..1) around `pan` (−1..1).
+/// Unison pan gains for `u` oscillators at `spread` (0..1) around `pan` (−1..1); the
+/// places past `u` are 0.
 fn unison_pans(u: usize, spread: f32, pan: f32) -> [[f32; 2]; MAX_UNISON] {
     let norm = 1.0 / (u as f32).sqrt();
-    std::array::from_fn(|k| {
+    let mut pans = [[0.0; 2]; MAX_UNISON];
+    for (k, p) in pans.iter_mut().enumerate().take(u) {
         let s = if u > 1 {
             2.0 * k as f32 / (u - 1) as f32 - 1.0
         } else {
             0.0
         };
-        // Equal-power pan from −1 (left) to 1 (right).
-        let angle = ((s * spread + pan).clamp(-1.0, 1.0) + 1.0) * std::f32::consts::FRAC_PI_4;
-        [
-            angle.cos() * std::f32::consts::SQRT_2 * norm,
-            angle.sin() * std::f32::consts::SQRT_2 * norm,
-        ]
-    })
+        *p = equal_power((s * spread + pan).clamp(-1.0, 1.0)).map(|g| g * norm);
+    }
+    pans
+}
+
+/// Equal-power pan gains `[left, right]` for `x` from −1 (left) to 1 (right), 1 each at
+/// the centre: `√2·cos θ` and `√2·sin θ` with `θ = (x + 1)·π/4`. Computed around the
+/// centre, where with `t = θ − π/4 = x·π/4` they are `cos t ∓ sin t`, by Taylor series
+/// to `t⁹` and `t¹⁰` (|t| ≤ π/4: truncation under 2e-9, below f32 rounding): a few
+/// multiplies instead of a libm call, as a moving pan recomputes it every control
+/// period.
+fn equal_power(x: f32) -> [f32; 2] {
+    let t = x * std::f32::consts::FRAC_PI_4;
+    let t2 = t * t;
+    // Horner form with the reciprocals folded at compile time (no divisions).
+    let term = |n: f32, rest: f32| 1.0 - t2 * (1.0 / n) * rest;
+    let sin = t * term(6.0, term(20.0, term(42.0, term(72.0, 1.0))));
+    let cos = term(2.0, term(12.0, term(30.0, term(56.0, term(90.0, 1.0)))));
+    [cos - sin, cos + sin]
 }
 
 /// Modulation the engine applies to every voice (channel-wide controllers).
@@ -840,9 +970,11 @@ impl Voice {
             aenv,
             rnd,
             macros,
+            macro_still,
             amp_mod,
             tdepth,
             matrix: m,
+            plan,
         } = scratch;
         let (x, y, z, gain, menv) = (
             &mut x[..n],
@@ -855,19 +987,18 @@ impl Voice {
         let half = &mut half[..h + 1];
         let aenv = &mut aenv[..h];
         if m.uses(Source::AmpEnv) {
-            for (g, a) in half[1..].iter_mut().zip(aenv.iter_mut()) {
-                *a = self.env.process();
+            self.env.process_block(aenv);
+            for (g, a) in half[1..].iter_mut().zip(aenv.iter()) {
                 *g = *a * self.velocity_gain;
             }
         } else {
+            self.env.process_block(&mut half[1..]);
             for g in half[1..].iter_mut() {
-                *g = self.env.process() * self.velocity_gain;
+                *g *= self.velocity_gain;
             }
         }
         if m.uses(Source::ModEnv) {
-            for m in menv.iter_mut() {
-                *m = self.mod_env.process();
-            }
+            self.mod_env.process_block(menv);
         }
         let lfo_src = [Source::Lfo1, Source::Lfo2, Source::Lfo3];
         for l in 0..3 {
@@ -896,12 +1027,10 @@ impl Voice {
             menv,
             tension: &tension[..h],
             rnd: &rnd[..h],
-            macros: [
-                &macros[0][..h],
-                &macros[1][..h],
-                &macros[2][..h],
-                &macros[3][..h],
-            ],
+            macros: std::array::from_fn(|k| match (macro_still[k], h) {
+                (true, 1..) => SourceValues::Const(macros[k][0]),
+                _ => SourceValues::Buf(&macros[k][..h]),
+            }),
             velocity: self.velocity,
             release_velocity: self.release_velocity,
             key: key_source(self.note, m.key_centre),
@@ -957,10 +1086,12 @@ impl Voice {
         if n > 0 {
             self.morph_now = [x[n - 1], y[n - 1], z[n - 1]];
         }
-        // Render segment by segment between control points of the voice clock.
+        // Plan the call at its control points, then render: the oscillators in runs of
+        // constant pitch, the filter in segments of constant coefficients, and a pan that
+        // moves as per-sample gains. Each value holds from its control point to the next,
+        // as if the call were rendered control period by control period.
         let u = params.unison;
         let pan_moved = m.moves(Destination::Pan) || m.moves(Destination::UnisonSpread);
-        // The pan of the last control point (a call may start between control points).
         let pan_of = |pan_mod: [f32; 2]| {
             if pan_moved {
                 unison_pans(u, (params.spread + pan_mod[1]).clamp(0.0, 1.0), pan_mod[0])
@@ -968,12 +1099,10 @@ impl Voice {
                 unison_pans(u, params.spread, 0.0)
             }
         };
-        let mut pans = pan_of(self.pan_mod);
         // Control values that move within the call (a glide, or a control-rate slot whose
         // source moves and whose destination is heard) need the control clock; otherwise
         // they are constant and one update covers the whole call (the same values either
-        // way, so the result does not depend on the block size), and the oscillator renders
-        // the call in one piece instead of control-period segments.
+        // way, so the result does not depend on the block size).
         let heard = |d: Destination| {
             params.filter.enabled || !matches!(d, Destination::Cutoff | Destination::Resonance)
         };
@@ -982,70 +1111,141 @@ impl Voice {
                 heard(r.destination)
                     && (src.varies(r.source) || r.via.is_some_and(|v| src.varies(v)))
             });
+        let ctls = src.control_routes(m, params.filter.enabled);
         if !dynamic {
-            let ctl = if m.control.is_empty() || h == 0 {
-                [0.0; 7]
-            } else {
-                src.control(m, 0)
-            };
+            let ctl = if h == 0 { [0.0; 7] } else { ctls.at(0) };
             self.control(cube, params, ch, ctl);
-            if pan_moved {
-                pans = pan_of(self.pan_mod);
-            }
         }
-        let mut start = 0;
-        while start < n {
-            let phase_in = (self.clock % CONTROL as u64) as usize;
-            let len = if dynamic {
-                (CONTROL - phase_in).min(n - start)
-            } else {
-                n - start
-            };
-            if dynamic && phase_in == 0 {
-                // `start` is even here (calls are whole pairs and CONTROL is even): the
+        if n == 0 {
+            return;
+        }
+        let Plan {
+            runs,
+            filter: fsegs,
+            pans,
+            pan_l,
+            pan_r,
+        } = plan;
+        runs.clear();
+        fsegs.clear();
+        pans.clear();
+        // A call may start between control points: what the last one left holds until
+        // the next.
+        runs.push((0, self.incs, self.picks));
+        fsegs.push((0, self.coefs));
+        pans.push((0, pan_of(self.pan_mod)));
+        if dynamic {
+            let mut at = (CONTROL - (self.clock % CONTROL as u64) as usize) % CONTROL;
+            while at < n {
+                let (pitch_was, filter_was) = (self.pitch_key, self.filter_key);
+                // `at` is even (calls are whole pairs and CONTROL is even): the
                 // output-rate modulation at the same instant.
-                let at = start / OVERSAMPLE;
-                let ctl = src.control(m, at);
+                let ctl = ctls.at(at / OVERSAMPLE);
                 self.control(cube, params, ch, ctl);
+                if self.pitch_key != pitch_was {
+                    set_at(runs, at, (at, self.incs, self.picks), |r| r.0);
+                }
+                if self.filter_key != filter_was {
+                    set_at(fsegs, at, (at, self.coefs), |f| f.0);
+                }
                 if pan_moved {
-                    pans = pan_of(self.pan_mod);
+                    let p = pan_of(self.pan_mod);
+                    if pans.last().is_some_and(|l| l.1 != p) {
+                        set_at(pans, at, (at, p), |q| q.0);
+                    }
                 }
+                at += CONTROL;
             }
-            let seg = start..start + len;
-            let morph = MorphBuffers {
-                x: &x[seg.clone()],
-                y: &y[seg.clone()],
-                z: &z[seg.clone()],
-            };
-            let g = &gain[seg.clone()];
-            if params.filter.enabled {
-                // Through the voice's own buffer, filtered, then mixed.
-                let (sl, sr) = (&mut vl[..len], &mut vr[..len]);
-                sl.fill(0.0);
-                sr.fill(0.0);
-                for k in 0..u {
-                    let (ph, inc, pick) = (&mut self.phases[k], self.incs[k], self.picks[k]);
-                    let blend = &mut self.blend;
-                    osc.render_cached(work, blend, cube, ph, inc, pick, morph, g, pans[k], sl, sr);
-                }
-                self.filter.process_block(&self.coefs, sl, sr);
-                for (o, v) in out_l[seg.clone()].iter_mut().zip(sl.iter()) {
-                    *o += v;
-                }
-                for (o, v) in out_r[seg].iter_mut().zip(sr.iter()) {
-                    *o += v;
-                }
-            } else {
-                // Unfiltered: the oscillators add straight into the mix.
-                let (ol, or) = (&mut out_l[seg.clone()], &mut out_r[seg]);
-                for k in 0..u {
-                    let (ph, inc, pick) = (&mut self.phases[k], self.incs[k], self.picks[k]);
-                    let blend = &mut self.blend;
-                    osc.render_cached(work, blend, cube, ph, inc, pick, morph, g, pans[k], ol, or);
-                }
-            }
-            self.clock += len as u64;
-            start += len;
         }
+        self.clock += n as u64;
+        let (pan_l, pan_r) = (&mut pan_l[..n], &mut pan_r[..n]);
+        let (blend, phases) = (&mut self.blend, &mut self.phases);
+        let mut oscillators = |tl: &mut [f32], tr: &mut [f32]| {
+            for k in 0..u {
+                let fixed = (pans.len() == 1).then(|| pans[0].1[k]);
+                if fixed.is_none() {
+                    for (j, &(at, p)) in pans.iter().enumerate() {
+                        let end = pans.get(j + 1).map_or(n, |q| q.0);
+                        pan_l[at..end].fill(p[k][0]);
+                        pan_r[at..end].fill(p[k][1]);
+                    }
+                }
+                for (j, &(at, incs, picks)) in runs.iter().enumerate() {
+                    let seg = at..runs.get(j + 1).map_or(n, |r| r.0);
+                    let morph = MorphBuffers {
+                        x: &x[seg.clone()],
+                        y: &y[seg.clone()],
+                        z: &z[seg.clone()],
+                    };
+                    let pan = match fixed {
+                        Some(p) => Pan::Fixed(p),
+                        None => Pan::PerSample {
+                            left: &pan_l[seg.clone()],
+                            right: &pan_r[seg.clone()],
+                        },
+                    };
+                    osc.render_cached(
+                        work,
+                        blend,
+                        cube,
+                        &mut phases[k],
+                        incs[k],
+                        picks[k],
+                        morph,
+                        &gain[seg.clone()],
+                        pan,
+                        &mut tl[seg.clone()],
+                        &mut tr[seg],
+                    );
+                }
+            }
+        };
+        if !params.filter.enabled {
+            // Unfiltered: the oscillators add straight into the mix.
+            oscillators(&mut out_l[..n], &mut out_r[..n]);
+            return;
+        }
+        // Filtered: through the voice's own buffer, then mixed.
+        let (tl, tr) = (&mut vl[..n], &mut vr[..n]);
+        tl.fill(0.0);
+        tr.fill(0.0);
+        oscillators(tl, tr);
+        for (j, (at, coefs)) in fsegs.iter().enumerate() {
+            let seg = *at..fsegs.get(j + 1).map_or(n, |f| f.0);
+            self.filter
+                .process_block(coefs, &mut tl[seg.clone()], &mut tr[seg]);
+        }
+        for (o, v) in out_l[..n].iter_mut().zip(tl.iter()) {
+            *o += v;
+        }
+        for (o, v) in out_r[..n].iter_mut().zip(tr.iter()) {
+            *o += v;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn equal_power_pans_match_the_trigonometric_law() {
+        let mut worst = 0.0f64;
+        for i in 0..=20_000 {
+            let x = -1.0 + i as f32 / 10_000.0;
+            let [l, r] = equal_power(x);
+            let theta = (f64::from(x) + 1.0) * std::f64::consts::FRAC_PI_4;
+            let want = [
+                theta.cos() * std::f64::consts::SQRT_2,
+                theta.sin() * std::f64::consts::SQRT_2,
+            ];
+            worst = worst
+                .max((f64::from(l) - want[0]).abs())
+                .max((f64::from(r) - want[1]).abs());
+        }
+        assert!(worst < 3e-7, "largest error {worst:e}");
+        assert_eq!(equal_power(0.0), [1.0, 1.0]);
+        let [l, r] = equal_power(-1.0);
+        assert!(r.abs() < 1e-7 && (l - std::f32::consts::SQRT_2).abs() < 3e-7);
     }
 }
