@@ -7,10 +7,10 @@
 //! per evaluation rate) whenever it changes, at the start of a block and without
 //! allocating; a voice then evaluates only the active slots:
 //!
-//! - **per sample** (at the voice's 2× rate): morph x/y/z, amp level, tension depth;
+//! - **per sample** (at the output rate, expanded to the voice's 2× clock): morph x/y/z,
+//!   amp level, tension depth, pan and unison spread;
 //! - **per control period** ([`CONTROL`](crate::synth::CONTROL) samples of the voice
-//!   clock): pitch, fine pitch, cutoff, resonance,
-//!   pan, unison detune and spread;
+//!   clock): pitch, fine pitch, cutoff, resonance and unison detune;
 //! - **at note start**: each LFO's rate and depth, each envelope's attack, decay and
 //!   release. Time-varying sources (LFOs, envelopes, random LFO) read 0 there.
 //!
@@ -255,10 +255,13 @@ impl Routes {
 
 /// A matrix compiled for evaluation: the active slots, split by evaluation rate, and
 /// which sources they read. Compiling never allocates.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct CompiledMatrix {
-    /// Routes evaluated every sample.
+    /// Routes evaluated every sample, grouped by destination (in slot order within each).
     pub sample: Routes,
+    /// `sample[start..end]` for each destination (by [`Destination::index`]): its
+    /// per-sample routes.
+    pub sample_span: [(u8, u8); Destination::ALL.len()],
     /// Routes evaluated every control period.
     pub control: Routes,
     /// Routes evaluated at note start.
@@ -274,6 +277,22 @@ pub struct CompiledMatrix {
     pub key_centre: f32,
     /// The random LFO's rate, Hz.
     pub random_rate_hz: f32,
+}
+
+impl Default for CompiledMatrix {
+    fn default() -> Self {
+        Self {
+            sample: Routes::default(),
+            sample_span: [(0, 0); Destination::ALL.len()],
+            control: Routes::default(),
+            note_start: Routes::default(),
+            global: Routes::default(),
+            uses: 0,
+            moves: 0,
+            key_centre: 0.0,
+            random_rate_hz: 0.0,
+        }
+    }
 }
 
 impl CompiledMatrix {
@@ -305,7 +324,32 @@ impl CompiledMatrix {
                 Rate::Global => c.global.push(r),
             }
         }
+        // Group the per-sample routes by destination, keeping slot order within each (an
+        // insertion sort: stable, in place, no allocation), so a destination reads just
+        // its own.
+        let routes = &mut c.sample.items[..c.sample.len];
+        for i in 1..routes.len() {
+            let mut j = i;
+            while j > 0 && routes[j - 1].destination.index() > routes[j].destination.index() {
+                routes.swap(j - 1, j);
+                j -= 1;
+            }
+        }
+        for (i, r) in routes.iter().enumerate() {
+            let span = &mut c.sample_span[r.destination.index()];
+            if span.1 == 0 {
+                span.0 = i as u8;
+            }
+            span.1 = i as u8 + 1;
+        }
         c
+    }
+
+    /// The per-sample routes to `d`, in slot order.
+    #[inline]
+    pub fn sample_routes(&self, d: Destination) -> &[Route] {
+        let (start, end) = self.sample_span[d.index()];
+        &self.sample.as_slice()[usize::from(start)..usize::from(end)]
     }
 
     /// True when an active route reads `s`.

@@ -50,11 +50,31 @@ impl SmoothRandom {
     /// Writes one value per sample into `out`, at `rate_hz` new targets per second and
     /// `sample_rate` Hz. Never allocates.
     pub fn process_block(&mut self, rate_hz: f32, sample_rate: f32, out: &mut [f32]) {
+        self.process_every(rate_hz, sample_rate, out, 0, 1);
+    }
+
+    /// Advances `out.len()` samples like [`SmoothRandom::process_block`] but writes only
+    /// the values at `first`, `first + stride`, `first + 2·stride`, … (for a reader that
+    /// looks only there, such as the matrix's control points); the other entries are left
+    /// as they were. The written values are those `process_block` gives. Never allocates.
+    pub fn process_every(
+        &mut self,
+        rate_hz: f32,
+        sample_rate: f32,
+        out: &mut [f32],
+        first: usize,
+        stride: usize,
+    ) {
+        let stride = stride.max(1);
         let step = f64::from(rate_hz) / f64::from(sample_rate.max(1.0));
         if step.is_nan() || step <= 0.0 {
             // Stopped (or NaN): the value holds.
             let p = self.start as f32;
-            out.fill(self.from + p * p * (3.0 - 2.0 * p) * (self.to - self.from));
+            let v = self.from + p * p * (3.0 - 2.0 * p) * (self.to - self.from);
+            out.iter_mut()
+                .skip(first)
+                .step_by(stride)
+                .for_each(|o| *o = v);
             return;
         }
         // At least 1e-9 cycles per sample, so a segment stays under 2³¹ samples.
@@ -73,12 +93,30 @@ impl SmoothRandom {
             }
             let left = (end - self.k) as usize;
             let run = left.min(out.len() - i);
-            let (from, span, k0) = (self.from, self.to - self.from, self.k as i32);
-            for (j, o) in out[i..i + run].iter_mut().enumerate() {
-                // Smoothstep from `from` to `to`: continuous value and slope.
-                let p = (self.start + f64::from(k0 + j as i32) * step) as f32;
-                let w = p * p * (3.0 - 2.0 * p);
-                *o = from + w * span;
+            let (from, span, k0) = (self.from, self.to - self.from, self.k as i32 - i as i32);
+            // The segment's phase in f32 for the values (a 1e-7 step of a slow smoothstep
+            // is inaudible, and f32 lanes are twice as many); the segment ends above are
+            // found in f64.
+            let (start, step32) = (self.start as f32, step as f32);
+            // Smoothstep from `from` to `to`: continuous value and slope.
+            let value = |at: usize| {
+                let p = start + (k0 + at as i32) as f32 * step32;
+                from + p * p * (3.0 - 2.0 * p) * span
+            };
+            if stride == 1 {
+                for (at, o) in out.iter_mut().enumerate().take(i + run).skip(i) {
+                    *o = value(at);
+                }
+            } else {
+                // The first wanted index at or after `i`.
+                let at0 = if i <= first {
+                    first
+                } else {
+                    first + (i - first).div_ceil(stride) * stride
+                };
+                for at in (at0..i + run).step_by(stride) {
+                    out[at] = value(at);
+                }
             }
             i += run;
             self.k += run as u32;

@@ -172,3 +172,58 @@ fn amounts_for_depths_land_on_the_depths() {
     assert_eq!(Destination::Cutoff.amount_for(3.0) * 8.0, 3.0);
     assert_eq!(Destination::MorphX.amount_for(0.37), 0.37);
 }
+
+#[test]
+fn smooth_random_at_control_points_is_the_block_at_those_points() {
+    let (mut every, mut sparse) = (SmoothRandom::new(11), SmoothRandom::new(11));
+    let mut first = 3;
+    for (call, len) in [64usize, 5, 64, 1, 17, 64, 64, 33]
+        .into_iter()
+        .cycle()
+        .take(40)
+        .enumerate()
+    {
+        let mut all = vec![0.0; len];
+        every.process_block(40.0, 1000.0, &mut all);
+        let mut some = vec![f32::NAN; len];
+        sparse.process_every(40.0, 1000.0, &mut some, first.min(len), 8);
+        for (i, (a, s)) in all.iter().zip(&some).enumerate() {
+            let wanted = i >= first && (i - first) % 8 == 0;
+            if wanted {
+                assert_eq!(a.to_bits(), s.to_bits(), "call {call}, sample {i}");
+            } else {
+                assert!(s.is_nan(), "call {call}: sample {i} was written");
+            }
+        }
+        first = (first + 8 - len % 8) % 8;
+    }
+}
+
+#[test]
+fn per_sample_routes_are_grouped_by_destination_in_slot_order() {
+    let mut m = ModMatrix::default();
+    let slots = [
+        (Source::Lfo1, Destination::MorphY, 0.1),
+        (Source::Lfo2, Destination::MorphX, 0.2),
+        (Source::Velocity, Destination::Pitch, 0.3),
+        (Source::Lfo3, Destination::MorphY, 0.4),
+        (Source::ModEnv, Destination::Pan, 0.5),
+        (Source::AmpEnv, Destination::MorphX, 0.6),
+    ];
+    for (s, d, a) in slots {
+        assert!(m.push(Slot::new(s, d, a)));
+    }
+    let c = CompiledMatrix::compile(&m);
+    let sources = |d| {
+        c.sample_routes(d)
+            .iter()
+            .map(|r| r.source)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(sources(Destination::MorphX), [Source::Lfo2, Source::AmpEnv]);
+    assert_eq!(sources(Destination::MorphY), [Source::Lfo1, Source::Lfo3]);
+    assert_eq!(sources(Destination::Pan), [Source::ModEnv]);
+    assert!(sources(Destination::MorphZ).is_empty());
+    assert!(sources(Destination::Pitch).is_empty(), "pitch is control-rate");
+    assert_eq!(c.sample.as_slice().len(), 5);
+}

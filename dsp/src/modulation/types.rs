@@ -493,16 +493,16 @@ impl Destination {
     /// When it is evaluated.
     pub fn rate(self) -> Rate {
         match self {
-            Self::MorphX | Self::MorphY | Self::MorphZ | Self::Amp | Self::TensionDepth => {
-                Rate::Sample
-            }
-            Self::Pitch
-            | Self::FinePitch
-            | Self::Cutoff
-            | Self::Resonance
+            Self::MorphX
+            | Self::MorphY
+            | Self::MorphZ
+            | Self::Amp
+            | Self::TensionDepth
             | Self::Pan
-            | Self::UnisonDetune
-            | Self::UnisonSpread => Rate::Control,
+            | Self::UnisonSpread => Rate::Sample,
+            Self::Pitch | Self::FinePitch | Self::Cutoff | Self::Resonance | Self::UnisonDetune => {
+                Rate::Control
+            }
             d if d.fx_index().is_some() => Rate::Global,
             _ => Rate::NoteStart,
         }

@@ -216,15 +216,16 @@ impl Adsr {
 
     /// Advances `out.len()` samples, writing each new level (0..1): the same values as
     /// that many [`Adsr::process`] calls, with a held level (sustain, idle) written in one
-    /// pass.
-    pub fn process_block(&mut self, out: &mut [f32]) {
+    /// pass. Returns true when the whole block holds one level (it started held).
+    pub fn process_block(&mut self, out: &mut [f32]) -> bool {
         for i in 0..out.len() {
             if matches!(self.stage, AdsrStage::Idle | AdsrStage::Sustain) {
                 out[i..].fill(self.level as f32);
-                return;
+                return i == 0;
             }
             out[i] = self.process();
         }
+        out.is_empty()
     }
 
     fn samples(&self, ms: f32) -> f64 {
@@ -281,7 +282,8 @@ mod tests {
                 a.gate_off();
                 b.gate_off();
             }
-            a.process_block(&mut buf[..len]);
+            let held = a.process_block(&mut buf[..len]);
+            assert!(!held || buf[..len].iter().all(|v| *v == buf[0]));
             for (i, v) in buf[..len].iter().enumerate() {
                 assert_eq!(v.to_bits(), b.process().to_bits(), "block {k} sample {i}");
             }

@@ -74,19 +74,23 @@ pub(crate) struct Scratch {
     plan: Plan,
 }
 
-/// Where the oscillators' pitch, the filter and the pans change within one render call
-/// (sample offsets of the voice clock, each list starting at 0), so that each is applied
-/// only where it changes: the oscillators render whole runs of constant pitch, the
-/// filter takes its coefficients segment by segment, and a moving pan becomes per-sample
-/// gains. Capacity for every control point of a call, preallocated.
+/// Where the oscillators' pitch and the filter change within one render call (sample
+/// offsets of the voice clock, each list starting at 0), so that each is applied only
+/// where it changes: the oscillators render whole runs of constant pitch and the filter
+/// takes its coefficients segment by segment; and the per-sample pans when the matrix
+/// moves them. Capacity for every control point of a call, preallocated.
 #[derive(Debug, Clone)]
 struct Plan {
     /// Runs of constant increments and mip picks per unison oscillator.
     runs: Vec<(usize, [u32; MAX_UNISON], [LevelPick; MAX_UNISON])>,
     /// Segments of constant filter coefficients.
     filter: Vec<(usize, SvfCoefs)>,
-    /// Segments of constant unison pans, `[left, right]` per oscillator.
-    pans: Vec<(usize, [[f32; 2]; MAX_UNISON])>,
+    /// The matrix's pan offset per output sample, −1..1 (when it moves the pan).
+    pan: Vec<f32>,
+    /// The unison spread per output sample, 0..1 (when the matrix moves the pan).
+    spread: Vec<f32>,
+    /// One oscillator's left and right gains per output sample, when the pans move.
+    gains: [Vec<f32>; 2],
     /// Left gain per sample of one oscillator, when the pans move.
     pan_l: Vec<f32>,
     /// Right gain per sample of one oscillator, when the pans move.
@@ -101,7 +105,9 @@ impl Plan {
         Self {
             runs: Vec::with_capacity(points),
             filter: Vec::with_capacity(points),
-            pans: Vec::with_capacity(points),
+            pan: vec![0.0; len],
+            spread: vec![0.0; len],
+            gains: [vec![0.0; len], vec![0.0; len]],
             pan_l: vec![0.0; len],
             pan_r: vec![0.0; len],
         }
@@ -164,24 +170,22 @@ pub(crate) struct NoteCtx<'a> {
 }
 
 /// Control-rate matrix offsets, by [`Destination`] (see [`CTL_DESTS`]).
-type Ctl = [f32; 7];
+type Ctl = [f32; 5];
 
 /// The control-rate destinations, in [`Ctl`] order.
-const CTL_DESTS: [Destination; 7] = [
+const CTL_DESTS: [Destination; 5] = [
     Destination::Pitch,
     Destination::FinePitch,
     Destination::Cutoff,
     Destination::Resonance,
-    Destination::Pan,
     Destination::UnisonDetune,
-    Destination::UnisonSpread,
 ];
 
 /// Every source's values over one render call.
 struct Sources<'a> {
     lfo: [&'a [f32]; 3],
-    aenv: &'a [f32],
-    menv: &'a [f32],
+    aenv: SourceValues<'a>,
+    menv: SourceValues<'a>,
     tension: &'a [f32],
     rnd: &'a [f32],
     macros: [SourceValues<'a>; MACROS],
@@ -201,8 +205,8 @@ impl<'a> Sources<'a> {
             Source::Lfo1 => Buf(self.lfo[0]),
             Source::Lfo2 => Buf(self.lfo[1]),
             Source::Lfo3 => Buf(self.lfo[2]),
-            Source::AmpEnv => Buf(self.aenv),
-            Source::ModEnv => Buf(self.menv),
+            Source::AmpEnv => self.aenv,
+            Source::ModEnv => self.menv,
             Source::Velocity => Const(self.velocity),
             Source::ReleaseVelocity => Const(self.release_velocity),
             Source::Key => Const(self.key),
@@ -229,23 +233,23 @@ impl<'a> Sources<'a> {
         matches!(self.values(s), SourceValues::Buf(_))
     }
 
-    /// Adds every per-sample route to `dest` into `out`: first those whose source and
-    /// via hold still for the call, summed into one value and added in one pass, then
-    /// the moving ones in the matrix's order.
+    /// Adds every per-sample route to `dest` into `out`, in one pass over the routes:
+    /// those whose source and via hold still for the call are summed into one value,
+    /// added at the end in one pass; the moving ones are added as they come.
     fn add(&self, m: &CompiledMatrix, dest: Destination, out: &mut [f32]) {
-        let routes = m.sample.as_slice().iter().filter(|r| r.destination == dest);
-        let still = |r: &&Route| !self.varies(r.source) && !r.via.is_some_and(|v| self.varies(v));
         let (mut held, mut any) = (0.0, false);
-        for r in routes.clone().filter(still) {
-            let via = r.via.map_or(1.0, |v| self.values(v).at(0));
-            held += r.value(self.values(r.source).at(0), via);
-            any = true;
+        for r in m.sample_routes(dest) {
+            let (src, via) = (self.values(r.source), r.via.map(|v| self.values(v)));
+            match (src, via) {
+                (SourceValues::Const(c), None | Some(SourceValues::Const(_))) => {
+                    held += r.value(c, via.map_or(1.0, |v| v.at(0)));
+                    any = true;
+                }
+                _ => accumulate(out, r, src, via),
+            }
         }
         if any {
             out.iter_mut().for_each(|o| *o += held);
-        }
-        for r in routes.filter(|r| !still(r)) {
-            accumulate(out, r, self.values(r.source), r.via.map(|v| self.values(v)));
         }
     }
 
@@ -300,7 +304,7 @@ struct ControlRoutes<'a> {
 impl ControlRoutes<'_> {
     /// The control-rate offsets at output sample `i`, summed in the matrix's order.
     fn at(&self, i: usize) -> Ctl {
-        let mut c = [0.0; 7];
+        let mut c = [0.0; 5];
         for r in self.routes.iter().map_while(Option::as_ref) {
             c[r.dest] += r.value.unwrap_or_else(|| {
                 let via = r.via.map_or(1.0, |v| v.at(i));
@@ -308,6 +312,15 @@ impl ControlRoutes<'_> {
             });
         }
         c
+    }
+}
+
+/// An envelope's values for the matrix: a constant when it held one level for the call
+/// (`still`: sustain), else per sample.
+fn envelope(still: bool, v: &[f32]) -> SourceValues<'_> {
+    match (still, v.first()) {
+        (true, Some(&level)) => SourceValues::Const(level),
+        _ => SourceValues::Buf(v),
     }
 }
 
@@ -322,14 +335,48 @@ fn unison_pans(u: usize, spread: f32, pan: f32) -> [[f32; 2]; MAX_UNISON] {
     let norm = 1.0 / (u as f32).sqrt();
     let mut pans = [[0.0; 2]; MAX_UNISON];
     for (k, p) in pans.iter_mut().enumerate().take(u) {
-        let s = if u > 1 {
-            2.0 * k as f32 / (u - 1) as f32 - 1.0
-        } else {
-            0.0
-        };
-        *p = equal_power((s * spread + pan).clamp(-1.0, 1.0)).map(|g| g * norm);
+        *p = equal_power((unison_place(k, u) * spread + pan).clamp(-1.0, 1.0)).map(|g| g * norm);
     }
     pans
+}
+
+/// Where unison oscillator `k` of `u` sits in the stereo spread, −1..1 (0 alone).
+fn unison_place(k: usize, u: usize) -> f32 {
+    if u > 1 {
+        2.0 * k as f32 / (u - 1) as f32 - 1.0
+    } else {
+        0.0
+    }
+}
+
+/// Per-sample gains `[left, right]` of unison oscillator `k` of `u` into `left` and
+/// `right` (the voice's 2× clock, twice as long as the output-rate `pan` and `spread`,
+/// each pair of samples taking its output sample's pan), by way of `out_rate` (two
+/// output-rate buffers): the same law as [`unison_pans`].
+fn unison_pan_gains(
+    k: usize,
+    u: usize,
+    [pan, spread]: [&[f32]; 2],
+    out_rate: [&mut [f32]; 2],
+    left: &mut [f32],
+    right: &mut [f32],
+) {
+    let (norm, place) = (1.0 / (u as f32).sqrt(), unison_place(k, u));
+    let [gl, gr] = out_rate;
+    let h = gl.len().min(gr.len()).min(pan.len()).min(spread.len());
+    let (gl, gr, pan, spread) = (&mut gl[..h], &mut gr[..h], &pan[..h], &spread[..h]);
+    // Two loops that vectorise: the gains at the output rate, then each over its pair.
+    for i in 0..h {
+        let [a, b] = equal_power((place * spread[i] + pan[i]).clamp(-1.0, 1.0));
+        gl[i] = a * norm;
+        gr[i] = b * norm;
+    }
+    for (out, g) in [(left, &*gl), (right, &*gr)] {
+        for (pair, g) in out.chunks_exact_mut(2).zip(g.iter()) {
+            pair[0] = *g;
+            pair[1] = *g;
+        }
+    }
 }
 
 /// Equal-power pan gains `[left, right]` for `x` from −1 (left) to 1 (right), 1 each at
@@ -341,10 +388,21 @@ fn unison_pans(u: usize, spread: f32, pan: f32) -> [[f32; 2]; MAX_UNISON] {
 fn equal_power(x: f32) -> [f32; 2] {
     let t = x * std::f32::consts::FRAC_PI_4;
     let t2 = t * t;
-    // Horner form with the reciprocals folded at compile time (no divisions).
-    let term = |n: f32, rest: f32| 1.0 - t2 * (1.0 / n) * rest;
-    let sin = t * term(6.0, term(20.0, term(42.0, term(72.0, 1.0))));
-    let cos = term(2.0, term(12.0, term(30.0, term(56.0, term(90.0, 1.0)))));
+    // Taylor coefficients, in pairs of powers of t² (Estrin's scheme: a short dependency
+    // chain, as this sits on the control point's critical path).
+    const S: [f32; 5] = [1.0, -1.0 / 6.0, 1.0 / 120.0, -1.0 / 5040.0, 1.0 / 362_880.0];
+    const C: [f32; 6] = [
+        1.0,
+        -1.0 / 2.0,
+        1.0 / 24.0,
+        -1.0 / 720.0,
+        1.0 / 40_320.0,
+        -1.0 / 3_628_800.0,
+    ];
+    let t4 = t2 * t2;
+    let t8 = t4 * t4;
+    let sin = t * ((S[0] + S[1] * t2) + (S[2] + S[3] * t2) * t4 + S[4] * t8);
+    let cos = (C[0] + C[1] * t2) + (C[2] + C[3] * t2) * t4 + (C[4] + C[5] * t2) * t8;
     [cos - sin, cos + sin]
 }
 
@@ -866,7 +924,7 @@ impl Voice {
         let base = self.pitch + ch.bend_semitones + self.tuning + ctl[0] + ctl[1];
         let u = params.unison;
         let levels = cube.levels().levels();
-        let detune = (params.detune_cents + ctl[5]).clamp(0.0, 100.0);
+        let detune = (params.detune_cents + ctl[4]).clamp(0.0, 100.0);
         let key = PitchKey {
             base,
             unison: u,
@@ -878,7 +936,6 @@ impl Voice {
             self.pitch_key = key;
             self.update_pitch(cube, params, base, detune);
         }
-        self.pan_mod = [ctl[4], ctl[6]];
         if params.filter.enabled {
             let f = &params.filter;
             let key = f.keytrack * (self.pitch - 60.0) / 12.0;
@@ -986,20 +1043,25 @@ impl Voice {
         let m: &CompiledMatrix = m;
         let half = &mut half[..h + 1];
         let aenv = &mut aenv[..h];
-        if m.uses(Source::AmpEnv) {
-            self.env.process_block(aenv);
+        let aenv = if m.uses(Source::AmpEnv) {
+            let still = self.env.process_block(aenv);
             for (g, a) in half[1..].iter_mut().zip(aenv.iter()) {
                 *g = *a * self.velocity_gain;
             }
+            envelope(still, aenv)
         } else {
             self.env.process_block(&mut half[1..]);
             for g in half[1..].iter_mut() {
                 *g *= self.velocity_gain;
             }
-        }
-        if m.uses(Source::ModEnv) {
-            self.mod_env.process_block(menv);
-        }
+            SourceValues::Buf(aenv)
+        };
+        let menv = if m.uses(Source::ModEnv) {
+            let still = self.mod_env.process_block(menv);
+            envelope(still, menv)
+        } else {
+            SourceValues::Buf(menv)
+        };
         let lfo_src = [Source::Lfo1, Source::Lfo2, Source::Lfo3];
         for l in 0..3 {
             if m.uses(lfo_src[l]) {
@@ -1015,11 +1077,26 @@ impl Voice {
             }
         }
         if m.uses(Source::RandomLfo) {
-            self.rnd.process_block(
-                m.random_rate_hz,
-                self.sample_rate / OVERSAMPLE as f32,
-                &mut rnd[..h],
-            );
+            let rate = self.sample_rate / OVERSAMPLE as f32;
+            let reads =
+                |r: &Route| r.source == Source::RandomLfo || r.via == Some(Source::RandomLfo);
+            let per_sample = m
+                .sample
+                .as_slice()
+                .iter()
+                .chain(m.global.as_slice())
+                .any(reads);
+            if per_sample {
+                self.rnd
+                    .process_block(m.random_rate_hz, rate, &mut rnd[..h]);
+            } else {
+                // Only control-rate slots read it: just the values at the control points.
+                let first = (CONTROL - (self.clock % CONTROL as u64) as usize) % CONTROL;
+                let stride = CONTROL / OVERSAMPLE;
+                let first = first / OVERSAMPLE;
+                self.rnd
+                    .process_every(m.random_rate_hz, rate, &mut rnd[..h], first, stride);
+            }
         }
         let mut src = Sources {
             lfo: [&lfo[0][..h], &lfo[1][..h], &lfo[2][..h]],
@@ -1087,18 +1164,35 @@ impl Voice {
             self.morph_now = [x[n - 1], y[n - 1], z[n - 1]];
         }
         // Plan the call at its control points, then render: the oscillators in runs of
-        // constant pitch, the filter in segments of constant coefficients, and a pan that
-        // moves as per-sample gains. Each value holds from its control point to the next,
-        // as if the call were rendered control period by control period.
+        // constant pitch and the filter in segments of constant coefficients. Each value
+        // holds from its control point to the next, as if the call were rendered control
+        // period by control period.
         let u = params.unison;
+        let Plan {
+            runs,
+            filter: fsegs,
+            pan,
+            spread,
+            gains,
+            pan_l,
+            pan_r,
+        } = plan;
+        // The pans: per output sample when the matrix moves them, else fixed for the call.
         let pan_moved = m.moves(Destination::Pan) || m.moves(Destination::UnisonSpread);
-        let pan_of = |pan_mod: [f32; 2]| {
-            if pan_moved {
-                unison_pans(u, (params.spread + pan_mod[1]).clamp(0.0, 1.0), pan_mod[0])
-            } else {
-                unison_pans(u, params.spread, 0.0)
+        let fixed_pans = unison_pans(u, params.spread, 0.0);
+        if pan_moved && h > 0 {
+            let (pan, spread) = (&mut pan[..h], &mut spread[..h]);
+            pan.fill(0.0);
+            src.add(m, Destination::Pan, pan);
+            spread.fill(params.spread);
+            if m.moves(Destination::UnisonSpread) {
+                src.add(m, Destination::UnisonSpread, spread);
+                for s in spread.iter_mut() {
+                    *s = s.clamp(0.0, 1.0);
+                }
             }
-        };
+            self.pan_mod = [pan[h - 1], spread[h - 1] - params.spread];
+        }
         // Control values that move within the call (a glide, or a control-rate slot whose
         // source moves and whose destination is heard) need the control clock; otherwise
         // they are constant and one update covers the whole call (the same values either
@@ -1113,27 +1207,18 @@ impl Voice {
             });
         let ctls = src.control_routes(m, params.filter.enabled);
         if !dynamic {
-            let ctl = if h == 0 { [0.0; 7] } else { ctls.at(0) };
+            let ctl = if h == 0 { [0.0; 5] } else { ctls.at(0) };
             self.control(cube, params, ch, ctl);
         }
         if n == 0 {
             return;
         }
-        let Plan {
-            runs,
-            filter: fsegs,
-            pans,
-            pan_l,
-            pan_r,
-        } = plan;
         runs.clear();
         fsegs.clear();
-        pans.clear();
         // A call may start between control points: what the last one left holds until
         // the next.
         runs.push((0, self.incs, self.picks));
         fsegs.push((0, self.coefs));
-        pans.push((0, pan_of(self.pan_mod)));
         if dynamic {
             let mut at = (CONTROL - (self.clock % CONTROL as u64) as usize) % CONTROL;
             while at < n {
@@ -1148,27 +1233,20 @@ impl Voice {
                 if self.filter_key != filter_was {
                     set_at(fsegs, at, (at, self.coefs), |f| f.0);
                 }
-                if pan_moved {
-                    let p = pan_of(self.pan_mod);
-                    if pans.last().is_some_and(|l| l.1 != p) {
-                        set_at(pans, at, (at, p), |q| q.0);
-                    }
-                }
                 at += CONTROL;
             }
         }
         self.clock += n as u64;
         let (pan_l, pan_r) = (&mut pan_l[..n], &mut pan_r[..n]);
+        let (pan, spread) = (&pan[..h], &spread[..h]);
         let (blend, phases) = (&mut self.blend, &mut self.phases);
         let mut oscillators = |tl: &mut [f32], tr: &mut [f32]| {
             for k in 0..u {
-                let fixed = (pans.len() == 1).then(|| pans[0].1[k]);
-                if fixed.is_none() {
-                    for (j, &(at, p)) in pans.iter().enumerate() {
-                        let end = pans.get(j + 1).map_or(n, |q| q.0);
-                        pan_l[at..end].fill(p[k][0]);
-                        pan_r[at..end].fill(p[k][1]);
-                    }
+                let fixed = (!pan_moved).then_some(fixed_pans[k]);
+                if pan_moved {
+                    let [gl, gr] = gains;
+                    let out_rate = [&mut gl[..h], &mut gr[..h]];
+                    unison_pan_gains(k, u, [pan, spread], out_rate, pan_l, pan_r);
                 }
                 for (j, &(at, incs, picks)) in runs.iter().enumerate() {
                     let seg = at..runs.get(j + 1).map_or(n, |r| r.0);
