@@ -224,6 +224,9 @@ fn per_sample_routes_are_grouped_by_destination_in_slot_order() {
     assert_eq!(sources(Destination::MorphY), [Source::Lfo1, Source::Lfo3]);
     assert_eq!(sources(Destination::Pan), [Source::ModEnv]);
     assert!(sources(Destination::MorphZ).is_empty());
-    assert!(sources(Destination::Pitch).is_empty(), "pitch is control-rate");
+    assert!(
+        sources(Destination::Pitch).is_empty(),
+        "pitch is control-rate"
+    );
     assert_eq!(c.sample.as_slice().len(), 5);
 }

@@ -383,8 +383,9 @@ fn unison_pan_gains(
 /// the centre: `√2·cos θ` and `√2·sin θ` with `θ = (x + 1)·π/4`. Computed around the
 /// centre, where with `t = θ − π/4 = x·π/4` they are `cos t ∓ sin t`, by Taylor series
 /// to `t⁹` and `t¹⁰` (|t| ≤ π/4: truncation under 2e-9, below f32 rounding): a few
-/// multiplies instead of a libm call, as a moving pan recomputes it every control
-/// period.
+/// multiplies instead of a libm call, and a loop of them vectorises (a pan the matrix
+/// moves recomputes it every sample).
+#[inline(always)]
 fn equal_power(x: f32) -> [f32; 2] {
     let t = x * std::f32::consts::FRAC_PI_4;
     let t2 = t * t;
