@@ -210,9 +210,11 @@ fn u32_to_f32(v: u32) -> f32 {
 /// Triangle: 0 at phase 0, 1 at a quarter cycle, −1 at three quarters. Branch-free.
 #[inline(always)]
 fn triangle(ph: f32) -> f32 {
-    // `u` is non-negative, so truncation is floor (and vectorises without SSE4.1).
+    // `ph` is 0..=1, so `u` is 0.75..=1.75 and its fraction is a select (exact: `u − 1`
+    // is exact there). A compare and a blend per lane; `(u as i32) as f32` would not
+    // vectorise, as Rust's saturating cast checks every lane for NaN and overflow.
     let u = ph + 0.75;
-    let u = u - (u as i32) as f32;
+    let u = if u >= 1.0 { u - 1.0 } else { u };
     2.0 * (2.0 * u - 1.0).abs() - 1.0
 }
 
@@ -285,6 +287,22 @@ mod tests {
         for _ in 0..100_000 {
             v = v.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
             assert_eq!(u32_to_f32(v).to_bits(), (v as f32).to_bits(), "{v}");
+        }
+    }
+
+    #[test]
+    fn triangle_fraction_is_the_truncating_one() {
+        let mut v = 0x1234_5678u32;
+        for i in 0..200_000u32 {
+            v = v.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            let ph = if i < 3 {
+                [0.0, 0.25, 1.0][i as usize]
+            } else {
+                u32_to_f32(v) * (1.0 / 4_294_967_296.0)
+            };
+            let u = ph + 0.75;
+            let want = 2.0 * (2.0 * (u - (u as i32) as f32) - 1.0).abs() - 1.0;
+            assert_eq!(triangle(ph).to_bits(), want.to_bits(), "{ph}");
         }
     }
 

@@ -256,60 +256,64 @@ impl<'a> Sources<'a> {
     /// The control-rate routes of `m` ready for [`ControlRoutes::at`]: those whose
     /// destination is heard (cutoff and resonance only while the filter is on), with the
     /// value of each whose source and via hold still computed once.
-    fn control_routes(&self, m: &'a CompiledMatrix, filter_on: bool) -> ControlRoutes<'a> {
+    fn control_routes(&self, m: &CompiledMatrix, filter_on: bool) -> ControlRoutes {
         let mut c = ControlRoutes {
-            routes: [None; MAX_SLOTS],
+            routes: [ControlRoute::default(); MAX_SLOTS],
+            len: 0,
         };
-        let heard = m.control.as_slice().iter().filter_map(|r| {
+        for (i, r) in m.control.as_slice().iter().enumerate() {
             let heard =
                 filter_on || !matches!(r.destination, Destination::Cutoff | Destination::Resonance);
-            let dest = CTL_DESTS.iter().position(|&d| d == r.destination);
-            dest.filter(|_| heard).map(|d| (d, r))
-        });
-        for (slot, (dest, route)) in c.routes.iter_mut().zip(heard) {
-            let (src, via) = (self.values(route.source), route.via.map(|v| self.values(v)));
-            let still = !self.varies(route.source) && !route.via.is_some_and(|v| self.varies(v));
-            *slot = Some(ControlRoute {
-                dest,
-                route,
-                src,
-                via,
-                value: still.then(|| route.value(src.at(0), via.map_or(1.0, |v| v.at(0)))),
-            });
+            let Some(dest) = CTL_DESTS.iter().position(|&d| d == r.destination) else {
+                continue;
+            };
+            if !heard {
+                continue;
+            }
+            let still = !self.varies(r.source) && !r.via.is_some_and(|v| self.varies(v));
+            c.routes[c.len] = ControlRoute {
+                dest: dest as u8,
+                route: i as u8,
+                value: still.then(|| self.route_at(r, 0)),
+            };
+            c.len += 1;
         }
         c
+    }
+
+    /// Route `r`'s value at output sample `i`.
+    #[inline]
+    fn route_at(&self, r: &Route, i: usize) -> f32 {
+        let via = r.via.map_or(1.0, |v| self.values(v).at(i));
+        r.value(self.values(r.source).at(i), via)
     }
 }
 
 /// One heard control-rate route of a render call.
-#[derive(Clone, Copy)]
-struct ControlRoute<'a> {
+#[derive(Clone, Copy, Default)]
+struct ControlRoute {
     /// Index in [`Ctl`] of the destination.
-    dest: usize,
-    /// The route.
-    route: &'a Route,
-    /// The source's values.
-    src: SourceValues<'a>,
-    /// The via source's values, if any.
-    via: Option<SourceValues<'a>>,
+    dest: u8,
+    /// Index of the route in the matrix's control-rate routes.
+    route: u8,
     /// The value, when source and via hold still for the call.
     value: Option<f32>,
 }
 
 /// The heard control-rate routes of one render call, in the matrix's order.
-struct ControlRoutes<'a> {
-    routes: [Option<ControlRoute<'a>>; MAX_SLOTS],
+struct ControlRoutes {
+    routes: [ControlRoute; MAX_SLOTS],
+    len: usize,
 }
 
-impl ControlRoutes<'_> {
+impl ControlRoutes {
     /// The control-rate offsets at output sample `i`, summed in the matrix's order.
-    fn at(&self, i: usize) -> Ctl {
+    fn at(&self, src: &Sources<'_>, m: &CompiledMatrix, i: usize) -> Ctl {
         let mut c = [0.0; 5];
-        for r in self.routes.iter().map_while(Option::as_ref) {
-            c[r.dest] += r.value.unwrap_or_else(|| {
-                let via = r.via.map_or(1.0, |v| v.at(i));
-                r.route.value(r.src.at(i), via)
-            });
+        for r in &self.routes[..self.len] {
+            c[usize::from(r.dest)] += r
+                .value
+                .unwrap_or_else(|| src.route_at(&m.control.as_slice()[usize::from(r.route)], i));
         }
         c
     }
@@ -1208,7 +1212,11 @@ impl Voice {
             });
         let ctls = src.control_routes(m, params.filter.enabled);
         if !dynamic {
-            let ctl = if h == 0 { [0.0; 5] } else { ctls.at(0) };
+            let ctl = if h == 0 {
+                [0.0; 5]
+            } else {
+                ctls.at(&src, m, 0)
+            };
             self.control(cube, params, ch, ctl);
         }
         if n == 0 {
@@ -1226,7 +1234,7 @@ impl Voice {
                 let (pitch_was, filter_was) = (self.pitch_key, self.filter_key);
                 // `at` is even (calls are whole pairs and CONTROL is even): the
                 // output-rate modulation at the same instant.
-                let ctl = ctls.at(at / OVERSAMPLE);
+                let ctl = ctls.at(&src, m, at / OVERSAMPLE);
                 self.control(cube, params, ch, ctl);
                 if self.pitch_key != pitch_was {
                     set_at(runs, at, (at, self.incs, self.picks), |r| r.0);
