@@ -393,8 +393,8 @@ fn unison_pan_gains(
 fn equal_power(x: f32) -> [f32; 2] {
     let t = x * std::f32::consts::FRAC_PI_4;
     let t2 = t * t;
-    // Taylor coefficients, in pairs of powers of t² (Estrin's scheme: a short dependency
-    // chain, as this sits on the control point's critical path).
+    // Taylor coefficients, in pairs of powers of t² (Estrin's scheme: short dependency
+    // chains).
     const S: [f32; 5] = [1.0, -1.0 / 6.0, 1.0 / 120.0, -1.0 / 5040.0, 1.0 / 362_880.0];
     const C: [f32; 6] = [
         1.0,
