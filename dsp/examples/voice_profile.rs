@@ -2,7 +2,8 @@
 //! `cargo run --release -p wavecube-dsp --example voice_profile -- [3d|3d-lfo|1d] VOICES SECONDS [SLOTS]`,
 //! e.g. under `valgrind --tool=callgrind` to count instructions per voice-sample. `SLOTS`
 //! adds that many typical matrix slots (`typical_slots`, as the `matrix` bench does;
-//! LFO 1 and 2 then run at 0.5 and 0.3 Hz).
+//! LFO 1 and 2 then run at 0.5 and 0.3 Hz). The notes are the `voice` bench's: from C1 in
+//! fourths, wrapping after six octaves.
 
 use std::sync::Arc;
 
@@ -56,7 +57,7 @@ fn main() {
         .map(|i| TimedEvent {
             offset: 0,
             event: NoteEvent::NoteOn {
-                note: 24 + i as u8,
+                note: 24 + (i * 5 % 72) as u8,
                 velocity: 0.8,
             },
         })

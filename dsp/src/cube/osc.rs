@@ -573,7 +573,7 @@ const SUB: usize = 64;
 /// 5 entries per sample (a level of `H` harmonics plays up to `H · f0 = 0.61 ×` the 2×
 /// rate with at most 8 entries per harmonic, and the last level up to the 2× Nyquist
 /// frequency with 8), plus the kernel's 7 extra taps.
-const SPAN: usize = SUB * 5 + 8;
+const SPAN: usize = POLY * 5 + 8;
 
 /// [`corner_weights`] for up to [`SUB`] samples: cell indices into `cell_of` and the weight
 /// of corner `c` at sample `j` into `weights[c][j]`. The main loop has no loop-carried
@@ -631,18 +631,19 @@ fn trilinear(f: [f32; 3], present: &[f32; 8], floor: f32) -> [f32; 8] {
 }
 
 /// Samples per sub-block of the moving-morph kernel: each is rendered by the polynomial
-/// path when its morph point moves on a line, else per sample.
-const POLY: usize = 32;
+/// path when its morph point moves on a parabola, else per sample.
+const POLY: usize = 128;
 
 /// Largest distance, in grid units, that a morph coordinate of a sub-block may lie from the
-/// straight line through its first and last samples for the polynomial path. The path is
-/// then the exact one's morph trajectory made piecewise linear between the sub-blocks'
-/// end samples (continuous, knots every 32 samples); as the eight weights' derivatives
-/// along an axis sum to at most 2 in magnitude, a sample moves by at most `6 · LINE_TOL`
-/// of the largest node sample, −104 dB. A sine LFO at 0.7 Hz over the whole cube bends
-/// by about 4e-7 over 32 samples at 96 kHz (the 2× clock of 48 kHz); f32 rounding of a
-/// coordinate near 3 adds a few 1e-7.
-const LINE_TOL: f32 = 1e-6;
+/// parabola through its first, middle and last samples for the polynomial path. The path
+/// then plays the morph trajectory as those parabolas, one per 64 samples, meeting at the
+/// sub-blocks' end samples; as the eight weights' derivatives along an axis sum to at most
+/// 2 in magnitude, a sample moves by at most `6 · CURVE_TOL` of the largest node sample,
+/// −104 dB. A parabola follows a sine LFO far closer than a line: at 0.7 Hz over the whole
+/// cube, the line through 64 samples at 96 kHz (the 2× clock of 48 kHz) misses it by up
+/// to 1.6e-6 grid units, the parabola by under 1e-9; at 20 Hz the parabola still holds
+/// (about 1e-7 off, plus a few 1e-7 of f32 rounding of a coordinate near 3).
+const CURVE_TOL: f32 = 1e-6;
 
 /// `RAMP[j] = j`: the sample index of a sub-block as a float.
 const RAMP: [f32; POLY] = {
@@ -670,12 +671,14 @@ struct PolyWeights {
     degree: usize,
 }
 
-/// When the morph point of a sub-block moves on a straight line (each coordinate within
-/// [`LINE_TOL`] of the line through its ends) inside one complete cell, its trilinear
-/// corner weights are exact cubics in the sample index: the product of three linear
-/// fractions. Returns them, with the powers whose terms stay under [`TERM_TOL`] over the
-/// sub-block dropped, or `None` when the motion is not a line (audio-rate or curved
-/// modulation, a cell crossing, a missing corner, fewer than 8 samples, NaN).
+/// When each morph coordinate of a sub-block moves on a parabola (within [`CURVE_TOL`] of
+/// the one through its first, middle and last samples; a line when the bend is below
+/// that) inside one complete cell, its trilinear corner weights are polynomials in the
+/// sample index: the product of three quadratic fractions, degree 6 at most. Returns them
+/// to degree 3, or `None` when a higher power's term would reach [`TERM_TOL`] over the
+/// sub-block, when the motion is not such a curve (audio-rate modulation, a corner of a
+/// triangle LFO), on a cell crossing or a missing corner, for fewer than 8 samples, or
+/// for NaN. The powers up to 3 whose terms stay under [`TERM_TOL`] are dropped.
 ///
 /// The portable reference: the AVX2 kernel runs `avx2::poly_weights`, the same arithmetic
 /// eight lanes wide, which the tests hold to this one bit for bit.
@@ -691,62 +694,122 @@ fn poly_weights(
     if !(8..=POLY).contains(&m) || y.len() < m || z.len() < m {
         return None;
     }
-    let last = (m - 1) as f32;
-    // Per axis, the weight factors of bit 0 and bit 1 as `[constant, slope]` in `u`:
-    // `1 − f` and `f`, with `f = f0 + d·u`.
-    let mut fac = [[[0.0f32; 2]; 2]; 3];
+    let (last, mid) = (m - 1, (m - 1) / 2);
+    // Per axis, the weight factors of bit 0 and bit 1 as `[1, u, u²]` coefficients:
+    // `1 − f` and `f`, with `f = f0 + b·u + c·u²`.
+    let mut fac = [[[0.0f32; 3]; 2]; 3];
     let mut idx = [0usize; 3];
     for (a, v) in [x, &y[..m], &z[..m]].into_iter().enumerate() {
         let s = geo.scale[a];
-        let (g0, g1) = (v[0] * s, v[m - 1] * s);
+        // The check in the coordinate's own units: `CURVE_TOL` grid units.
+        let tol = CURVE_TOL / s;
+        let [g0, b, c] = fit_curve(v[0], v[mid], v[last], mid, last, tol);
+        // Without an early exit, and with the sample index and its square from tables
+        // (baseline x86-64 cannot convert integers to floats in vectors), so the check
+        // vectorises; NaN fails the comparison.
+        let (mut ok, mut lo, mut hi) = (true, f32::INFINITY, f32::NEG_INFINITY);
+        for ((&t, &j), &j2) in v[..m].iter().zip(&RAMP).zip(&RAMP2) {
+            ok &= (t - c.mul_add(j2, b.mul_add(j, g0))).abs() <= tol;
+            lo = lo.min(t);
+            hi = hi.max(t);
+        }
+        let (lo, hi) = (lo * s, hi * s);
         // Also false for NaN.
-        if !(g0 >= 0.0 && g0 <= s && g1 >= 0.0 && g1 <= s) {
+        if !(ok && lo >= 0.0 && hi <= s) {
             return None;
         }
         let top = geo.cells[a] as i32 - 1;
-        // SAFETY: `g0` and `g1` are finite and within 0..=s (checked above), so they fit an
+        // SAFETY: `lo` and `hi` are finite and within 0..=s (checked above), so they fit an
         // i32; the unchecked form skips the saturating conversion.
-        let (i, i1) = unsafe { (g0.to_int_unchecked::<i32>(), g1.to_int_unchecked::<i32>()) };
+        let (i, i1) = unsafe { (lo.to_int_unchecked::<i32>(), hi.to_int_unchecked::<i32>()) };
         let i = i.min(top);
         if i1.min(top) != i {
             return None;
         }
-        let d = (g1 - g0) / last;
-        // Without an early exit, and with the sample index from a table (baseline x86-64
-        // cannot convert integers to floats in vectors), so the check vectorises; NaN fails
-        // the comparison.
-        let on_line = v.iter().zip(&RAMP).fold(true, |ok, (&t, &j)| {
-            ok & ((t * s - (g0 + j * d)).abs() <= LINE_TOL)
-        });
-        if !on_line {
-            return None;
-        }
         idx[a] = i as usize;
-        let f0 = g0 - i as f32;
-        fac[a] = [[1.0 - f0, -d], [f0, d]];
+        let (f0, b, c) = (g0 * s - i as f32, b * s, c * s);
+        fac[a] = [[1.0 - f0, -b, -c], [f0, b, c]];
     }
     let cell = (idx[0] * geo.cells[1] + idx[1]) * geo.cells[2] + idx[2];
     if !cells[cell].complete {
         return None;
     }
-    // The x·y products (quadratics), then times z (cubics): corner `c = 4·bx + 2·by + bz`.
-    let mut coef = [[0.0f32; 8]; 4];
+    // The x·y products (quartics), then times z (sextics): corner `c = 4·bx + 2·by + bz`.
+    let mut full = [[0.0f32; 8]; 7];
     for xy in 0..4 {
-        let (p, q) = (fac[0][xy >> 1], fac[1][xy & 1]);
-        let pq = [p[0] * q[0], p[0] * q[1] + p[1] * q[0], p[1] * q[1]];
+        let pq = poly_mul::<3, 3, 5>(fac[0][xy >> 1], fac[1][xy & 1]);
         for bz in 0..2 {
-            let r = fac[2][bz];
-            let c = 2 * xy + bz;
-            coef[0][c] = pq[0] * r[0];
-            coef[1][c] = pq[0] * r[1] + pq[1] * r[0];
-            coef[2][c] = pq[1] * r[1] + pq[2] * r[0];
-            coef[3][c] = pq[2] * r[1];
+            let w = poly_mul::<5, 3, 7>(pq, fac[2][bz]);
+            for (p, v) in w.into_iter().enumerate() {
+                full[p][2 * xy + bz] = v;
+            }
         }
     }
-    // The highest power whose term reaches TERM_TOL over the sub-block.
-    let reach = [1.0, last, last * last, last * last * last];
-    let top = |p: usize| coef[p].iter().fold(0.0f32, |t, v| t.max(v.abs())) * reach[p];
-    let degree = if top(3) > TERM_TOL {
+    let last = last as f32;
+    let top = |p: usize| full[p].iter().fold(0.0f32, |t, v| t.max(v.abs())) * reach(last, p);
+    let degree = degree_of(top)?;
+    let coef = [full[0], full[1], full[2], full[3]];
+    Some(PolyWeights { cell, coef, degree })
+}
+
+/// The parabola through a coordinate's first, middle and last samples of a sub-block (at
+/// `u = 0`, `mid` and `last`): `[g0, b, c]` with `g(u) = g0 + b·u + c·u²`. A bend that
+/// stays under `tol` over the sub-block is taken as none: the line through the ends
+/// (`c = 0`), so a straight ramp, whose middle sample is off its line by rounding only,
+/// stays a line.
+#[inline(always)]
+fn fit_curve(v0: f32, vm: f32, vl: f32, mid: usize, last: usize, tol: f32) -> [f32; 3] {
+    let (mf, lf) = (mid as f32, last as f32);
+    // Reciprocals of small integers: exact enough, and cheaper than three divisions.
+    let (rm, rl, rd) = (RECIP[mid], RECIP[last], RECIP[last - mid]);
+    let (sm, sl) = ((vm - v0) * rm, (vl - v0) * rl);
+    let c = (sl - sm) * rd;
+    // Also false for NaN, which the sample check then turns down.
+    if (c * lf * lf).abs() <= tol {
+        [v0, sl, 0.0]
+    } else {
+        [v0, sm - c * mf, c]
+    }
+}
+
+/// `RAMP2[j] = j²`, exact.
+const RAMP2: [f32; POLY] = {
+    let mut r = [0.0; POLY];
+    let mut j = 0;
+    while j < POLY {
+        r[j] = (j * j) as f32;
+        j += 1;
+    }
+    r
+};
+
+/// `RECIP[k] = 1 / k` (and 0 for `k = 0`), for the curve fit's sample distances.
+const RECIP: [f32; POLY] = {
+    let mut r = [0.0; POLY];
+    let mut k = 1;
+    while k < POLY {
+        r[k] = 1.0 / k as f32;
+        k += 1;
+    }
+    r
+};
+
+/// `u^p` for the reach test of the powers: `last` multiplied `p` times.
+#[inline(always)]
+fn reach(last: f32, p: usize) -> f32 {
+    (0..p).fold(1.0, |r, _| r * last)
+}
+
+/// The degree the polynomial path keeps, from `top(p)`, the largest term of power `p` over
+/// the sub-block: the highest power up to 3 whose term reaches [`TERM_TOL`], or `None`
+/// when a power above 3 does.
+#[inline(always)]
+fn degree_of(top: impl Fn(usize) -> f32) -> Option<usize> {
+    // Written out so that NaN fails every comparison the same way.
+    if !(top(4) <= TERM_TOL && top(5) <= TERM_TOL && top(6) <= TERM_TOL) {
+        return None;
+    }
+    Some(if top(3) > TERM_TOL {
         3
     } else if top(2) > TERM_TOL {
         2
@@ -754,8 +817,23 @@ fn poly_weights(
         1
     } else {
         0
-    };
-    Some(PolyWeights { cell, coef, degree })
+    })
+}
+
+/// The product of two polynomials given by their coefficients (lowest power first); each
+/// output coefficient sums its products in increasing power of `a`.
+#[cfg(test)]
+fn poly_mul<const A: usize, const B: usize, const C: usize>(a: [f32; A], b: [f32; B]) -> [f32; C] {
+    let mut out = [0.0; C];
+    for (k, o) in out.iter_mut().enumerate() {
+        // The first product of the sum, then the others added in order.
+        let first = k.saturating_sub(B - 1);
+        *o = a[first] * b[k - first];
+        for i in first + 1..=k.min(A - 1) {
+            *o += a[i] * b[k - i];
+        }
+    }
+    out
 }
 
 /// The cell and weights for the modes whose morph point holds still: computed once per call.
@@ -898,18 +976,25 @@ mod avx2 {
                 .iter()
                 .all(|r| last_offset_of(u32::MAX, r, POLY.min(n), a.inc) + BSPLINE_TAPS <= SPAN);
         let mut i = 0;
+        // The per-sample sub-block `i` is in: its start and end.
+        let (mut sub, mut sub_end) = (0, if MODE == MOVING { 0 } else { n });
+        // The polynomial path's next try: `POLY` samples, halved after a miss (a faster
+        // LFO's curve holds over fewer samples) down to `POLY / 4`, doubled after a hit.
+        let mut len = POLY;
         while i < n {
-            let j = i % POLY;
-            if MODE == MOVING && j == 0 {
-                let end = (i + POLY).min(n);
-                let (x, y, z) = (&mx[i..end], &my[i..end], &mz[i..end]);
-                let poly = if poly_fits {
+            if MODE == MOVING && i == sub_end {
+                let mut poly = None;
+                while poly_fits && poly.is_none() {
+                    let end = (i + len).min(n);
+                    let (x, y, z) = (&mx[i..end], &my[i..end], &mz[i..end]);
                     // SAFETY: same CPU features as this function.
-                    unsafe { poly_weights(a.geo, cells, x, y, z) }
-                } else {
-                    None
-                };
-                if let Some(pw) = poly {
+                    poly = unsafe { poly_weights(a.geo, cells, x, y, z) }.map(|pw| (pw, end));
+                    if poly.is_none() && len == POLY / 4 {
+                        break;
+                    }
+                    len = if poly.is_none() { len / 2 } else { len };
+                }
+                if let Some((pw, end)) = poly {
                     let cell = &cells[pw.cell];
                     let (o_l, o_r) = (&mut out_l[i..end], &mut out_r[i..end]);
                     // SAFETY: same CPU features as this function; the spans fit (checked).
@@ -929,14 +1014,20 @@ mod avx2 {
                             ),
                         }
                     }
-                    i = end;
+                    (i, sub_end) = (end, end);
+                    len = (2 * len).min(POLY);
                     continue;
                 }
+                // Per sample, for a quarter sub-block.
+                let end = (i + POLY / 4).min(n);
+                (sub, sub_end) = (i, end);
+                let (x, y, z) = (&mx[i..end], &my[i..end], &mz[i..end]);
                 corner_weights_block(a.geo, cells, x, y, z, cell_of, weights);
             }
+            let j = i - sub;
             // Eight samples at a time when they fit in the sub-block: eight products, one
             // transposing reduction, vector gain and output (`j` is then a multiple of 8).
-            let group = if i + 8 <= n { 8 } else { 1 };
+            let group = if i + 8 <= sub_end { 8 } else { 1 };
             let mut pl = [_mm256_setzero_ps(); 8];
             let mut pr = [_mm256_setzero_ps(); 8];
             for s in 0..group {
@@ -981,12 +1072,11 @@ mod avx2 {
 
     /// The portable `poly_weights` (the tests' reference) eight lanes wide, operation for
     /// operation the same arithmetic (separate multiplies and adds, no fused ones), so it
-    /// returns the same weights bit for bit. The line check takes eight samples per
+    /// returns the same weights bit for bit. The curve check takes eight samples per
     /// register (a sub-block whose length is not a multiple of eight ends on an
     /// overlapping group) and the coefficients eight corners per register (lane
     /// `c = 4·bx + 2·by + bz`); the portable version compiles for baseline x86-64, four
-    /// lanes at best. Measured with callgrind (`voice_profile 3d-lfo 16 0.5`): 377
-    /// instructions per 32-sample sub-block instead of 694.
+    /// lanes at best.
     ///
     /// # Safety
     /// The CPU must support AVX2 and FMA.
@@ -1003,117 +1093,142 @@ mod avx2 {
         if !(8..=POLY).contains(&m) || y.len() < m || z.len() < m {
             return None;
         }
-        let last = (m - 1) as f32;
+        let (last, mid) = (m - 1, (m - 1) / 2);
         let axes = [x, &y[..m], &z[..m]];
-        // Per axis: the start in grid units, the step per sample, the cell index and the
-        // start's fraction within the cell.
-        let mut g0 = [0.0f32; 3];
-        let mut d = [0.0f32; 3];
+        let abs = _mm256_castsi256_ps(_mm256_set1_epi32(i32::MAX));
+        // Per axis: the curve, and the cell index.
+        let mut fit = [[0.0f32; 3]; 3];
         let mut idx = [0usize; 3];
-        let mut f0 = [0.0f32; 3];
         for (a, v) in axes.iter().enumerate() {
             let s = geo.scale[a];
-            let (s0, s1) = (v[0] * s, v[m - 1] * s);
-            // Also false for NaN.
-            if !(s0 >= 0.0 && s0 <= s && s1 >= 0.0 && s1 <= s) {
+            let tol = CURVE_TOL / s;
+            let [g0, b, c] = fit_curve(v[0], v[mid], v[last], mid, last, tol);
+            // `|t − (g0 + j·b + j²·c)| ≤ tol` for every sample (the ordered comparison
+            // fails for NaN), fused as the portable version's `mul_add`s; and the range.
+            let (vt, vg, vb, vc) = (
+                _mm256_set1_ps(tol),
+                _mm256_set1_ps(g0),
+                _mm256_set1_ps(b),
+                _mm256_set1_ps(c),
+            );
+            let mut ok = _mm256_castsi256_ps(_mm256_set1_epi32(-1));
+            let (mut lo, mut hi) = (
+                _mm256_set1_ps(f32::INFINITY),
+                _mm256_set1_ps(f32::NEG_INFINITY),
+            );
+            let mut k = 0;
+            while k < m {
+                let at = k.min(m - 8);
+                // SAFETY: `at + 8 ≤ m ≤ POLY`, the length of `v`, `RAMP` and `RAMP2`.
+                let (t, j, j2) = unsafe {
+                    (
+                        _mm256_loadu_ps(v.as_ptr().add(at)),
+                        _mm256_loadu_ps(RAMP.as_ptr().add(at)),
+                        _mm256_loadu_ps(RAMP2.as_ptr().add(at)),
+                    )
+                };
+                let curve = _mm256_fmadd_ps(j2, vc, _mm256_fmadd_ps(j, vb, vg));
+                let e = _mm256_and_ps(_mm256_sub_ps(t, curve), abs);
+                ok = _mm256_and_ps(ok, _mm256_cmp_ps::<_CMP_LE_OQ>(e, vt));
+                lo = _mm256_min_ps(lo, t);
+                hi = _mm256_max_ps(hi, t);
+                k += 8;
+            }
+            if _mm256_movemask_ps(ok) != 0xFF {
+                return None;
+            }
+            // Every sample passed the check, so none is NaN and the extremes are exact.
+            let (lo, hi) = (hmin(lo) * s, hmax(hi) * s);
+            if !(lo >= 0.0 && hi <= s) {
                 return None;
             }
             let top = geo.cells[a] as i32 - 1;
-            // SAFETY: `s0` and `s1` are finite and within 0..=s (checked above), so they
+            // SAFETY: `lo` and `hi` are finite and within 0..=s (checked above), so they
             // fit an i32.
-            let (i, i1) = unsafe { (s0.to_int_unchecked::<i32>(), s1.to_int_unchecked::<i32>()) };
+            let (i, i1) = unsafe { (lo.to_int_unchecked::<i32>(), hi.to_int_unchecked::<i32>()) };
             let i = i.min(top);
             if i1.min(top) != i {
                 return None;
             }
-            g0[a] = s0;
-            d[a] = (s1 - s0) / last;
             idx[a] = i as usize;
-            f0[a] = s0 - i as f32;
+            fit[a] = [g0 * s - i as f32, b * s, c * s];
         }
         let cell = (idx[0] * geo.cells[1] + idx[1]) * geo.cells[2] + idx[2];
         if !cells[cell].complete {
             return None;
         }
-        // `|t·s − (g0 + j·d)| ≤ LINE_TOL` for every sample; the ordered comparison fails
-        // for NaN.
-        let tol = _mm256_set1_ps(LINE_TOL);
-        let abs = _mm256_castsi256_ps(_mm256_set1_epi32(i32::MAX));
-        let mut ok = _mm256_castsi256_ps(_mm256_set1_epi32(-1));
-        for (a, v) in axes.iter().enumerate() {
-            let (vs, vg, vd) = (
-                _mm256_set1_ps(geo.scale[a]),
-                _mm256_set1_ps(g0[a]),
-                _mm256_set1_ps(d[a]),
-            );
-            let mut k = 0;
-            while k < m {
-                let at = k.min(m - 8);
-                // SAFETY: `at + 8 ≤ m ≤ POLY`, the length of `v` and of `RAMP`.
-                let (t, j) = unsafe {
-                    (
-                        _mm256_loadu_ps(v.as_ptr().add(at)),
-                        _mm256_loadu_ps(RAMP.as_ptr().add(at)),
-                    )
-                };
-                let line = _mm256_add_ps(vg, _mm256_mul_ps(j, vd));
-                let e = _mm256_and_ps(_mm256_sub_ps(_mm256_mul_ps(t, vs), line), abs);
-                ok = _mm256_and_ps(ok, _mm256_cmp_ps::<_CMP_LE_OQ>(e, tol));
-                k += 8;
-            }
-        }
-        if _mm256_movemask_ps(ok) != 0xFF {
-            return None;
-        }
-        // Per axis, the weight factor of each lane's corner bit as constant and slope in
-        // `u`: `1 − f` and `−d` for bit 0, `f` and `d` for bit 1.
-        let lanes = |a: usize, pick: fn(usize) -> usize| {
-            let (k0, k1) = ([1.0 - f0[a], f0[a]], [-d[a], d[a]]);
-            let (v0, v1): ([f32; 8], [f32; 8]) = (
-                std::array::from_fn(|c| k0[pick(c)]),
-                std::array::from_fn(|c| k1[pick(c)]),
-            );
-            // SAFETY: eight f32 each.
-            unsafe { (_mm256_loadu_ps(v0.as_ptr()), _mm256_loadu_ps(v1.as_ptr())) }
+        // Per axis, the weight factor of each lane's corner bit as coefficients of
+        // `[1, u, u²]`: `1 − f0`, `−b`, `−c` for bit 0, `f0`, `b`, `c` for bit 1.
+        let factors = |a: usize| {
+            let [f0, b, c] = fit[a];
+            [[1.0 - f0, f0], [-b, b], [-c, c]]
         };
-        let (p0, p1) = lanes(0, |c| c >> 2);
-        let (q0, q1) = lanes(1, |c| (c >> 1) & 1);
-        let (r0, r1) = lanes(2, |c| c & 1);
+        let p = factors(0).map(|[k0, k1]| _mm256_setr_ps(k0, k0, k0, k0, k1, k1, k1, k1));
+        let q = factors(1).map(|[k0, k1]| _mm256_setr_ps(k0, k0, k1, k1, k0, k0, k1, k1));
+        let r = factors(2).map(|[k0, k1]| _mm256_setr_ps(k0, k1, k0, k1, k0, k1, k0, k1));
         // The portable version's products, in its order.
-        let pq0 = _mm256_mul_ps(p0, q0);
-        let pq1 = _mm256_add_ps(_mm256_mul_ps(p0, q1), _mm256_mul_ps(p1, q0));
-        let pq2 = _mm256_mul_ps(p1, q1);
-        let c = [
-            _mm256_mul_ps(pq0, r0),
-            _mm256_add_ps(_mm256_mul_ps(pq0, r1), _mm256_mul_ps(pq1, r0)),
-            _mm256_add_ps(_mm256_mul_ps(pq1, r1), _mm256_mul_ps(pq2, r0)),
-            _mm256_mul_ps(pq2, r1),
-        ];
+        let full: [__m256; 7] = mul_lanes::<5, 3, 7>(mul_lanes::<3, 3, 5>(p, q), r);
         let mut coef = [[0.0f32; 8]; 4];
         for p in 0..4 {
             // SAFETY: `coef[p]` holds eight f32.
-            unsafe { _mm256_storeu_ps(coef[p].as_mut_ptr(), c[p]) };
+            unsafe { _mm256_storeu_ps(coef[p].as_mut_ptr(), full[p]) };
         }
-        // The highest power whose term reaches TERM_TOL over the sub-block (the largest
-        // magnitude is exact whatever the order of comparison).
-        let reach = [1.0, last, last * last, last * last * last];
-        let top = |p: usize| {
-            let v = _mm256_and_ps(c[p], abs);
-            let h = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps::<1>(v));
-            let h = _mm_max_ps(h, _mm_movehl_ps(h, h));
-            let h = _mm_max_ss(h, _mm_shuffle_ps::<1>(h, h));
-            _mm_cvtss_f32(h) * reach[p]
-        };
-        let degree = if top(3) > TERM_TOL {
-            3
-        } else if top(2) > TERM_TOL {
-            2
-        } else if top(1) > TERM_TOL {
-            1
-        } else {
-            0
-        };
+        // The largest term of each power over the sub-block (the largest magnitude is
+        // exact whatever the order of comparison).
+        let last = last as f32;
+        let top = |p: usize| hmax(_mm256_and_ps(full[p], abs)) * reach(last, p);
+        // The powers above 3 in one reduction: scaling by a positive reach commutes with
+        // the maximum (rounding is monotonic), so this is `degree_of`'s first test.
+        let high = [4, 5, 6]
+            .map(|p| _mm256_mul_ps(_mm256_and_ps(full[p], abs), _mm256_set1_ps(reach(last, p))));
+        use std::cmp::Ordering;
+        let highest = hmax(_mm256_max_ps(high[0], _mm256_max_ps(high[1], high[2])));
+        // As `degree_of`, NaN turns the path down.
+        if !matches!(
+            highest.partial_cmp(&TERM_TOL),
+            Some(Ordering::Less | Ordering::Equal)
+        ) {
+            return None;
+        }
+        let degree = degree_of(|p| if p > 3 { 0.0 } else { top(p) })?;
         Some(PolyWeights { cell, coef, degree })
+    }
+
+    /// `poly_mul` (the portable reference's product) on eight lanes of coefficients at a time.
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    fn mul_lanes<const A: usize, const B: usize, const C: usize>(
+        a: [__m256; A],
+        b: [__m256; B],
+    ) -> [__m256; C] {
+        let mut out = [_mm256_setzero_ps(); C];
+        for (k, o) in out.iter_mut().enumerate() {
+            // The first product of the sum, then the others added in order.
+            let first = k.saturating_sub(B - 1);
+            *o = _mm256_mul_ps(a[first], b[k - first]);
+            for i in first + 1..=k.min(A - 1) {
+                *o = _mm256_add_ps(*o, _mm256_mul_ps(a[i], b[k - i]));
+            }
+        }
+        out
+    }
+
+    /// The largest of the eight lanes.
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    fn hmax(v: __m256) -> f32 {
+        let h = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps::<1>(v));
+        let h = _mm_max_ps(h, _mm_movehl_ps(h, h));
+        _mm_cvtss_f32(_mm_max_ss(h, _mm_shuffle_ps::<1>(h, h)))
+    }
+
+    /// The smallest of the eight lanes.
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    fn hmin(v: __m256) -> f32 {
+        let h = _mm_min_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps::<1>(v));
+        let h = _mm_min_ps(h, _mm_movehl_ps(h, h));
+        _mm_cvtss_f32(_mm_min_ss(h, _mm_shuffle_ps::<1>(h, h)))
     }
 
     /// `out_l[i..i + 8] += l · gain · pan_l` and the same for the right: the scalar
@@ -1899,7 +2014,7 @@ mod tests {
             [line(0.40, 0.41), vec![0.5; n], vec![0.7; n]],
             [line(0.0, 1.0), line(1.0, 0.0), line(0.2, 0.9)],
             // Near the top of a 0.7 Hz sine LFO at the 2× clock of 48 kHz, its most curved
-            // part: within the line tolerance, so it takes the polynomial path too.
+            // part: a parabola, so it takes the polynomial path too.
             [
                 (0..n)
                     .map(|i| {
@@ -1910,6 +2025,16 @@ mod tests {
                 line(0.55, 0.56),
                 vec![0.4; n],
             ],
+            // Three audio-thread LFOs at 14, 7 and 3 Hz sweeping the whole cube: parabolas
+            // within cells, the per-sample path where they cross.
+            [14.0, 7.0, 3.0].map(|hz| {
+                (0..n)
+                    .map(|i| {
+                        let t = i as f64 / 96000.0 + 0.003;
+                        (0.5 + 0.5 * (std::f64::consts::TAU * hz * t).sin()) as f32
+                    })
+                    .collect()
+            }),
         ]
     }
 
@@ -1941,16 +2066,35 @@ mod tests {
             }
         }
         // Three moving axes make a cubic; one axis is linear; a ramp across cells takes
-        // the per-sample path; the top of a slow sine is within the line tolerance.
-        assert_eq!(degrees, [Some(3), Some(1), None, Some(2)]);
+        // the per-sample path; the top of a slow sine is a parabola, and its bend times
+        // y's slope a cubic term.
+        // The three LFOs' curves hold over a quarter of a sub-block, not over a whole one
+        // (the kernel then tries half, then a quarter).
+        assert_eq!(degrees, [Some(3), Some(1), None, Some(3), None]);
+        let [x, y, z] = &ramps(POLY / 4)[4];
+        let pw = poly_weights(geo, cells, x, y, z).expect("a quarter sub-block is a curve");
+        for j in 0..POLY / 4 {
+            let (cell, w) = corner_weights(geo, cells, x[j], y[j], z[j]);
+            assert!(std::ptr::eq(cell, &cells[pw.cell]));
+            for c in 0..8 {
+                let u = j as f64;
+                let p: f64 = (0..=pw.degree)
+                    .map(|p| f64::from(pw.coef[p][c]) * u.powi(p as i32))
+                    .sum();
+                assert!((p - f64::from(w[c])).abs() < 1e-6, "corner {c} sample {j}");
+            }
+        }
         // A fixed point is degree 0; a curve, NaN or too few samples take the exact path.
         let still = vec![0.3; POLY];
         assert_eq!(
             poly_weights(geo, cells, &still, &still, &still).map(|p| p.degree),
             Some(0)
         );
-        let curve: Vec<f32> = (0..POLY).map(|i| 0.4 + 1e-5 * (i * i) as f32).collect();
-        assert!(poly_weights(geo, cells, &curve, &still, &still).is_none());
+        // A kink (the corner of a triangle LFO) is no parabola.
+        let kink: Vec<f32> = (0..POLY)
+            .map(|i| 0.4 + 1e-4 * (i as f32 - 20.0).abs())
+            .collect();
+        assert!(poly_weights(geo, cells, &kink, &still, &still).is_none());
         let mut nan = still.clone();
         nan[9] = f32::NAN;
         assert!(poly_weights(geo, cells, &nan, &still, &still).is_none());
@@ -1971,11 +2115,14 @@ mod tests {
         let cells = set.cells();
         let still = vec![0.3; POLY];
         let curve: Vec<f32> = (0..POLY).map(|i| 0.4 + 1e-5 * (i * i) as f32).collect();
+        let kink: Vec<f32> = (0..POLY)
+            .map(|i| 0.4 + 1e-4 * (i as f32 - 20.0).abs())
+            .collect();
         let mut nan = still.clone();
         nan[9] = f32::NAN;
         let mut cases = Vec::new();
         // Whole sub-blocks and the shorter last ones of a call (an overlapping last group).
-        for m in [POLY, 8, 13, 31] {
+        for m in [POLY, 8, 13, 31, 32, 47] {
             for [x, y, z] in ramps(m) {
                 cases.push([x, y, z]);
             }
@@ -1990,6 +2137,7 @@ mod tests {
                 still[..m].to_vec(),
             ]);
             cases.push([still[..m].to_vec(), nan[..m].to_vec(), still[..m].to_vec()]);
+            cases.push([still[..m].to_vec(), curve[..m].to_vec(), kink[..m].to_vec()]);
         }
         cases.push([
             still[..7].to_vec(),
