@@ -219,3 +219,32 @@ fn moving_control_slots_agree_across_block_sizes() {
     });
     agree_and_heard(make, &ev, &[1, 2, 17, 64, 8192]);
 }
+
+/// LFOs slow enough for the oscillator's polynomial path, which fits parabolas to up to
+/// 128 samples of the 2× clock at a time, aligned to the voice's calls (so to the block
+/// size): a sine at 0.7 Hz, a triangle at 3 Hz (its corners take the per-sample path) and
+/// a sine at 11 Hz (shorter sub-blocks) on x, y and z. Block sizes still agree, and the
+/// LFOs move the sound.
+#[test]
+fn smooth_morph_lfos_agree_across_block_sizes() {
+    let make = |rates: [f32; 3]| {
+        let mut e = engine();
+        let shapes = [LfoShape::Sine, LfoShape::Triangle, LfoShape::Sine];
+        e.params_mut().lfo = std::array::from_fn(|k| LfoParams::new(shapes[k], rates[k]));
+        e
+    };
+    let ev = events();
+    let render = |rates: [f32; 3], block: usize| {
+        render_events(&mut make(rates), &ev, 40_000, block, |_, _| {})
+    };
+    let moving = [0.7, 3.0, 11.0];
+    let (rl, rr) = render(moving, 512);
+    for block in [1, 17, 64, 8192] {
+        let (l, r) = render(moving, block);
+        let err = max_diff(&l, &rl).max(max_diff(&r, &rr));
+        assert!(err <= 1e-6, "block {block} differs from block 512 by {err}");
+    }
+    let (sl, sr) = render([0.0; 3], 512);
+    let moved = max_diff(&sl, &rl).min(max_diff(&sr, &rr));
+    assert!(moved > 1e-2, "the LFOs move both channels ({moved})");
+}

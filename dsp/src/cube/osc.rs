@@ -103,7 +103,7 @@ impl Default for OscScratch {
 }
 
 impl OscScratch {
-    /// Fresh scratch (about 24 KiB).
+    /// Fresh scratch (about 44 KiB).
     pub fn new() -> Self {
         Self {
             cell_of: [0; SUB],
