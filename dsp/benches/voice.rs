@@ -134,6 +134,7 @@ fn bench_kernel(c: &mut Criterion) {
                         x: &x,
                         y: &y,
                         z: &z,
+                        midpoints: false,
                     },
                     &gain,
                     Pan::Fixed([1.0, 1.0]),

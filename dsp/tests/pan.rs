@@ -27,6 +27,7 @@ fn render(
         x: &morph[0],
         y: &morph[1],
         z: &morph[2],
+        midpoints: false,
     };
     if cached {
         osc.render_cached(

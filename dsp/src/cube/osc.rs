@@ -23,6 +23,13 @@ pub struct MorphBuffers<'a> {
     pub y: &'a [f32],
     /// Morph z per sample, 0..1.
     pub z: &'a [f32],
+    /// True when, in each buffer, every even sample after the first is the mean of its
+    /// two neighbours (to f32 rounding), as the voice's expansion of output-rate values
+    /// to its 2× clock makes them. The polynomial path then checks its curve at the odd
+    /// samples only: an even sample between two samples within the tolerance is within
+    /// it too, plus the curve's own bend over one sample (under 1e-7 grid units where the
+    /// path is taken). False for buffers of any other making.
+    pub midpoints: bool,
 }
 
 /// The stereo gains an oscillator applies on top of its per-sample gain.
@@ -375,6 +382,13 @@ impl CubeOsc {
         let n = gain.len();
         assert!(morph.x.len() >= n && morph.y.len() >= n && morph.z.len() >= n);
         assert!(out_l.len() >= n && out_r.len() >= n);
+        debug_assert!(
+            !morph.midpoints
+                || [morph.x, morph.y, morph.z]
+                    .iter()
+                    .all(|v| midpoints_hold(&v[..n])),
+            "MorphBuffers::midpoints is set, but an even sample is not its neighbours' mean"
+        );
         let levels = set.levels().levels();
         let read = |i: usize, weight: f32| LevelRead {
             offset: levels[i].offset,
@@ -689,8 +703,10 @@ fn poly_weights(
     x: &[f32],
     y: &[f32],
     z: &[f32],
+    midpoints: bool,
 ) -> Option<PolyWeights> {
     let m = x.len();
+    let odd = odd_only(midpoints, m);
     if !(8..=POLY).contains(&m) || y.len() < m || z.len() < m {
         return None;
     }
@@ -707,8 +723,9 @@ fn poly_weights(
         // Without an early exit, and with the sample index and its square from tables
         // (baseline x86-64 cannot convert integers to floats in vectors), so the check
         // vectorises; NaN fails the comparison.
-        let (mut ok, mut lo, mut hi) = (true, f32::INFINITY, f32::NEG_INFINITY);
-        for ((&t, &j), &j2) in v[..m].iter().zip(&RAMP).zip(&RAMP2) {
+        let (mut ok, mut lo, mut hi) = (true, v[0], v[0]);
+        let samples = v[..m].iter().zip(&RAMP).zip(&RAMP2).enumerate();
+        for (_, ((&t, &j), &j2)) in samples.filter(|(i, _)| !odd || i % 2 == 1) {
             ok &= (t - c.mul_add(j2, b.mul_add(j, g0))).abs() <= tol;
             lo = lo.min(t);
             hi = hi.max(t);
@@ -750,6 +767,22 @@ fn poly_weights(
     let degree = degree_of(top)?;
     let coef = [full[0], full[1], full[2], full[3]];
     Some(PolyWeights { cell, coef, degree })
+}
+
+/// Whether every even sample of `v` after the first is the mean of its neighbours, to f32
+/// rounding: what `MorphBuffers::midpoints` promises (checked in debug builds).
+fn midpoints_hold(v: &[f32]) -> bool {
+    (2..v.len().saturating_sub(1))
+        .step_by(2)
+        .all(|k| (v[k] - 0.5 * (v[k - 1] + v[k + 1])).abs() <= 1e-6)
+}
+
+/// Whether the curve check of an `m`-sample sub-block may skip the even samples: buffers
+/// of midpoints (`MorphBuffers::midpoints`) and an even length of at least 16, so the
+/// last sample is odd and the odd samples fill whole registers of eight.
+#[inline(always)]
+fn odd_only(midpoints: bool, m: usize) -> bool {
+    midpoints && m % 2 == 0 && m >= 16
 }
 
 /// The parabola through a coordinate's first, middle and last samples of a sub-block (at
@@ -988,7 +1021,8 @@ mod avx2 {
                     let end = (i + len).min(n);
                     let (x, y, z) = (&mx[i..end], &my[i..end], &mz[i..end]);
                     // SAFETY: same CPU features as this function.
-                    poly = unsafe { poly_weights(a.geo, cells, x, y, z) }.map(|pw| (pw, end));
+                    poly = unsafe { poly_weights(a.geo, cells, x, y, z, a.morph.midpoints) }
+                        .map(|pw| (pw, end));
                     if poly.is_none() && len == POLY / 4 {
                         break;
                     }
@@ -1088,8 +1122,10 @@ mod avx2 {
         x: &[f32],
         y: &[f32],
         z: &[f32],
+        midpoints: bool,
     ) -> Option<PolyWeights> {
         let m = x.len();
+        let odd = odd_only(midpoints, m);
         if !(8..=POLY).contains(&m) || y.len() < m || z.len() < m {
             return None;
         }
@@ -1112,27 +1148,49 @@ mod avx2 {
                 _mm256_set1_ps(c),
             );
             let mut ok = _mm256_castsi256_ps(_mm256_set1_epi32(-1));
-            let (mut lo, mut hi) = (
-                _mm256_set1_ps(f32::INFINITY),
-                _mm256_set1_ps(f32::NEG_INFINITY),
-            );
-            let mut k = 0;
-            while k < m {
-                let at = k.min(m - 8);
-                // SAFETY: `at + 8 ≤ m ≤ POLY`, the length of `v`, `RAMP` and `RAMP2`.
-                let (t, j, j2) = unsafe {
-                    (
-                        _mm256_loadu_ps(v.as_ptr().add(at)),
-                        _mm256_loadu_ps(RAMP.as_ptr().add(at)),
-                        _mm256_loadu_ps(RAMP2.as_ptr().add(at)),
-                    )
-                };
+            let (mut lo, mut hi) = (_mm256_set1_ps(v[0]), _mm256_set1_ps(v[0]));
+            let mut check = |t: __m256, j: __m256, j2: __m256| {
                 let curve = _mm256_fmadd_ps(j2, vc, _mm256_fmadd_ps(j, vb, vg));
                 let e = _mm256_and_ps(_mm256_sub_ps(t, curve), abs);
                 ok = _mm256_and_ps(ok, _mm256_cmp_ps::<_CMP_LE_OQ>(e, vt));
                 lo = _mm256_min_ps(lo, t);
                 hi = _mm256_max_ps(hi, t);
-                k += 8;
+            };
+            let mut k = 0;
+            if odd {
+                // The odd samples of sixteen, in the order a shuffle leaves them
+                // (1, 3, 9, 11, 5, 7, 13, 15); the check does not depend on the order.
+                let lanes = _mm256_setr_ps(1.0, 3.0, 9.0, 11.0, 5.0, 7.0, 13.0, 15.0);
+                while k < m {
+                    // Even, as `m` is: the last group may overlap the one before.
+                    let at = k.min(m - 16);
+                    // SAFETY: `at + 16 ≤ m`, the length of `v`.
+                    let (a, b) = unsafe {
+                        (
+                            _mm256_loadu_ps(v.as_ptr().add(at)),
+                            _mm256_loadu_ps(v.as_ptr().add(at + 8)),
+                        )
+                    };
+                    let t = _mm256_shuffle_ps::<0b11_01_11_01>(a, b);
+                    // Exact: indices and their squares below 2²⁴.
+                    let j = _mm256_add_ps(_mm256_set1_ps(at as f32), lanes);
+                    check(t, j, _mm256_mul_ps(j, j));
+                    k += 16;
+                }
+            } else {
+                while k < m {
+                    let at = k.min(m - 8);
+                    // SAFETY: `at + 8 ≤ m ≤ POLY`, the length of `v`, `RAMP` and `RAMP2`.
+                    let (t, j, j2) = unsafe {
+                        (
+                            _mm256_loadu_ps(v.as_ptr().add(at)),
+                            _mm256_loadu_ps(RAMP.as_ptr().add(at)),
+                            _mm256_loadu_ps(RAMP2.as_ptr().add(at)),
+                        )
+                    };
+                    check(t, j, j2);
+                    k += 8;
+                }
             }
             if _mm256_movemask_ps(ok) != 0xFF {
                 return None;
@@ -1936,6 +1994,7 @@ mod tests {
                 x: &x,
                 y: &y,
                 z: &z,
+                midpoints: false,
             },
             &gain,
             Pan::Fixed([1.0, 1.0]),
@@ -1988,6 +2047,7 @@ mod tests {
                     x: &x,
                     y: &y,
                     z: &z,
+                    midpoints: false,
                 },
                 &gain,
                 Pan::Fixed([1.0, 1.0]),
@@ -2048,7 +2108,7 @@ mod tests {
         let cells = set.cells();
         let mut degrees = Vec::new();
         for [x, y, z] in ramps(POLY) {
-            let Some(pw) = poly_weights(geo, cells, &x, &y, &z) else {
+            let Some(pw) = poly_weights(geo, cells, &x, &y, &z, false) else {
                 degrees.push(None);
                 continue;
             };
@@ -2072,7 +2132,7 @@ mod tests {
         // (the kernel then tries half, then a quarter).
         assert_eq!(degrees, [Some(3), Some(1), None, Some(3), None]);
         let [x, y, z] = &ramps(POLY / 4)[4];
-        let pw = poly_weights(geo, cells, x, y, z).expect("a quarter sub-block is a curve");
+        let pw = poly_weights(geo, cells, x, y, z, false).expect("a quarter sub-block is a curve");
         for j in 0..POLY / 4 {
             let (cell, w) = corner_weights(geo, cells, x[j], y[j], z[j]);
             assert!(std::ptr::eq(cell, &cells[pw.cell]));
@@ -2087,18 +2147,18 @@ mod tests {
         // A fixed point is degree 0; a curve, NaN or too few samples take the exact path.
         let still = vec![0.3; POLY];
         assert_eq!(
-            poly_weights(geo, cells, &still, &still, &still).map(|p| p.degree),
+            poly_weights(geo, cells, &still, &still, &still, false).map(|p| p.degree),
             Some(0)
         );
         // A kink (the corner of a triangle LFO) is no parabola.
         let kink: Vec<f32> = (0..POLY)
             .map(|i| 0.4 + 1e-4 * (i as f32 - 20.0).abs())
             .collect();
-        assert!(poly_weights(geo, cells, &kink, &still, &still).is_none());
+        assert!(poly_weights(geo, cells, &kink, &still, &still, false).is_none());
         let mut nan = still.clone();
         nan[9] = f32::NAN;
-        assert!(poly_weights(geo, cells, &nan, &still, &still).is_none());
-        assert!(poly_weights(geo, cells, &still[..7], &still, &still).is_none());
+        assert!(poly_weights(geo, cells, &nan, &still, &still, false).is_none());
+        assert!(poly_weights(geo, cells, &still[..7], &still, &still, false).is_none());
     }
 
     #[cfg(target_arch = "x86_64")]
@@ -2145,10 +2205,10 @@ mod tests {
             still[..7].to_vec(),
         ]);
         let mut taken = 0;
-        for [x, y, z] in &cases {
-            let want = poly_weights(geo, cells, x, y, z);
+        for ([x, y, z], midpoints) in cases.iter().flat_map(|c| [(c, false), (c, true)]) {
+            let want = poly_weights(geo, cells, x, y, z, midpoints);
             // SAFETY: the CPU has AVX2 and FMA (checked above).
-            let got = unsafe { avx2::poly_weights(geo, cells, x, y, z) };
+            let got = unsafe { avx2::poly_weights(geo, cells, x, y, z, midpoints) };
             match (want, got) {
                 (None, None) => {}
                 (Some(w), Some(g)) => {
@@ -2165,7 +2225,7 @@ mod tests {
         }
         // Not vacuous: at least each length's three in-cell ramps and its still point took
         // the polynomial path in both.
-        assert!(taken >= 16, "only {taken} cases took the polynomial path");
+        assert!(taken >= 32, "only {taken} cases took the polynomial path");
     }
 
     #[test]
@@ -2187,7 +2247,18 @@ mod tests {
                 pick.w_lo = 0.7;
                 pick.w_hi = 0.3;
             }
-            for [x, y, z] in ramps(n) {
+            // Each morph as given, and as the voice makes them: every even sample after
+            // the first the mean of its neighbours, in calls of even length.
+            let cases = ramps(n).into_iter().flat_map(|r| {
+                let mid = r.clone().map(|mut v| {
+                    for k in (2..n - 1).step_by(2) {
+                        v[k] = 0.5 * (v[k - 1] + v[k + 1]);
+                    }
+                    v
+                });
+                [(r, false), (mid, true)]
+            });
+            for ([x, y, z], midpoints) in cases {
                 let gain: Vec<f32> = (0..n)
                     .map(|i| 0.5 + 0.5 * (i as f32 * 0.003).sin())
                     .collect();
@@ -2198,7 +2269,12 @@ mod tests {
                     let mut work = OscScratch::new();
                     // Uneven calls, as the voice makes them.
                     let mut at = 0;
-                    for len in [100, 37, 512, 1, 700, 650] {
+                    let lens = if midpoints {
+                        [100, 38, 512, 2, 700, 648]
+                    } else {
+                        [100, 37, 512, 1, 700, 650]
+                    };
+                    for len in lens {
                         let seg = at..at + len;
                         osc.render(
                             &mut work,
@@ -2210,6 +2286,7 @@ mod tests {
                                 x: &x[seg.clone()],
                                 y: &y[seg.clone()],
                                 z: &z[seg.clone()],
+                                midpoints,
                             },
                             &gain[seg.clone()],
                             Pan::Fixed([0.7, 0.3]),
@@ -2227,7 +2304,7 @@ mod tests {
                         .fold(0.0f32, f32::max)
                 };
                 let e = err(&outs[0].0, &outs[1].0).max(err(&outs[0].1, &outs[1].1));
-                eprintln!("{f0} Hz, two levels {two}: simd vs scalar {e:e}");
+                eprintln!("{f0} Hz, two levels {two}, midpoints {midpoints}: simd vs scalar {e:e}");
                 assert!(e < 2e-6, "simd vs scalar differ by {e} at {f0} Hz");
                 assert!(outs[1].0.iter().any(|v| v.abs() > 0.05));
             }
@@ -2299,6 +2376,7 @@ mod tests {
             x: &x,
             y: &y,
             z: &z,
+            midpoints: false,
         };
         let mut work = OscScratch::new();
         match cache {

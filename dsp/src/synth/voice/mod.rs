@@ -1025,6 +1025,7 @@ impl Voice {
                         x: &x[seg.clone()],
                         y: &y[seg.clone()],
                         z: &z[seg.clone()],
+                        midpoints: true,
                     };
                     let pan = match fixed {
                         Some(p) => Pan::Fixed(p),
