@@ -650,13 +650,14 @@ const POLY: usize = 128;
 
 /// Largest distance, in grid units, that a morph coordinate of a sub-block may lie from the
 /// parabola through its first, middle and last samples for the polynomial path. The path
-/// then plays the morph trajectory as those parabolas, one per 64 samples, meeting at the
-/// sub-blocks' end samples; as the eight weights' derivatives along an axis sum to at most
-/// 2 in magnitude, a sample moves by at most `6 · CURVE_TOL` of the largest node sample,
-/// −104 dB. A parabola follows a sine LFO far closer than a line: at 0.7 Hz over the whole
-/// cube, the line through 64 samples at 96 kHz (the 2× clock of 48 kHz) misses it by up
-/// to 1.6e-6 grid units, the parabola by under 1e-9; at 20 Hz the parabola still holds
-/// (about 1e-7 off, plus a few 1e-7 of f32 rounding of a coordinate near 3).
+/// then plays the morph trajectory as those parabolas, one per sub-block of 32 to 128
+/// samples, meeting at the sub-blocks' end samples; as the eight weights' derivatives
+/// along an axis sum to at most 2 in magnitude, a sample moves by at most `6 · CURVE_TOL`
+/// of the largest node sample, −104 dB. A parabola follows a sine LFO far closer than a
+/// line: for a sine sweeping a whole 4-node axis at 0.7 Hz, the line through 64 samples
+/// at 96 kHz (the 2× clock of 48 kHz) misses it by up to 1.6e-6 grid units, the parabola
+/// through 128 by under 1e-8; the parabola holds over 128 samples up to about 5 Hz and
+/// over 32 up to about 20 Hz (f32 rounding of a coordinate near 3 adds a few 1e-7).
 const CURVE_TOL: f32 = 1e-6;
 
 /// `RAMP[j] = j`: the sample index of a sub-block as a float.

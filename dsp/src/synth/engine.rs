@@ -21,8 +21,9 @@ pub const MAX_VOICES: usize = 64;
 pub const STEAL_SLOTS: usize = 8;
 /// The engine renders in chunks of at most this many samples (the size of its scratch).
 /// 128, not 64: each voice call has fixed costs (its modulation sums, the oscillator's
-/// dispatch and polynomial sub-blocks), and at 64 they were a tenth of a voice's time
-/// (`cargo bench -p wavecube-dsp --bench voice`: 8–14 % faster in every case).
+/// dispatch and polynomial sub-blocks); halving the number of calls made every case of
+/// `cargo bench -p wavecube-dsp --bench voice` 8–14 % faster, so at 64 they were about a
+/// fifth of a voice's time.
 pub const CHUNK: usize = 128;
 /// Voices run at this many times the output rate; one [`Decimator`] per channel brings
 /// their sum back (see `docs/oscillator.md`).
